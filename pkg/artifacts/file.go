@@ -1,0 +1,289 @@
+package artifacts
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+)
+
+// Format is the value of the "format" field of an environment file.
+const Format = "secmgr.environment/v1"
+
+// FileError is a problem with an environment file; its message names the
+// file.
+type FileError struct {
+	Path string
+	Msg  string
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("environment file %s: %s", e.Path, e.Msg) }
+
+// Encode writes env in its canonical form: fields in a fixed order, tabs in
+// export order, rows sorted by key, two-space indentation, a final
+// newline. The same security always gives the same bytes. env is
+// normalized first.
+func Encode(w io.Writer, env *Environment) error {
+	env.Normalize()
+	bw := bufio.NewWriterSize(w, 1<<16)
+	name, _ := json.Marshal(env.Name)
+	fmt.Fprintf(bw, "{\n  \"format\": %q,\n  \"name\": %s", Format, name)
+	v := reflect.ValueOf(env).Elem()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("    ", "  ")
+	for _, t := range Tabs {
+		rows := v.Field(t.field)
+		fmt.Fprintf(bw, ",\n  %q: [", t.Name)
+		for i := 0; i < rows.Len(); i++ {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteString("\n    ")
+			buf.Reset()
+			if err := enc.Encode(rows.Index(i).Interface()); err != nil {
+				return err
+			}
+			bw.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+		}
+		if rows.Len() > 0 {
+			bw.WriteString("\n  ")
+		}
+		bw.WriteByte(']')
+	}
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+// Marshal returns the canonical bytes of env.
+func Marshal(env *Environment) ([]byte, error) {
+	var b bytes.Buffer
+	err := Encode(&b, env)
+	return b.Bytes(), err
+}
+
+// Fingerprint is "sha256:" and the hex SHA-256 of env's canonical bytes.
+func Fingerprint(env *Environment) (string, error) {
+	h := sha256.New()
+	if err := Encode(h, env); err != nil {
+		return "", err
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// MaxFileSize bounds the environment files Load reads.
+const MaxFileSize = 4 << 30
+
+// Load reads an environment file strictly: another format version, an
+// unknown field, a duplicate key or a value of the wrong type is refused
+// with an error naming the file, rather than read in part.
+func Load(path string) (*Environment, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &FileError{path, describeOSError(err)}
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, &FileError{path, "is a folder, not a file"}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, &FileError{path, describeOSError(err)}
+	}
+	if len(data) > MaxFileSize {
+		return nil, &FileError{path, "is larger than 4 GiB"}
+	}
+	env, err := Decode(data)
+	if err != nil {
+		return nil, &FileError{path, err.Error()}
+	}
+	return env, nil
+}
+
+func describeOSError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "does not exist"
+	case errors.Is(err, os.ErrPermission):
+		return "cannot be read: permission denied"
+	}
+	return err.Error()
+}
+
+// Decode parses the bytes of an environment file (see Load).
+func Decode(data []byte) (*Environment, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("is empty; create one with 'secmgr init'")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, fmt.Errorf("is not a valid environment file: %s", jsonProblem(data, err))
+	}
+	var format string
+	if raw, ok := top["format"]; !ok {
+		return nil, errors.New(`has no "format" field; it is not a secmgr environment file`)
+	} else if err := json.Unmarshal(raw, &format); err != nil {
+		return nil, errors.New(`"format" is not a string`)
+	}
+	if format != Format {
+		if strings.HasPrefix(format, "secmgr.environment/") {
+			return nil, fmt.Errorf("has format %q; this secmgr reads %q only — use the secmgr version that wrote it", format, Format)
+		}
+		return nil, fmt.Errorf("has format %q; it is not a secmgr environment file (expected %q)", format, Format)
+	}
+	env := &Environment{}
+	if raw, ok := top["name"]; ok {
+		if err := json.Unmarshal(raw, &env.Name); err != nil {
+			return nil, errors.New(`"name" is not a string`)
+		}
+	}
+	v := reflect.ValueOf(env).Elem()
+	for k, raw := range top {
+		if k == "format" || k == "name" {
+			continue
+		}
+		t, ok := tabByExactName(k)
+		if !ok {
+			return nil, fmt.Errorf("has the unknown field %q; secmgr refuses to read a file it could not write back", k)
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v.Field(t.field).Addr().Interface()); err != nil {
+			return nil, fmt.Errorf("tab %s: %s", t.Name, jsonProblem(raw, err))
+		}
+	}
+	if err := env.check(); err != nil {
+		return nil, err
+	}
+	env.Normalize()
+	return env, nil
+}
+
+func tabByExactName(name string) (*Tab, bool) {
+	for _, t := range Tabs {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// jsonProblem describes a decoding error with its line where it has one.
+func jsonProblem(data []byte, err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("line %d: %v (the file may be truncated or corrupt)", 1+bytes.Count(data[:min(int(se.Offset), len(data))], []byte{'\n'}), se)
+	case errors.As(err, &te):
+		return fmt.Sprintf("line %d: field %s: %s is not a %s", 1+bytes.Count(data[:min(int(te.Offset), len(data))], []byte{'\n'}), te.Field, te.Value, te.Type)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the file ends too early (truncated)"
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "json: unknown field") {
+		return "has the " + strings.TrimPrefix(msg, "json: ") + "; secmgr refuses to read a file it could not write back"
+	}
+	return strings.TrimPrefix(msg, "json: ")
+}
+
+// check refuses what no environment can hold: duplicate keys, names that
+// break the naming rules, and roles that do not exist.
+func (env *Environment) check() error {
+	for _, t := range Tabs {
+		n := t.Len(env)
+		seen := make(map[string]int, n)
+		for i := 0; i < n; i++ {
+			key := t.KeyOf(env, i)
+			for j, ci := range t.Key {
+				c := &t.Columns[ci]
+				switch c.Kind {
+				case KindName, KindUser, KindGroup, KindExGroup:
+					if p := CheckName(key[j]); p != "" {
+						return fmt.Errorf("tab %s, row %d: %s %q: %s", t.Name, i+1, c.Name, key[j], p)
+					}
+				case KindRole, KindEnum:
+					if !containsFold(c.Enum, key[j]) {
+						return fmt.Errorf("tab %s, row %d: %s %q is not one of the known values", t.Name, i+1, c.Name, key[j])
+					}
+				}
+			}
+			k := KeyString(key)
+			if prev, dup := seen[k]; dup {
+				return fmt.Errorf("tab %s: rows %d and %d have the same key %q", t.Name, prev+1, i+1, strings.Join(key, " / "))
+			}
+			seen[k] = i
+		}
+	}
+	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Save writes env canonically to path, atomically: it writes a temporary
+// file in the same folder with owner-only permissions, flushes it to disk
+// and renames it over path, so a crash leaves the old or the new file,
+// never a mix.
+func Save(path string, env *Environment) error {
+	return WriteFileAtomic(path, func(w io.Writer) error { return Encode(w, env) })
+}
+
+// WriteFileAtomic writes a file holding security through write: a
+// temporary file (mode 0600) in the same folder, fsync, rename, and an
+// fsync of the folder.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %s", path, describeOSError(err))
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := write(tmp); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
