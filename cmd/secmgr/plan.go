@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v3"
+	"go.uber.org/zap"
+
+	"secmgr/pkg/actions"
+	"secmgr/pkg/artifacts"
+	"secmgr/pkg/validate"
+	"secmgr/pkg/workbook"
+)
+
+func planCommand(a *app) *cli.Command {
+	return &cli.Command{
+		Name:      "plan",
+		Usage:     "show the change plan an edited workbook makes",
+		ArgsUsage: "WORKBOOK",
+		UsageText: "secmgr plan WORKBOOK [--out PLAN.json] [--format text|json] [--annotate OUT.xlsx] [--cascade]",
+		Description: "Reads WORKBOOK as your spreadsheet program left it, validates every cell against the\n" +
+			"environment (--env) and prints the change plan: one line per change (+ add, ~ edit with\n" +
+			"old → new, > rename, - remove) and a summary. Nothing is changed: 'secmgr apply' does\n" +
+			"that, from the plan saved with --out or from the workbook itself.\n" +
+			"Exit code: 0 valid and nothing to change, 2 valid with changes, 1 errors.\n\n" +
+			"Example:\n" +
+			"   secmgr --env golfstream.json export --areas users\n" +
+			"   (edit SecurityExtract.101500.xlsx in Excel)\n" +
+			"   secmgr plan SecurityExtract.101500.xlsx --env golfstream.json --out p.json --annotate checked.xlsx\n" +
+			"   secmgr apply p.json --env golfstream.json",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Usage: "save the plan as `PLAN.json` for 'secmgr apply' (owner-only)", TakesFile: true},
+			formatFlag(),
+			&cli.StringFlag{Name: "annotate", Usage: "write a copy of the workbook to `OUT.xlsx` with each finding marked on its cell", TakesFile: true},
+			&cli.BoolFlag{Name: "cascade", Usage: "let a removed group's roles and artifacts be set to Nobody"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			p, path, err := a.planFromArgs(cmd)
+			if err != nil {
+				return err
+			}
+			if err := a.annotate(cmd, path, p.Findings); err != nil {
+				return err
+			}
+			if err := a.printPlan(cmd, p); err != nil {
+				return err
+			}
+			if out := cmd.String("out"); out != "" {
+				if !p.Applicable {
+					a.logger().Warn("the plan has errors; it was not saved", zap.String("path", out))
+				} else if err := savePlan(out, p); err != nil {
+					return fail("%v", err)
+				} else {
+					a.logger().Info("saved plan", zap.String("path", out))
+				}
+			}
+			return planExit(p)
+		},
+	}
+}
+
+func validateCommand(a *app) *cli.Command {
+	return &cli.Command{
+		Name:      "validate",
+		Usage:     "check an edited workbook against the environment",
+		ArgsUsage: "WORKBOOK",
+		UsageText: "secmgr validate WORKBOOK [--format text|json] [--annotate OUT.xlsx] [--cascade]",
+		Description: "Reads and validates WORKBOOK like 'secmgr plan' and prints its findings, each at its\n" +
+			"cell ('UsersInGroups!B12: error: group … does not exist — did you mean …?').\n" +
+			"Exit code: 0 valid and nothing to change, 2 valid with changes, 1 errors.\n\n" +
+			"Example:\n" +
+			"   secmgr validate edits.xlsx --env golfstream.json --annotate edits.checked.xlsx",
+		Flags: []cli.Flag{
+			formatFlag(),
+			&cli.StringFlag{Name: "annotate", Usage: "write a copy of the workbook to `OUT.xlsx` with each finding marked on its cell", TakesFile: true},
+			&cli.BoolFlag{Name: "cascade", Usage: "validate as 'plan --cascade' would"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			p, path, err := a.planFromArgs(cmd)
+			if err != nil {
+				return err
+			}
+			if err := a.annotate(cmd, path, p.Findings); err != nil {
+				return err
+			}
+			switch cmd.String("format") {
+			case "json":
+				doc := struct {
+					Format   string            `json:"format"`
+					Source   string            `json:"source"`
+					Valid    bool              `json:"valid"`
+					Findings validate.Findings `json:"findings"`
+					Summary  actions.Summary   `json:"summary"`
+				}{"secmgr.findings/v1", p.Source, p.Applicable, p.Findings, p.Summary}
+				enc := json.NewEncoder(a.stdout)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(doc); err != nil {
+					return err
+				}
+			default:
+				for _, f := range p.Findings {
+					fmt.Fprintln(a.stdout, f.String())
+				}
+				verdict := "valid"
+				if !p.Applicable {
+					verdict = "not valid"
+				}
+				fmt.Fprintf(a.stdout, "%s: %s; %s, %s; %d change(s) to plan.\n", p.Source, verdict,
+					pluralize(p.Summary.Errors, "error"), pluralize(p.Summary.Warnings, "warning"), len(p.Changes))
+			}
+			return planExit(p)
+		},
+	}
+}
+
+func formatFlag() cli.Flag {
+	return &cli.StringFlag{Name: "format", Value: "text", Usage: "text or json",
+		Validator: func(s string) error {
+			if s != "text" && s != "json" {
+				return fmt.Errorf("--format %q: use text or json", s)
+			}
+			return nil
+		}}
+}
+
+// planFromArgs loads the environment and plans the workbook argument.
+func (a *app) planFromArgs(cmd *cli.Command) (*actions.Plan, string, error) {
+	argv, err := args(cmd, 1, 1, "WORKBOOK")
+	if err != nil {
+		return nil, "", err
+	}
+	env, _, err := loadEnv(cmd)
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := planWorkbook(argv[0], env, cmd.Bool("cascade"))
+	return p, argv[0], err
+}
+
+// planWorkbook plans a workbook, turning a file that cannot be read into an
+// error that names it.
+func planWorkbook(path string, env *artifacts.Environment, cascade bool) (*actions.Plan, error) {
+	p, err := actions.PlanWorkbook(path, env, actions.PlanOptions{Cascade: cascade})
+	if err != nil {
+		msg := err.Error()
+		if !strings.Contains(msg, path) {
+			msg = path + ": " + msg
+		}
+		return nil, fail("%s", msg)
+	}
+	return p, nil
+}
+
+func (a *app) annotate(cmd *cli.Command, in string, findings validate.Findings) error {
+	out := cmd.String("annotate")
+	if out == "" {
+		return nil
+	}
+	if err := workbook.Annotate(in, out, findings); err != nil {
+		return fail("%v", err)
+	}
+	a.logger().Info("wrote annotated workbook", zap.String("path", out), zap.Int("findings", len(findings)))
+	return nil
+}
+
+// printPlan writes the plan to standard output as text or JSON.
+func (a *app) printPlan(cmd *cli.Command, p *actions.Plan) error {
+	if cmd.String("format") == "json" {
+		b, err := actions.MarshalPlan(p)
+		if err != nil {
+			return err
+		}
+		_, err = a.stdout.Write(b)
+		return err
+	}
+	return actions.RenderText(a.stdout, p, useColor(a.stdout))
+}
+
+func savePlan(path string, p *actions.Plan) error {
+	b, err := actions.MarshalPlan(p)
+	if err != nil {
+		return err
+	}
+	return artifacts.WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// planExit is the exit code of plan and validate: 1 errors, 2 changes, 0.
+func planExit(p *actions.Plan) error {
+	switch {
+	case !p.Applicable:
+		return exitWith(exitFailed, fmt.Sprintf("%s has %s; nothing can be applied until they are fixed", p.Source, pluralize(p.Summary.Errors, "error")))
+	case len(p.Changes) > 0:
+		return exitWith(exitChanges, "")
+	}
+	return nil
+}
+
+func pluralize(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// useColor reports whether w is a terminal that wants colour: NO_COLOR
+// unset and TERM not dumb.
+func useColor(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return isTerminal(w)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

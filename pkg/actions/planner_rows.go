@@ -1,0 +1,672 @@
+package actions
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"secmgr/pkg/artifacts"
+	"secmgr/pkg/validate"
+	"secmgr/pkg/workbook"
+)
+
+// defaults are the values a new row gets for required columns its sheet
+// leaves out: what OneStream gives a new user.
+var defaults = map[artifacts.TabID]map[string]string{
+	artifacts.TabUsers: {"UserType": "Interactive", "IsEnabled": "True", "NumGridRows": strconv.Itoa(artifacts.DefaultNumGridRows)},
+}
+
+// fields works out the field values of a row: for an existing row
+// (existing=true, key = its key in final names) the fields whose value
+// changes; for a new row every value it sets. ok is false when a value has
+// an error (reported at its cell).
+func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, existing bool) (Fields, bool) {
+	t := s.Tab
+	row := -1
+	if existing {
+		i, found := p.findFinal(t, key)
+		if !found {
+			return nil, false
+		}
+		row = i
+	}
+	var out Fields
+	ok := true
+	for ci := range t.Columns {
+		c := &t.Columns[ci]
+		if c.Key || c.IsAction() {
+			continue
+		}
+		if !s.Present[ci] {
+			if !existing && (c.Required || c.Kind == artifacts.KindNumGridRows) {
+				if d, has := defaults[t.ID][c.Name]; has {
+					out = append(out, Field{Column: c.Name, New: d})
+					continue
+				}
+				p.report(s, validate.Error, validate.CodeRequired, ci, r.Number, "a new %s needs a %s column; add it to the %s tab", t.Artifact, c.Name, t.Name)
+				ok = false
+			}
+			continue
+		}
+		raw := r.Values[ci]
+		cell := s.Ref(ci, r.Number)
+		if c.Kind == artifacts.KindPassword {
+			if raw == "" {
+				continue // empty leaves the password unchanged
+			}
+			old := ""
+			if existing {
+				old = t.Cell(p.env, row, ci)
+				if old == raw {
+					continue
+				}
+			}
+			p.secrets = true
+			out = append(out, Field{Column: c.Name, Old: mask(old), New: MaskedValue, Secret: true, From: cell})
+			continue
+		}
+		if raw == "" {
+			if c.Required || (c.Kind == artifacts.KindNumGridRows && existing) {
+				hint := ""
+				if c.Kind == artifacts.KindGroup {
+					hint = " (write Nobody to deny access)"
+				}
+				p.report(s, validate.Error, validate.CodeRequired, ci, r.Number, "%s is empty; it needs a value%s", c.Name, hint)
+				ok = false
+				continue
+			}
+			if c.Kind == artifacts.KindNumGridRows {
+				out = append(out, Field{Column: c.Name, New: strconv.Itoa(artifacts.DefaultNumGridRows)})
+				continue
+			}
+		}
+		v := raw
+		if raw != "" {
+			canon, prob := validate.CheckValue(c, raw)
+			if prob != nil {
+				p.report(s, prob.Severity, prob.Code, ci, r.Number, "%s", prob.Message)
+				if prob.Severity == validate.Error {
+					ok = false
+					continue
+				}
+			}
+			v = canon
+			if c.IsReference() {
+				final, good := p.reference(s, r.Number, ci, v)
+				if !good {
+					ok = false
+					continue
+				}
+				v = final
+			}
+		}
+		if !existing {
+			if v != "" {
+				out = append(out, Field{Column: c.Name, New: v})
+			}
+			continue
+		}
+		have := p.finalValue(c, t.Cell(p.env, row, ci))
+		if c.IsReference() {
+			if _, _, st := p.groups.resolve(have); st == stateRemoved && c.Kind != artifacts.KindUser {
+				p.covered[coverKey(t.ID, key, ci)] = true
+			}
+			if artifacts.Fold(have) == artifacts.Fold(v) {
+				continue
+			}
+		} else if have == v {
+			continue
+		}
+		out = append(out, Field{Column: c.Name, Old: have, New: v})
+	}
+	return out, ok
+}
+
+func mask(v string) string {
+	if v == "" {
+		return ""
+	}
+	return MaskedValue
+}
+
+func coverKey(tab artifacts.TabID, key []string, col int) string {
+	return fmt.Sprintf("%d\x00%s\x00%d", tab, artifacts.KeyString(key), col)
+}
+
+// reference resolves a user or group named in column col and reports a
+// name that does not exist, is removed, or is of the wrong kind.
+func (p *planner) reference(s *workbook.Sheet, row, col int, name string) (string, bool) {
+	c := &s.Tab.Columns[col]
+	if c.Kind == artifacts.KindUser {
+		final, _, st := p.users.resolve(name)
+		switch st {
+		case stateUnknown:
+			p.report(s, validate.Error, validate.CodeUnknownUser, col, row, "user '%s' does not exist%s", name, p.suggest(p.users, name, kindUser))
+			return "", false
+		case stateRemoved:
+			e := p.users.removed[artifacts.Fold(name)]
+			p.report(s, validate.Error, validate.CodeRemovedWithOwner, col, row, "user '%s' is removed by %s", final, e.cell)
+			return "", false
+		}
+		return final, true
+	}
+	final, kind, st := p.groups.resolve(name)
+	switch st {
+	case stateUnknown:
+		if c.Kind == artifacts.KindExGroup {
+			p.report(s, validate.Error, validate.CodeUnknownExGroup, col, row, "exclusion group '%s' does not exist%s", name, p.suggest(p.groups, name, kindExGroup))
+		} else {
+			p.report(s, validate.Error, validate.CodeUnknownGroup, col, row, "group '%s' does not exist%s", name, p.suggest(p.groups, name, kindGroup, kindExGroup))
+		}
+		return "", false
+	case stateRemoved:
+		e := p.groups.removed[artifacts.Fold(name)]
+		p.report(s, validate.Error, validate.CodeRemovedWithOwner, col, row, "%s '%s' is removed by %s; name another group (or Nobody)", kind, final, e.cell)
+		return "", false
+	}
+	if c.Kind == artifacts.KindExGroup && kind != kindExGroup {
+		p.report(s, validate.Error, validate.CodeUnknownExGroup, col, row, "'%s' is a group, not an exclusion group%s", final, p.suggest(p.groups, name, kindExGroup))
+		return "", false
+	}
+	return final, true
+}
+
+// planRelationship plans a row of UsersInGroups, GroupsInGroups,
+// UsersInExGroups or GroupsInExGroups: rows merge, Remove removes.
+func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
+	t := s.Tab
+	key, ok := p.keyValues(s, r)
+	if !ok {
+		return
+	}
+	action, _, ok := p.action(s, r)
+	if !ok {
+		return
+	}
+	if p.duplicate(s, r.Number, r.Values, key) {
+		return
+	}
+	// Resolve both sides.
+	removedSide := ""
+	for j, ci := range t.Key {
+		c := &t.Columns[ci]
+		var st nameState
+		var final string
+		var kind nameKind
+		if c.Kind == artifacts.KindUser {
+			final, kind, st = p.users.resolve(key[j])
+		} else {
+			final, kind, st = p.groups.resolve(key[j])
+		}
+		switch st {
+		case stateRemoved:
+			removedSide = fmt.Sprintf("%s '%s'", kind, final)
+			key[j] = final
+			continue
+		case stateUnknown:
+			p.reference(s, r.Number, ci, key[j]) // reports with a suggestion
+			return
+		}
+		if c.Kind == artifacts.KindExGroup && kind != kindExGroup {
+			p.report(s, validate.Error, validate.CodeUnknownExGroup, ci, r.Number, "'%s' is a group, not an exclusion group%s", final, p.suggest(p.groups, key[j], kindExGroup))
+			return
+		}
+		if t.ID == artifacts.TabGroupsInGroups && c.Name == "ParentGroup" && kind == kindExGroup {
+			p.report(s, validate.Error, validate.CodeDomain, ci, r.Number, "'%s' is an exclusion group; its members are its entries on the UsersInExGroups and GroupsInExGroups tabs", final)
+			return
+		}
+		if c.Name == "ParentGroup" && (strings.EqualFold(final, artifacts.Everyone) || strings.EqualFold(final, artifacts.Nobody)) && action == "" {
+			p.report(s, validate.Error, validate.CodeBuiltin, ci, r.Number, "%s has fixed members (Everyone holds every user, Nobody holds none); it cannot be given members", final)
+			return
+		}
+		key[j] = final
+	}
+	if removedSide != "" {
+		p.report(s, validate.Warning, validate.CodeRemovedWithOwner, t.Key[0], r.Number, "%s is removed by this workbook; its relationships go with it, so this row changes nothing", removedSide)
+		return
+	}
+	if t.ID == artifacts.TabGroupsInGroups && artifacts.Fold(key[0]) == artifacts.Fold(key[1]) {
+		p.report(s, validate.Error, validate.CodeSelfMember, t.Key[1], r.Number, "group '%s' cannot be a member of itself", key[0])
+		return
+	}
+	i, exists := p.findFinal(t, key)
+	actionCell := s.Ref(t.Column("ActionType"), r.Number)
+	if action == artifacts.ActionRemove {
+		if !exists {
+			p.report(s, validate.Warning, validate.CodeAlreadyAbsent, t.Column("ActionType"), r.Number, "%s %s is already absent; nothing to remove", t.Artifact, describeKey(key))
+			return
+		}
+		p.removeRelationship(t.ID, key, t.ID, r.Number, actionCell)
+		return
+	}
+	exTab := t.ID == artifacts.TabUsersInExGroups || t.ID == artifacts.TabGroupsInExGroups
+	if exists {
+		stored := p.finalKey(t, i)
+		if !exTab {
+			return // merge: already there
+		}
+		fields, ok := p.fields(s, r, stored, true)
+		if !ok {
+			return
+		}
+		p.recordEntry(s, r, stored, false)
+		if len(fields) > 0 {
+			p.add(stageRelAdd, t.ID, r.Number, Change{Op: OpEdit, Tab: t.Name, Key: stored, Fields: fields, Cells: fieldCells(s, r.Number, fields)})
+		}
+		return
+	}
+	fields, ok := p.fields(s, r, key, false)
+	if !ok {
+		return
+	}
+	if exTab {
+		p.recordEntry(s, r, key, true)
+	}
+	if t.ID == artifacts.TabGroupsInGroups {
+		p.edgeAdds = append(p.edgeAdds, edge{child: key[0], parent: key[1], cell: s.Ref(t.Key[0], r.Number), tab: t.Name, row: r.Number, column: s.Headers[t.Key[0]]})
+	}
+	p.add(stageRelAdd, t.ID, r.Number, Change{Op: OpAdd, Tab: t.Name, Key: key, Fields: fields, Cells: []string{s.Ref(t.Key[0], r.Number)}})
+}
+
+func describeKey(key []string) string {
+	return "'" + strings.Join(key, "' in '") + "'"
+}
+
+// recordEntry notes an exclusion-group entry the workbook sets, for the
+// ProcessingOrder check.
+func (p *planner) recordEntry(s *workbook.Sheet, r *workbook.Row, key []string, added bool) {
+	t := s.Tab
+	po := t.Column("ProcessingOrder")
+	if !s.Present[po] {
+		return
+	}
+	n, ok := validate.ParseWhole(r.Values[po])
+	if !ok {
+		return
+	}
+	f := artifacts.Fold(key[1])
+	p.exEntries[f] = append(p.exEntries[f], exEntry{member: key[0], isGroup: t.ID == artifacts.TabGroupsInExGroups, order: n,
+		cell: s.Ref(po, r.Number), exgroup: key[1], fromWB: true,
+		rowLabel: fmt.Sprintf("%s row %d", s.Name, r.Number)})
+	_ = added
+}
+
+// planArtifact plans a row of a roles or artifact tab: an edit of an
+// existing artifact, or a new slice rule.
+func (p *planner) planArtifact(s *workbook.Sheet, r *workbook.Row) {
+	t := s.Tab
+	key, ok := p.keyValues(s, r)
+	if !ok {
+		return
+	}
+	if p.duplicate(s, r.Number, r.Values, key) {
+		return
+	}
+	if _, exists := t.Find(p.env, key...); exists {
+		i, _ := t.Find(p.env, key...)
+		stored := t.KeyOf(p.env, i)
+		fields, _ := p.fields(s, r, stored, true)
+		if len(fields) > 0 {
+			p.add(stageEdit, t.ID, r.Number, Change{Op: OpEdit, Tab: t.Name, Key: stored, Fields: fields, Cells: fieldCells(s, r.Number, fields)})
+		}
+		return
+	}
+	if !t.MayAdd {
+		msg := fmt.Sprintf("%s '%s' does not exist; secmgr edits the security of existing %ss, it does not create them", t.Artifact, strings.Join(key, " / "), t.Artifact)
+		if len(t.Key) == 1 {
+			msg += p.suggestKey(t, key[0])
+		}
+		p.report(s, validate.Error, validate.CodeNotExisting, t.Key[0], r.Number, "%s", msg)
+		return
+	}
+	// A new slice rule: its cube must exist and already have rules of its type.
+	cubes := artifacts.Tabs[artifacts.TabCube]
+	ci, ok := cubes.Find(p.env, key[0])
+	if !ok {
+		p.report(s, validate.Error, validate.CodeNotExisting, t.Key[0], r.Number, "cube '%s' does not exist%s", key[0], p.suggestKey(cubes, key[0]))
+		return
+	}
+	key[0] = p.env.Cube[ci].Cube
+	if !p.cubeHasType(key[0], key[1]) {
+		p.report(s, validate.Error, validate.CodeTypeChange, t.Key[1], r.Number, "cube '%s' has no slice rules of type '%s'; secmgr adds rules of a type the cube already uses — set up the type in OneStream first", key[0], key[1])
+		return
+	}
+	fields, ok := p.fields(s, r, key, false)
+	if !ok {
+		return
+	}
+	p.add(stageRelAdd, t.ID, r.Number, Change{Op: OpAdd, Tab: t.Name, Key: key, Fields: fields, Cells: []string{s.Ref(t.Key[0], r.Number)}})
+}
+
+func (p *planner) cubeHasType(cube, typ string) bool {
+	for _, rule := range p.env.CubeDataCellAccess {
+		if strings.EqualFold(rule.Cube, cube) && strings.EqualFold(rule.Type, typ) {
+			return true
+		}
+	}
+	return false
+}
+
+// suggestKey suggests the closest existing key of a single-key tab.
+func (p *planner) suggestKey(t *artifacts.Tab, name string) string {
+	ck := "tab:" + t.Name
+	cands, ok := p.candidateCache[ck]
+	if !ok {
+		for i, n := 0, t.Len(p.env); i < n; i++ {
+			cands = append(cands, t.Cell(p.env, i, t.Key[len(t.Key)-1]))
+		}
+		p.candidateCache[ck] = cands
+	}
+	if best := validate.Closest(name, cands); best != "" {
+		return fmt.Sprintf(" — did you mean '%s'?", best)
+	}
+	return ""
+}
+
+// checkRemovedGroupsInUse finds the roles and artifacts that still use a
+// group the workbook removes: an error listing them, or with Cascade an
+// edit to Nobody for each.
+func (p *planner) checkRemovedGroupsInUse() {
+	if len(p.groups.removed) == 0 {
+		return
+	}
+	type use struct {
+		tab  *artifacts.Tab
+		key  []string
+		col  int
+		name string
+	}
+	uses := map[string][]use{}
+	for _, t := range artifacts.Tabs {
+		if t.Relationship || t.ID == artifacts.TabGroups || t.ID == artifacts.TabExGroup {
+			continue
+		}
+		for ci := range t.Columns {
+			c := &t.Columns[ci]
+			if c.Kind != artifacts.KindGroup && c.Kind != artifacts.KindExGroup {
+				continue
+			}
+			for i, n := 0, t.Len(p.env); i < n; i++ {
+				v := artifacts.Fold(t.Cell(p.env, i, ci))
+				if _, gone := p.groups.removed[v]; !gone {
+					continue
+				}
+				key := t.KeyOf(p.env, i)
+				if p.covered[coverKey(t.ID, key, ci)] {
+					continue
+				}
+				uses[v] = append(uses[v], use{t, key, ci, t.Cell(p.env, i, ci)})
+			}
+		}
+	}
+	names := make([]string, 0, len(uses))
+	for g := range uses {
+		names = append(names, g)
+	}
+	slices.Sort(names)
+	for _, g := range names {
+		e := p.groups.removed[g]
+		list := uses[g]
+		if p.opt.Cascade {
+			for _, u := range list {
+				p.add(stageEdit, u.tab.ID, 0, Change{Op: OpEdit, Tab: u.tab.Name, Key: u.key,
+					Fields: Fields{{Column: u.tab.Columns[u.col].Name, Old: u.name, New: artifacts.Nobody}},
+					Cells:  []string{e.cell}, Note: fmt.Sprintf("--cascade: %s '%s' is removed", e.kind, e.name)})
+			}
+			continue
+		}
+		var where []string
+		for i, u := range list {
+			if i == 10 {
+				where = append(where, fmt.Sprintf("and %d more", len(list)-10))
+				break
+			}
+			where = append(where, fmt.Sprintf("%s '%s' %s", u.tab.Name, strings.Join(u.key, " / "), u.tab.Columns[u.col].Name))
+		}
+		f := e.sheet.Finding(validate.Error, validate.CodeGroupInUse, e.sheet.Tab.Column("ActionType"), e.row,
+			fmt.Sprintf("%s '%s' cannot be removed while it is used by %s; point those at another group first, or pass --cascade to set them to Nobody", e.kind, e.name, strings.Join(where, ", ")))
+		p.findings = append(p.findings, f)
+	}
+}
+
+// checkCycles refuses GroupsInGroups additions that would make a group
+// contain itself, showing the cycle.
+func (p *planner) checkCycles() {
+	if len(p.edgeAdds) == 0 {
+		return
+	}
+	ids := map[string]int{}
+	var names []string
+	id := func(name string) int {
+		f := artifacts.Fold(name)
+		if n, ok := ids[f]; ok {
+			return n
+		}
+		ids[f] = len(names)
+		names = append(names, name)
+		return len(names) - 1
+	}
+	var adj [][]int
+	link := func(a, b int) {
+		for len(adj) <= max(a, b) {
+			adj = append(adj, nil)
+		}
+		adj[a] = append(adj[a], b)
+	}
+	for _, g := range p.env.GroupsInGroups {
+		c, par := p.groups.final(g.Group), p.groups.final(g.ParentGroup)
+		if _, gone := p.groups.removed[artifacts.Fold(g.Group)]; gone {
+			continue
+		}
+		if _, gone := p.groups.removed[artifacts.Fold(g.ParentGroup)]; gone {
+			continue
+		}
+		if p.edgeRemoves[[2]string{artifacts.Fold(c), artifacts.Fold(par)}] {
+			continue
+		}
+		link(id(c), id(par))
+	}
+	for _, e := range p.edgeAdds {
+		link(id(e.child), id(e.parent))
+	}
+	for len(adj) < len(names) {
+		adj = append(adj, nil)
+	}
+	comp := sccs(adj)
+	reported := map[int]bool{}
+	for _, e := range p.edgeAdds {
+		c, par := ids[artifacts.Fold(e.child)], ids[artifacts.Fold(e.parent)]
+		if comp[c] != comp[par] || reported[comp[c]] {
+			continue
+		}
+		reported[comp[c]] = true
+		path := shortestPath(adj, par, c, comp)
+		var cyc []string
+		for _, n := range path {
+			cyc = append(cyc, names[n])
+		}
+		cyc = append(cyc, names[par])
+		p.findings = append(p.findings, validate.Finding{Severity: validate.Error, Code: validate.CodeCycle, Tab: e.tab, Row: e.row, Column: e.column, Cell: e.cell,
+			Message: fmt.Sprintf("putting '%s' into '%s' makes a cycle: %s", e.child, e.parent, strings.Join(cyc, " → "))})
+	}
+}
+
+// sccs returns the strongly connected component of every node (iterative
+// Tarjan, so deep group trees cannot overflow the stack).
+func sccs(adj [][]int) []int {
+	n := len(adj)
+	index, low, comp := make([]int, n), make([]int, n), make([]int, n)
+	onStack := make([]bool, n)
+	for i := range index {
+		index[i], comp[i] = -1, -1
+	}
+	var stack []int
+	next, nComp := 0, 0
+	type frame struct{ v, i int }
+	for root := 0; root < n; root++ {
+		if index[root] >= 0 {
+			continue
+		}
+		call := []frame{{root, 0}}
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			if f.i < len(adj[f.v]) {
+				w := adj[f.v][f.i]
+				f.i++
+				if index[w] < 0 {
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					call = append(call, frame{w, 0})
+				} else if onStack[w] {
+					low[f.v] = min(low[f.v], index[w])
+				}
+				continue
+			}
+			v := f.v
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				u := call[len(call)-1].v
+				low[u] = min(low[u], low[v])
+			}
+			if low[v] == index[v] {
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					comp[w] = nComp
+					if w == v {
+						break
+					}
+				}
+				nComp++
+			}
+		}
+	}
+	return comp
+}
+
+// shortestPath finds a path from a to b inside a's component (BFS).
+func shortestPath(adj [][]int, a, b int, comp []int) []int {
+	prev := map[int]int{a: -1}
+	queue := []int{a}
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		if v == b {
+			break
+		}
+		for _, w := range adj[v] {
+			if _, seen := prev[w]; !seen && comp[w] == comp[a] {
+				prev[w] = v
+				queue = append(queue, w)
+			}
+		}
+	}
+	var path []int
+	for v := b; v != -1; v = prev[v] {
+		path = append(path, v)
+		if _, ok := prev[v]; !ok {
+			break
+		}
+	}
+	slices.Reverse(path)
+	return path
+}
+
+// checkProcessingOrders refuses two entries of one exclusion group with the
+// same ProcessingOrder, counting the entries that already exist.
+func (p *planner) checkProcessingOrders() {
+	if len(p.exEntries) == 0 {
+		return
+	}
+	type member struct {
+		isGroup bool
+		name    string
+	}
+	final := map[string]map[member]exEntry{}
+	for ex := range p.exEntries {
+		final[ex] = map[member]exEntry{}
+	}
+	addExisting := func(name, exgroup string, isGroup bool, order int) {
+		ex := artifacts.Fold(p.groups.final(exgroup))
+		m, ok := final[ex]
+		if !ok {
+			return
+		}
+		ns := p.groups
+		if !isGroup {
+			ns = p.users
+		}
+		if _, gone := ns.removed[artifacts.Fold(name)]; gone {
+			return
+		}
+		fn := ns.final(name)
+		m[member{isGroup, artifacts.Fold(fn)}] = exEntry{member: fn, isGroup: isGroup, order: order, exgroup: exgroup}
+	}
+	for _, e := range p.env.UsersInExGroups {
+		addExisting(e.User, e.ExGroup, false, e.ProcessingOrder)
+	}
+	for _, e := range p.env.GroupsInExGroups {
+		addExisting(e.Group, e.ExGroup, true, e.ProcessingOrder)
+	}
+	exNames := make([]string, 0, len(p.exEntries))
+	for ex := range p.exEntries {
+		exNames = append(exNames, ex)
+	}
+	slices.Sort(exNames)
+	for _, ex := range exNames {
+		m := final[ex]
+		for _, e := range p.exEntries[ex] {
+			k := member{e.isGroup, artifacts.Fold(e.member)}
+			if e.remove {
+				delete(m, k)
+				continue
+			}
+			m[k] = e
+		}
+		byOrder := map[int][]exEntry{}
+		for _, e := range m {
+			byOrder[e.order] = append(byOrder[e.order], e)
+		}
+		for order, list := range byOrder {
+			if len(list) < 2 {
+				continue
+			}
+			slices.SortFunc(list, func(a, b exEntry) int { return strings.Compare(a.cell+a.member, b.cell+b.member) })
+			for _, e := range list {
+				if !e.fromWB {
+					continue
+				}
+				var others []string
+				for _, o := range list {
+					if o.member == e.member && o.isGroup == e.isGroup {
+						continue
+					}
+					where := "an existing entry"
+					if o.fromWB {
+						where = o.cell
+					}
+					kind := "user"
+					if o.isGroup {
+						kind = "group"
+					}
+					others = append(others, fmt.Sprintf("%s '%s' (%s)", kind, o.member, where))
+				}
+				t := artifacts.Tabs[artifacts.TabUsersInExGroups]
+				if e.isGroup {
+					t = artifacts.Tabs[artifacts.TabGroupsInExGroups]
+				}
+				row, _ := strconv.Atoi(strings.TrimLeft(e.cell[strings.LastIndexByte(e.cell, '!')+1:], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+				p.findings = append(p.findings, validate.Finding{Severity: validate.Error, Code: validate.CodeProcessingOrder, Tab: t.Name, Row: row, Column: "ProcessingOrder", Cell: e.cell,
+					Message: fmt.Sprintf("ProcessingOrder %d is used twice in exclusion group '%s': also by %s; each entry needs its own order", order, e.exgroup, strings.Join(others, ", "))})
+			}
+		}
+	}
+}
