@@ -210,7 +210,7 @@ func TestPlanRules(t *testing.T) {
 				[]any{"Jessica Documentation", "Admin", 35, "not-an-address", "de-DE"})}},
 			findings: []string{"error invalid-value Users!B2", "error invalid-value Users!C2", "error invalid-value Users!D2", "warning unknown-culture Users!E2"}},
 		{name: "invalid names",
-			sheets: []sheet{{"Groups", rows(groupsHeader, []any{"Doc*"}, []any{strings.Repeat("x", 101)}, []any{"Tab\tName"})}},
+			sheets:   []sheet{{"Groups", rows(groupsHeader, []any{"Doc*"}, []any{strings.Repeat("x", 101)}, []any{"Tab\tName"})}},
 			findings: []string{"error invalid-name Groups!A2", "error invalid-name Groups!A3", "error invalid-name Groups!A4"}},
 		{name: "user rename, lower-case remove, membership merge",
 			sheets: []sheet{
@@ -222,7 +222,7 @@ func TestPlanRules(t *testing.T) {
 					[]any{"Natalie Documentation", "Documentation LegalB"},
 					[]any{"Old Timer", "Houston_View"})},
 			},
-			changes: []string{"> Users Natalie Documentation → Natalie Doc", "+ UsersInGroups Natalie Doc / Documentation LegalA", "- Users Old Timer"},
+			changes:  []string{"> Users Natalie Documentation → Natalie Doc", "+ UsersInGroups Natalie Doc / Documentation LegalA", "- Users Old Timer"},
 			findings: []string{"warning removed-with-owner UsersInGroups!A4"}},
 		{name: "user removed from one group via ActionValue",
 			sheets:  []sheet{{"Users", rows(usersHeader, []any{"Jessica Documentation", nil, "Interactive", true, "AzureAD", "jessica@golfstream.com", nil, "jessica@golfstream.com", "en-US", 30, "Remove", "Documentation LegalA"})}},
