@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v3"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"secmgr/pkg/artifacts"
+	"secmgr/pkg/validate"
+)
+
+// Exit codes (cli.md).
+const (
+	exitOK      = 0
+	exitFailed  = 1 // an error: invalid input, refused, nothing written
+	exitChanges = 2 // plan, validate, diff: there are changes; audit: findings at or above --fail-on
+)
+
+// exitError ends secmgr with code; main prints "secmgr: msg" on standard
+// error when msg is not empty.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// fail is an error that exits 1 with a formatted message.
+func fail(format string, args ...any) error {
+	return &exitError{code: exitFailed, msg: fmt.Sprintf(format, args...)}
+}
+
+// exitWith ends secmgr with code and an optional message; use it for exit
+// code 2, which is an answer rather than an error.
+func exitWith(code int, msg string) error { return &exitError{code: code, msg: msg} }
+
+// app is what every command shares: the output streams and the logger.
+type app struct {
+	stdout, stderr io.Writer
+	log            *zap.Logger
+	jsonLogs       bool
+}
+
+// setup configures logging from the global flags. It runs as the root
+// command's Before, after all flags — global ones given after the command
+// name included — are parsed.
+func (a *app) setup(ctx context.Context, cmd *cli.Command) (context.Context, error) {
+	var level zapcore.Level
+	if err := level.UnmarshalText([]byte(strings.ToLower(cmd.String("log-level")))); err != nil || level > zapcore.ErrorLevel {
+		return ctx, fail("--log-level %q: use debug, info, warn or error", cmd.String("log-level"))
+	}
+	if cmd.Bool("quiet") && level < zapcore.WarnLevel {
+		level = zapcore.WarnLevel
+	}
+	ec := zapcore.EncoderConfig{
+		MessageKey:     "msg",
+		LevelKey:       "level",
+		EncodeLevel:    zapcore.LowercaseLevelEncoder,
+		EncodeDuration: zapcore.StringDurationEncoder,
+		LineEnding:     zapcore.DefaultLineEnding,
+	}
+	var enc zapcore.Encoder
+	switch strings.ToLower(cmd.String("log-format")) {
+	case "console":
+		// A person reads these lines as they appear; no timestamps.
+		ec.ConsoleSeparator = " "
+		ec.EncodeLevel = func(l zapcore.Level, pae zapcore.PrimitiveArrayEncoder) { pae.AppendString(l.String() + ":") }
+		enc = zapcore.NewConsoleEncoder(ec)
+	case "json":
+		ec.TimeKey = "time"
+		ec.EncodeTime = zapcore.ISO8601TimeEncoder
+		enc = zapcore.NewJSONEncoder(ec)
+		a.jsonLogs = true
+	default:
+		return ctx, fail("--log-format %q: use console or json", cmd.String("log-format"))
+	}
+	a.log = zap.New(zapcore.NewCore(enc, zapcore.AddSync(a.stderr), level))
+	return ctx, nil
+}
+
+// logger returns the logger, or a no-op one before setup ran.
+func (a *app) logger() *zap.Logger {
+	if a.log == nil {
+		return zap.NewNop()
+	}
+	return a.log
+}
+
+func (a *app) sync() {
+	if a.log != nil {
+		_ = a.log.Sync()
+	}
+}
+
+// exit prints err and returns the exit code for it.
+func (a *app) exit(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintf(a.stderr, "secmgr: %s\n", ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(a.stderr, "secmgr: %s\n", err)
+	return exitFailed
+}
+
+// loadEnv loads the environment file named by --env (or $SECMGR_ENV).
+func loadEnv(cmd *cli.Command) (*artifacts.Environment, string, error) {
+	path := cmd.String("env")
+	if path == "" {
+		return nil, "", fail("no environment file: give --env FILE or set SECMGR_ENV")
+	}
+	env, err := artifacts.Load(path)
+	if err != nil {
+		if _, serr := os.Stat(path); errors.Is(serr, fs.ErrNotExist) {
+			return nil, path, fail("%v; create one with 'secmgr init %s' (or 'secmgr init --sample %s' for the GolfStream sample)", err, path, path)
+		}
+		return nil, path, fail("%v", err)
+	}
+	return env, path, nil
+}
+
+// refuseExisting fails when path exists and force is false.
+func refuseExisting(path string, force bool, what string) error {
+	if force {
+		return nil
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return fail("%s already exists; secmgr does not overwrite %s unless you give --force", path, what)
+	}
+	return nil
+}
+
+// checkOutputFolder fails with a clear message when path's folder is missing.
+func checkOutputFolder(path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fail("cannot write %s: the folder %s does not exist", path, dir)
+	case !st.IsDir():
+		return fail("cannot write %s: %s is not a folder", path, dir)
+	}
+	return nil
+}
+
+// parseAreas reads --areas.
+func parseAreas(cmd *cli.Command) ([]artifacts.TabID, error) {
+	tabs, err := artifacts.ParseAreas(cmd.String("areas"))
+	if err != nil {
+		return nil, fail("--areas: %v", err)
+	}
+	return tabs, nil
+}
+
+// args checks the number of positional arguments.
+func args(cmd *cli.Command, min, max int, usage string) ([]string, error) {
+	a := cmd.Args().Slice()
+	if len(a) < min || len(a) > max {
+		what := "too many arguments"
+		if len(a) < min {
+			what = "missing argument"
+		}
+		return nil, fail("%s: usage: secmgr %s %s (see 'secmgr %s --help')", what, cmd.Name, usage, cmd.Name)
+	}
+	return a, nil
+}
+
+// reportFindings writes findings to standard error: one line each as
+// "Users!C7: error: message [code]", or structured with --log-format json.
+func (a *app) reportFindings(fs validate.Findings) {
+	for _, f := range fs {
+		if a.jsonLogs {
+			fields := []zap.Field{zap.String("code", f.Code), zap.String("tab", f.Tab), zap.Int("row", f.Row), zap.String("column", f.Column), zap.String("cell", f.Cell)}
+			if f.Severity == validate.Error {
+				a.logger().Error(f.Message, fields...)
+			} else {
+				a.logger().Warn(f.Message, fields...)
+			}
+			continue
+		}
+		fmt.Fprintln(a.stderr, f.String())
+	}
+}
+
+// nameFromPath is the environment name a file suggests: its base name
+// without the extension.
+func nameFromPath(path string) string {
+	base := filepath.Base(path)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}

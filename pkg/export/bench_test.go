@@ -1,0 +1,100 @@
+package export
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"secmgr/pkg/artifacts"
+)
+
+// largeEnv is a synthetic environment of a big application: users users,
+// each a member of perUser of groups groups, and one entity per group.
+func largeEnv(users, groups, perUser int) *artifacts.Environment {
+	env := artifacts.New("Large")
+	for g := range groups {
+		env.Groups = append(env.Groups, artifacts.Group{Group: fmt.Sprintf("Group %05d", g), Description: "a synthetic group"})
+		env.Entity = append(env.Entity, artifacts.Entity{Entity: fmt.Sprintf("Entity %05d", g),
+			ReadGroup: fmt.Sprintf("Group %05d", g), ReadGroup2: "Nobody", ReadWriteGroup: "Administrators", ReadWriteGroup2: "Nobody"})
+	}
+	for u := range users {
+		name := fmt.Sprintf("User %06d", u)
+		env.Users = append(env.Users, artifacts.User{User: name, Description: "a synthetic user", UserType: "Interactive",
+			IsEnabled: true, ExternalAuthProviderName: "AzureAD", ExternalUserName: name + "@example.com",
+			Email: fmt.Sprintf("user%06d@example.com", u), Culture: "en-US", NumGridRows: 30})
+		for k := range perUser {
+			env.UsersInGroups = append(env.UsersInGroups, artifacts.UserInGroup{User: name, ParentGroup: fmt.Sprintf("Group %05d", (u*7+k*13)%groups)})
+		}
+	}
+	env.Normalize()
+	return env
+}
+
+// peakHeap samples the heap in use until stop is called and returns the
+// highest value seen.
+func peakHeap() (stop func() uint64) {
+	var (
+		mu   sync.Mutex
+		peak uint64
+		done = make(chan struct{})
+		wg   sync.WaitGroup
+	)
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		mu.Lock()
+		peak = max(peak, ms.HeapInuse)
+		mu.Unlock()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		wg.Wait()
+		sample()
+		return peak
+	}
+}
+
+// BenchmarkWriteWorkbookLarge exports 20,000 users in 200,000 group
+// memberships and reports the peak heap in use during the export, on top
+// of the environment itself:
+//
+//	go test ./pkg/export -run '^$' -bench Large -benchtime 1x
+func BenchmarkWriteWorkbookLarge(b *testing.B) {
+	env := largeEnv(20_000, 2_000, 10)
+	dir := b.TempDir()
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	stop := peakHeap()
+	rows := 0
+	for b.Loop() {
+		res, err := WriteWorkbook(env, Selection{}, dir, exportTime, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = 0
+		for _, n := range res.Rows {
+			rows += n
+		}
+	}
+	peak := stop()
+	b.ReportMetric(float64(rows), "rows")
+	b.ReportMetric(float64(base.HeapInuse)/(1<<20), "env-heap-MiB")
+	b.ReportMetric(float64(peak-min(peak, base.HeapInuse))/(1<<20), "export-peak-heap-MiB")
+}

@@ -1,0 +1,115 @@
+package export
+
+import (
+	"encoding/json"
+	"os/exec"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"secmgr/pkg/artifacts"
+)
+
+// openpyxlScript prints, per sheet of the workbook in argv[1], its name,
+// header row, number of data rows, the cells that are formulas and the
+// number of text cells whose value starts with "=".
+const openpyxlScript = `
+import json, sys, warnings
+warnings.simplefilter("ignore")
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = []
+for ws in wb.worksheets:
+    rows = list(ws.iter_rows())
+    headers = [c.value for c in rows[0]] if rows else []
+    formulas, eq_text = [], 0
+    for row in rows[1:]:
+        for c in row:
+            if c.data_type == "f":
+                formulas.append(c.coordinate)
+            elif c.data_type == "s" and isinstance(c.value, str) and c.value.startswith("="):
+                eq_text += 1
+    data_rows = sum(1 for row in rows[1:] if any(c.value is not None for c in row))
+    out.append({"name": ws.title, "headers": headers, "rows": data_rows, "formulas": formulas, "eqText": eq_text})
+print(json.dumps(out))
+`
+
+type openpyxlSheet struct {
+	Name     string   `json:"name"`
+	Headers  []string `json:"headers"`
+	Rows     int      `json:"rows"`
+	Formulas []string `json:"formulas"`
+	EqText   int      `json:"eqText"`
+}
+
+// pythonWithOpenpyxl returns a Python that can import openpyxl, or "".
+// The system Python comes second: apt's python3-openpyxl is installed for
+// it, and a python3 earlier on PATH (pyenv, a virtualenv) may not see it.
+func pythonWithOpenpyxl() string {
+	for _, p := range []string{"python3", "/usr/bin/python3"} {
+		if exec.Command(p, "-c", "import openpyxl").Run() == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestOpenpyxlReadsExport checks the export with another reader than our
+// own: openpyxl, as used by Python scripts around OneStream.
+func TestOpenpyxlReadsExport(t *testing.T) {
+	python := pythonWithOpenpyxl()
+	if python == "" {
+		t.Skip("skipped: python3 with openpyxl is not available (apt-get install python3-openpyxl); .ci/run installs it")
+	}
+	env := sample(t)
+	// Values a spreadsheet would take for formulas.
+	env.Groups = append(env.Groups, artifacts.Group{Group: "=Danger", Description: "=1+1"})
+	env.Users[0].Text1 = `=HYPERLINK("http://example.com","click")`
+	env.Users[0].Description = "+SUM(A1)"
+	env.Normalize()
+
+	res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, t.TempDir(), exportTime, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, "-c", openpyxlScript, res.Path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, out)
+	}
+	var sheets []openpyxlSheet
+	if err := json.Unmarshal(out, &sheets); err != nil {
+		t.Fatalf("openpyxl output: %v\n%s", err, out)
+	}
+	// A hidden Lists tab may follow the security tabs.
+	if n := len(sheets); n == int(artifacts.NumTabs)+1 && sheets[n-1].Name == "Lists" {
+		sheets = sheets[:n-1]
+	}
+	if len(sheets) != int(artifacts.NumTabs) {
+		t.Fatalf("openpyxl sees %d sheets, want %d", len(sheets), artifacts.NumTabs)
+	}
+	eqText := 0
+	for i, s := range sheets {
+		tab := artifacts.Tabs[i]
+		if s.Name != tab.Name {
+			t.Errorf("sheet %d is %q, want %q", i+1, s.Name, tab.Name)
+			continue
+		}
+		var headers []string
+		for _, c := range tab.Columns {
+			headers = append(headers, c.Name)
+		}
+		if diff := cmp.Diff(headers, s.Headers); diff != "" {
+			t.Errorf("%s headers (-want +got):\n%s", s.Name, diff)
+		}
+		if s.Rows != res.Rows[tab.Name] {
+			t.Errorf("%s: openpyxl counts %d rows, we wrote %d", s.Name, s.Rows, res.Rows[tab.Name])
+		}
+		if len(s.Formulas) > 0 {
+			t.Errorf("%s: formula cells %v; every value must be a text cell", s.Name, s.Formulas)
+		}
+		eqText += s.EqText
+	}
+	if eqText < 3 {
+		t.Errorf("openpyxl found %d text cells starting with '=', want at least 3", eqText)
+	}
+}
