@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Fold returns the form of a name used for case-insensitive matching.
@@ -232,7 +233,7 @@ func (t *Tab) compareKeys(a, b reflect.Value) int {
 			continue
 		}
 		sa, sb := fa.String(), fb.String()
-		if c := strings.Compare(Fold(sa), Fold(sb)); c != 0 {
+		if c := CompareFold(sa, sb); c != 0 {
 			return c
 		}
 		if c := strings.Compare(sa, sb); c != 0 {
@@ -242,20 +243,52 @@ func (t *Tab) compareKeys(a, b reflect.Value) int {
 	return 0
 }
 
-// sortRows sorts the tab's rows by key.
+// CompareFold compares two names as Fold(a) and Fold(b) would compare,
+// without allocating.
+func CompareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if ca >= utf8.RuneSelf || cb >= utf8.RuneSelf {
+			return strings.Compare(Fold(a[i:]), Fold(b[i:]))
+		}
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+// sortRows sorts the tab's rows by key; rows already in order (the usual
+// case for a file secmgr wrote) are left as they are.
 func (t *Tab) sortRows(env *Environment) {
 	v := t.rows(env)
 	n := v.Len()
+	sorted := true
+	for i := 1; i < n && sorted; i++ {
+		sorted = t.compareKeys(v.Index(i-1), v.Index(i)) <= 0
+	}
+	if sorted {
+		return
+	}
 	perm := make([]int, n)
 	for i := range perm {
 		perm[i] = i
 	}
 	slices.SortStableFunc(perm, func(a, b int) int { return t.compareKeys(v.Index(a), v.Index(b)) })
-	sorted := reflect.MakeSlice(v.Type(), n, n)
+	out := reflect.MakeSlice(v.Type(), n, n)
 	for i, p := range perm {
-		sorted.Index(i).Set(v.Index(p))
+		out.Index(i).Set(v.Index(p))
 	}
-	v.Set(sorted)
+	v.Set(out)
 	env.index[t.ID] = nil
 }
 

@@ -45,11 +45,11 @@ func (p *Pattern) Match(name string) bool {
 	star, mark := -1, 0
 	for si < len(s) {
 		switch {
-		case pi < len(pat) && (pat[pi] == '?' || pat[pi] == s[si]):
-			si++
-			pi++
 		case pi < len(pat) && pat[pi] == '*':
 			star, mark = pi, si
+			pi++
+		case pi < len(pat) && (pat[pi] == '?' || pat[pi] == s[si]):
+			si++
 			pi++
 		case star >= 0:
 			pi = star + 1
