@@ -3,6 +3,7 @@ package actions
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -227,15 +228,36 @@ func (e *engine) index(t *artifacts.Tab) map[string]int {
 }
 
 func (e *engine) find(t *artifacts.Tab, key []string) (int, bool) {
-	i, ok := e.index(t)[artifacts.KeyString(key)]
+	i, ok := e.index(t)[artifacts.KeyString(canonicalKey(t, key))]
 	return i, ok
+}
+
+// canonicalKey writes whole numbers in a key as the environment stores
+// them ("07" → "7"), so they match.
+func canonicalKey(t *artifacts.Tab, key []string) []string {
+	var out []string
+	for j, ci := range t.Key {
+		if t.Columns[ci].Kind != artifacts.KindWhole {
+			continue
+		}
+		if n, err := strconv.Atoi(key[j]); err == nil && strconv.Itoa(n) != key[j] {
+			if out == nil {
+				out = slices.Clone(key)
+			}
+			out[j] = strconv.Itoa(n)
+		}
+	}
+	if out == nil {
+		return key
+	}
+	return out
 }
 
 func (e *engine) touch(t *artifacts.Tab, key []string) {
 	if e.touched[t.ID] == nil {
 		e.touched[t.ID] = make(map[string]int)
 	}
-	e.touched[t.ID][artifacts.KeyString(key)] = e.n
+	e.touched[t.ID][artifacts.KeyString(canonicalKey(t, key))] = e.n
 }
 
 // kill marks row i of t removed.
@@ -401,7 +423,7 @@ func (e *engine) add(t *artifacts.Tab, c *Change) error {
 	if err != nil {
 		return err
 	}
-	idx[artifacts.KeyString(c.Key)] = i
+	idx[artifacts.KeyString(t.KeyOf(e.env, i))] = i
 	for cl := range numRefClasses {
 		for _, ci := range refColumns[t.ID][cl] {
 			e.noteRef(t, i, ci, cells[ci])

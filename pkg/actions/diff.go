@@ -17,6 +17,10 @@ type DiffOptions struct {
 	Prune bool
 	// MapGroup, when set, maps a source group or exclusion-group name to
 	// the destination's name (diff --map); nil maps every name to itself.
+	// It applies to the Groups and ExGroup keys and to every group and
+	// exclusion-group column of the source. Where two source rows map to
+	// one key, the first in the source's order wins; the caller should
+	// refuse such a mapping.
 	MapGroup func(string) string
 }
 

@@ -64,12 +64,15 @@ type namespace struct {
 	renamedFrom map[string]nameEntry // folded old name -> new name
 	renamedTo   map[string]string    // folded new name -> stored old name
 	removed     map[string]nameEntry // folded name
+	// aliases are old names of renames already applied ("already
+	// renamed"): rows may still use them.
+	aliases map[string]nameEntry
 }
 
 func newNamespace(env *artifacts.Environment, users bool) *namespace {
 	return &namespace{env: env, users: users,
 		added: map[string]nameEntry{}, renamedFrom: map[string]nameEntry{},
-		renamedTo: map[string]string{}, removed: map[string]nameEntry{}}
+		renamedTo: map[string]string{}, removed: map[string]nameEntry{}, aliases: map[string]nameEntry{}}
 }
 
 // existing returns the stored name and kind of a name in the environment.
@@ -110,6 +113,9 @@ func (ns *namespace) resolve(name string) (final string, kind nameKind, st nameS
 	}
 	if stored, k, ok := ns.existing(name); ok {
 		return stored, k, stateExisting
+	}
+	if e, ok := ns.aliases[f]; ok {
+		return e.name, e.kind, stateExisting
 	}
 	return name, kindGroup, stateUnknown
 }

@@ -454,6 +454,7 @@ func (p *planner) registerNames(rows []*namedRow) {
 			nr.key = oldStored
 		case newOK && newKind == nr.kind:
 			p.report(s, validate.Warning, validate.CodeAlreadyRenamed, at, nr.number, "%s '%s' is already renamed to '%s'; the row's other columns apply to '%s'", nr.kind, nr.key, newStored, newStored)
+			ns.aliases[artifacts.Fold(nr.key)] = nameEntry{name: newStored, kind: newKind, cell: actionCell(nr)}
 			nr.action, nr.key = "", newStored
 		default:
 			p.report(s, validate.Error, validate.CodeRenameMissing, 0, nr.number, "cannot rename %s '%s': neither it nor '%s' exists%s", nr.kind, nr.key, nr.value, p.suggest(ns, nr.key, nr.kind))
