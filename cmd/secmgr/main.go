@@ -26,6 +26,9 @@ var commands = []func(*app) *cli.Command{
 	snapshotCommand,
 	validateCommand,
 	planCommand,
+	applyCommand,
+	explainCommand,
+	auditCommand,
 }
 
 // version is set at link time (-ldflags "-X main.version=…"); otherwise it

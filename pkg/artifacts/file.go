@@ -255,7 +255,11 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %s", path, describeOSError(err))
+		msg := describeOSError(err)
+		if errors.Is(err, os.ErrPermission) {
+			msg = "the folder " + dir + " is not writable"
+		}
+		return fmt.Errorf("cannot write %s: %s: %w", path, msg, err)
 	}
 	name := tmp.Name()
 	ok := false

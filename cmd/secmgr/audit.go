@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v3"
+	"go.uber.org/zap"
+
+	"secmgr/pkg/audit"
+)
+
+func auditCommand(a *app) *cli.Command {
+	return &cli.Command{
+		Name:      "audit",
+		Usage:     "check security against best practices",
+		UsageText: "secmgr audit [--format text|json|sarif] [--fail-on none|info|low|medium|high]",
+		Description: "Runs every rule of the catalogue (audit.md) over the environment: the OneStream Secure\n" +
+			"Configuration Guide's rules that the environment can answer (OS-BP-…) and secmgr's own\n" +
+			"(SM-…). Each finding names its rule, severity, the artifacts involved and what to do;\n" +
+			"rules that need data the environment lacks (last logon times …) are listed as not\n" +
+			"checked. Text is grouped by severity, high first; json is one document; sarif is a\n" +
+			"SARIF 2.1.0 log for code-scanning pipelines.\n" +
+			"Exit code: 2 when there is a finding at or above --fail-on (default high), 0 when not,\n" +
+			"1 on error. --fail-on none always exits 0.\n\n" +
+			"Example:\n" +
+			"   secmgr --env golfstream.json audit\n" +
+			"   secmgr --env golfstream.json audit --format sarif --fail-on medium > secmgr.sarif",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or sarif",
+				Validator: func(s string) error {
+					if s != "text" && s != "json" && s != "sarif" {
+						return fmt.Errorf("--format %q: use text, json or sarif", s)
+					}
+					return nil
+				}},
+			&cli.StringFlag{Name: "fail-on", Value: "high", Usage: "exit 2 on a finding at or above `LEVEL`: none, info, low, medium or high",
+				Validator: func(s string) error {
+					if _, err := audit.ParseThreshold(s); err != nil {
+						return fmt.Errorf("--fail-on: %v", err)
+					}
+					return nil
+				}},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if _, err := args(cmd, 0, 0, "[--format text|json|sarif] [--fail-on LEVEL]"); err != nil {
+				return err
+			}
+			threshold, err := audit.ParseThreshold(cmd.String("fail-on"))
+			if err != nil {
+				return fail("--fail-on: %v", err)
+			}
+			env, path, err := loadEnv(cmd)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			rep := audit.Run(env, nil)
+			a.logger().Debug("audited", zap.String("env", path), zap.Int("findings", len(rep.Findings)), zap.Duration("took", time.Since(start)))
+			switch cmd.String("format") {
+			case "json":
+				err = rep.WriteJSON(a.stdout)
+			case "sarif":
+				err = rep.WriteSARIF(a.stdout)
+			default:
+				err = rep.WriteText(a.stdout)
+			}
+			if err != nil {
+				return fail("writing the audit report: %v", err)
+			}
+			if rep.Fails(threshold) {
+				n := rep.AtOrAbove(threshold.Severity)
+				return exitWith(exitChanges, fmt.Sprintf("%d finding%s at or above --fail-on %s",
+					n, map[bool]string{true: "", false: "s"}[n == 1], strings.ToLower(threshold.Severity.String())))
+			}
+			return nil
+		},
+	}
+}

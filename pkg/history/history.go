@@ -1,0 +1,542 @@
+// Package history applies a plan to an environment file safely and keeps
+// the record of every apply.
+//
+// Beside an environment file X.json, ApplyFile keeps the folder X.history/
+// (mode 0700) holding
+//
+//	lock                                the lock every apply holds
+//	backup-20261122T215800.123456789Z.json       X.json before that apply
+//	undo-20261122T215800.123456789Z.plan.json    the plan that restores it
+//	journal.jsonl                       one JSON line per apply
+//
+// Every file there, and X.json itself, is created readable by its owner
+// only. The names carry the UTC time of the apply with nanoseconds at a
+// fixed width, so they sort in apply order; two applies never share a
+// name.
+//
+// # Locking
+//
+// An apply holds an exclusive OS lock (flock) on X.history/lock from
+// before it reads X.json until it is done. The kernel drops the lock when
+// the process ends however it ends, so a killed apply never leaves a lock
+// behind, and the lock file itself is never removed (removing it would
+// let two processes lock two different files). The plan's fingerprint is
+// checked under the lock: of two applies of plans made against the same
+// state, one applies and the other is refused as stale — no update is
+// lost.
+//
+// # Crash safety
+//
+// ApplyFile computes everything in memory first (the new environment, the
+// undo plan, and a check that the undo plan restores the old environment
+// exactly), then writes in this order; what a crash at each step leaves:
+//
+//  1. the backup (atomically: temporary file, fsync, rename). A crash
+//     leaves X.json as it was, at most with a stray hidden temporary file
+//     or an unused backup in X.history/.
+//  2. the undo plan (atomically). A crash leaves X.json as it was and an
+//     unused backup and undo plan; the undo plan names the state the
+//     apply would have produced, so applying it is refused as stale.
+//  3. X.json (atomically, as artifacts.Save does). A crash before the rename
+//     leaves the old X.json (and a hidden temporary file beside it); after
+//     it, the new one. X.json is always whole: old or new, never a mix.
+//  4. the journal line (one write, fsynced). A crash before it leaves the
+//     new X.json with its backup and undo plan but no journal line; the
+//     undo plan still works.
+//
+// Nothing left behind blocks the next apply: temporary files have
+// unique names (the next apply removes those in X.history/), and the lock
+// died with the process. When a step before 3 fails (a read-only folder,
+// a full disk) the files already written are removed and X.json is
+// untouched. When step 4 fails the apply has happened; Result.Warnings
+// says the journal could not be written.
+package history
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"secmgr/pkg/actions"
+	"secmgr/pkg/artifacts"
+)
+
+// Options tune ApplyFile. The zero value fails at once on a lock, uses the
+// system clock and the operating-system user.
+type Options struct {
+	// Wait is how long to wait for another apply's lock; 0 fails at once.
+	Wait time.Duration
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+	// User is the operating-system user recorded in the journal; default
+	// the current user.
+	User string
+}
+
+// Result says what ApplyFile did. For an empty plan only Before and After
+// (equal) are set: nothing was written.
+type Result struct {
+	Before, After string // fingerprints of the environment before and after
+	Backup, Undo  string // paths of the backup and the undo plan
+	Counts        actions.Summary
+	Journal       string // path of the journal
+	// Warnings are problems met after the environment was replaced (the
+	// journal could not be written): the apply has happened.
+	Warnings []string
+}
+
+// Applied reports whether ApplyFile changed the environment file.
+func (r *Result) Applied() bool { return r != nil && r.Backup != "" }
+
+// Errors ApplyFile wraps, for errors.Is.
+var (
+	// ErrStale: the plan was made against another state of the environment.
+	ErrStale = errors.New("the plan is stale")
+	// ErrLocked: another apply holds the lock.
+	ErrLocked = errors.New("the environment is locked")
+	// ErrNotApplicable: the plan has errors.
+	ErrNotApplicable = errors.New("the plan is not applicable")
+)
+
+// Stamp is the layout of the time in backup and undo file names: UTC,
+// fixed width, nanoseconds, so names sort in time order.
+const Stamp = "20060102T150405.000000000Z"
+
+const (
+	lockName    = "lock"
+	journalName = "journal.jsonl"
+)
+
+// Dir returns the history folder of an environment file: X.history for
+// X.json (for a name without .json, the name and .history).
+func Dir(envPath string) string {
+	base := envPath
+	if ext := filepath.Ext(base); strings.EqualFold(ext, ".json") {
+		base = strings.TrimSuffix(base, ext)
+	}
+	return base + ".history"
+}
+
+// BackupName and UndoName are the file names, inside the history folder,
+// of the backup and undo plan of the apply made at t.
+func BackupName(t time.Time) string { return "backup-" + t.UTC().Format(Stamp) + ".json" }
+func UndoName(t time.Time) string   { return "undo-" + t.UTC().Format(Stamp) + ".plan.json" }
+
+// Hooks for tests that simulate a full disk at each step.
+var (
+	writeAtomic = artifacts.WriteFileAtomic
+	saveEnv     = artifacts.WriteFileAtomic // the environment's canonical bytes
+	openJournal = func(path string) (*os.File, error) {
+		return os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	}
+)
+
+// ApplyFile applies p to the environment file at envPath: under an
+// exclusive lock it checks p's fingerprint against the file (stale: an
+// error, nothing written), applies p in memory, writes the backup and the
+// undo plan into the history folder, replaces the file atomically and
+// appends a line to the journal. See the package documentation for the
+// order of writes and what a crash leaves. secrets supplies password
+// values (see SecretsFor); it may be nil for a plan that sets none.
+func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, opt Options) (*Result, error) {
+	if p == nil {
+		return nil, errors.New("no plan to apply")
+	}
+	if p.Format != actions.PlanFormat {
+		return nil, fmt.Errorf("%w: it has format %q, not %q", ErrNotApplicable, p.Format, actions.PlanFormat)
+	}
+	if n := p.Findings.Errors(); !p.Applicable || n > 0 {
+		return nil, fmt.Errorf("%w: it has %d error(s); fix them and plan again — nothing was applied", ErrNotApplicable, n)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if secrets == nil {
+		secrets = noSecrets{}
+	}
+	if p.Empty() {
+		// Nothing will be written, so no lock and no history folder; a
+		// stale empty plan is still refused, since the workbook it came
+		// from may no longer match.
+		_, fp, err := load(envPath)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkFresh(envPath, p, fp); err != nil {
+			return nil, err
+		}
+		return &Result{Before: fp, After: fp}, nil
+	}
+
+	// A symbolic link is followed: the history, the lock and the file
+	// replaced are those of the file it points to, so two paths to one
+	// file share one lock.
+	target := envPath
+	if real, err := filepath.EvalSymlinks(envPath); err == nil {
+		target = real
+	}
+	hist := Dir(target)
+	if err := makeDir(hist, envPath); err != nil {
+		return nil, err
+	}
+	lock, err := acquireLock(filepath.Join(hist, lockName), opt.Wait)
+	if err != nil {
+		if errors.Is(err, ErrLocked) {
+			return nil, fmt.Errorf("another secmgr apply is running on %s: %w", envPath, ErrLocked)
+		}
+		return nil, fmt.Errorf("cannot lock %s: %w — nothing was applied", envPath, err)
+	}
+	defer lock.release()
+	removeStrayTemps(hist, target)
+
+	before, err := artifacts.Load(envPath)
+	if err != nil {
+		return nil, err
+	}
+	// The canonical bytes are the backup, and their hash the fingerprint.
+	backupBytes, err := artifacts.Marshal(before)
+	if err != nil {
+		return nil, fmt.Errorf("environment file %s: %w", envPath, err)
+	}
+	beforeFP := digest(backupBytes)
+	if err := checkFresh(envPath, p, beforeFP); err != nil {
+		return nil, err
+	}
+
+	after, err := actions.Apply(before, p, secrets) // before is not changed
+	if err != nil {
+		return nil, fmt.Errorf("cannot apply the plan to %s: %w — nothing was applied", envPath, err)
+	}
+	afterBytes, err := artifacts.Marshal(after)
+	if err != nil {
+		return nil, fmt.Errorf("cannot apply the plan to %s: %w — nothing was applied", envPath, err)
+	}
+	afterFP := digest(afterBytes)
+	t, err := freeStamp(hist, opt.Now())
+	if err != nil {
+		return nil, err
+	}
+	undo, err := undoPlan(before, after, afterFP, beforeFP, BackupName(t))
+	if err != nil {
+		return nil, fmt.Errorf("cannot apply the plan to %s: %w — nothing was applied", envPath, err)
+	}
+	planBytes, err := actions.MarshalPlan(p)
+	if err != nil {
+		return nil, err
+	}
+	undoBytes, err := actions.MarshalPlan(undo)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{
+		Before:  beforeFP,
+		After:   afterFP,
+		Backup:  filepath.Join(hist, BackupName(t)),
+		Undo:    filepath.Join(hist, UndoName(t)),
+		Counts:  count(p),
+		Journal: filepath.Join(hist, journalName),
+	}
+
+	// 1 and 2: backup and undo plan. On failure remove what was written:
+	// X.json is untouched.
+	written := []string{}
+	undoWrites := func() {
+		for _, f := range written {
+			os.Remove(f)
+		}
+	}
+	if err := writeAtomic(res.Backup, writeBytes(backupBytes)); err != nil {
+		return nil, fmt.Errorf("cannot keep a backup of %s: %w — nothing was applied", envPath, writeProblem(res.Backup, err))
+	}
+	written = append(written, res.Backup)
+	if err := writeAtomic(res.Undo, writeBytes(undoBytes)); err != nil {
+		undoWrites()
+		return nil, fmt.Errorf("cannot write the undo plan of %s: %w — nothing was applied", envPath, writeProblem(res.Undo, err))
+	}
+	written = append(written, res.Undo)
+
+	// 3: the environment.
+	if err := saveEnv(target, writeBytes(afterBytes)); err != nil {
+		undoWrites()
+		return nil, fmt.Errorf("cannot replace %s: %w — nothing was applied", envPath, writeProblem(target, err))
+	}
+
+	// 4: the journal. The apply has happened; a failure here is a warning.
+	entry := JournalEntry{
+		Time:   t,
+		User:   currentUser(opt.User),
+		Plan:   digest(planBytes),
+		Source: p.Source,
+		Before: beforeFP,
+		After:  afterFP,
+		Backup: filepath.Base(res.Backup),
+		Undo:   filepath.Base(res.Undo),
+		Add:    res.Counts.Add, Edit: res.Counts.Edit, Rename: res.Counts.Rename, Remove: res.Counts.Remove,
+	}
+	if err := appendJournal(res.Journal, &entry); err != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s was changed, but its journal %s could not be written: %v", envPath, res.Journal, err))
+	}
+	return res, nil
+}
+
+// load reads the environment file and its fingerprint.
+func load(envPath string) (*artifacts.Environment, string, error) {
+	env, err := artifacts.Load(envPath)
+	if err != nil {
+		return nil, "", err
+	}
+	fp, err := artifacts.Fingerprint(env)
+	if err != nil {
+		return nil, "", fmt.Errorf("environment file %s: %w", envPath, err)
+	}
+	return env, fp, nil
+}
+
+func checkFresh(envPath string, p *actions.Plan, fp string) error {
+	if p.Environment.Fingerprint == fp {
+		return nil
+	}
+	return fmt.Errorf("%w: it was made against another state of %s (plan %s, file now %s); plan again — nothing was applied",
+		ErrStale, envPath, short(p.Environment.Fingerprint), short(fp))
+}
+
+// short abbreviates a fingerprint for messages.
+func short(fp string) string {
+	if len(fp) > len("sha256:")+12 {
+		return fp[:len("sha256:")+12] + "…"
+	}
+	if fp == "" {
+		return "(none)"
+	}
+	return fp
+}
+
+// undoPlan returns the plan that takes after back to before, checked in
+// memory: applied to after, it must give before's exact bytes. Its
+// passwords are read from the backup, named relative to the undo plan's
+// own folder (both live in the history folder).
+func undoPlan(before, after *artifacts.Environment, afterFP, backupFP, backupName string) (*actions.Plan, error) {
+	changes, missing := actions.Diff(before, after, actions.DiffOptions{Prune: true})
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("no undo plan can restore the current state (%d artifact(s) could not be put back)", len(missing))
+	}
+	undo := &actions.Plan{
+		Format:      actions.PlanFormat,
+		Environment: actions.EnvironmentRef{Name: after.Name, Fingerprint: afterFP},
+		Source:      backupName,
+		Secrets:     &actions.SourceRef{Path: backupName, Fingerprint: backupFP},
+		Changes:     changes,
+	}
+	undo.Summarize()
+	restored, err := actions.Apply(after, undo, envSecrets{env: before, plan: undo})
+	if err != nil {
+		return nil, fmt.Errorf("the undo plan does not apply: %w", err)
+	}
+	fp, err := artifacts.Fingerprint(restored)
+	if err != nil {
+		return nil, err
+	}
+	if fp != backupFP {
+		return nil, errors.New("the undo plan would not restore the current state exactly")
+	}
+	return undo, nil
+}
+
+// count tallies a plan's operations.
+func count(p *actions.Plan) actions.Summary {
+	s := actions.Summary{Errors: p.Findings.Errors(), Warnings: p.Findings.Warnings()}
+	for _, c := range p.Changes {
+		switch c.Op {
+		case actions.OpAdd:
+			s.Add++
+		case actions.OpEdit:
+			s.Edit++
+		case actions.OpRename:
+			s.Rename++
+		case actions.OpRemove:
+			s.Remove++
+		}
+	}
+	return s
+}
+
+// digest is "sha256:" and the hex SHA-256 of b.
+func digest(b []byte) string {
+	h := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(h[:])
+}
+
+func writeBytes(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error { _, err := w.Write(b); return err }
+}
+
+// writeProblem says why writing path failed, without repeating the path
+// our message names already: a folder we may not write to, or the cause
+// WriteFileAtomic wrapped.
+func writeProblem(path string, err error) error {
+	dir := filepath.Dir(path)
+	if !canWrite(dir) {
+		return fmt.Errorf("the folder %s is not writable (permission denied, or a read-only disk)", dir)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return describe(pe.Err)
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return describe(le.Err)
+	}
+	if isNoSpace(err) {
+		return describe(err)
+	}
+	return err
+}
+
+func describe(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return errors.New("permission denied (is the folder read-only?)")
+	case isNoSpace(err):
+		return errors.New("no space left on the disk")
+	}
+	return err
+}
+
+// makeDir creates the history folder, owner-only.
+func makeDir(hist, envPath string) error {
+	st, err := os.Stat(hist)
+	if err == nil {
+		if !st.IsDir() {
+			return fmt.Errorf("cannot keep the history of %s: %s exists and is not a folder", envPath, hist)
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot keep the history of %s in %s: %v", envPath, hist, describe(err))
+	}
+	if _, err := os.Stat(envPath); err != nil {
+		// Report a missing environment before failing to make its history.
+		_, err := artifacts.Load(envPath)
+		return err
+	}
+	if err := os.Mkdir(hist, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot create the history folder %s for %s: %v — nothing was applied", hist, envPath, describe(err))
+	}
+	syncDir(filepath.Dir(hist))
+	return nil
+}
+
+// staleTempAge is how old a temporary file beside the environment must be
+// before an apply removes it: other commands (init, snapshot) write the
+// environment without the lock, and one of them may be writing now.
+const staleTempAge = time.Hour
+
+// removeStrayTemps deletes the temporary files killed applies left: all of
+// them in the history folder, where only applies write and we hold the
+// lock, and those of the environment file once they are old.
+func removeStrayTemps(hist, envPath string) {
+	isTemp := func(name, base string) bool {
+		return strings.HasPrefix(name, "."+base+".tmp-")
+	}
+	if ents, err := os.ReadDir(hist); err == nil {
+		for _, e := range ents {
+			if n := e.Name(); strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") && e.Type().IsRegular() {
+				os.Remove(filepath.Join(hist, n))
+			}
+		}
+	}
+	dir, base := filepath.Split(envPath)
+	if dir == "" {
+		dir = "."
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".tmp-*"))
+	for _, m := range matches {
+		st, err := os.Lstat(m)
+		if err == nil && st.Mode().IsRegular() && isTemp(filepath.Base(m), base) && time.Since(st.ModTime()) > staleTempAge {
+			os.Remove(m)
+		}
+	}
+}
+
+// globEscape quotes the pattern characters of a file name.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// freeStamp returns the time to name this apply's files: now, moved past
+// the newest existing backup or undo plan (so names sort in apply order
+// even if the clock went back) and past any name already taken.
+func freeStamp(hist string, now time.Time) (time.Time, error) {
+	t := now.UTC()
+	ents, err := os.ReadDir(hist)
+	if err != nil {
+		return t, fmt.Errorf("cannot read the history folder %s: %v", hist, describe(err))
+	}
+	for _, e := range ents {
+		if last, ok := parseStamp(e.Name()); ok && !t.After(last) {
+			t = last.Add(time.Nanosecond)
+		}
+	}
+	for {
+		_, err1 := os.Lstat(filepath.Join(hist, BackupName(t)))
+		_, err2 := os.Lstat(filepath.Join(hist, UndoName(t)))
+		if errors.Is(err1, fs.ErrNotExist) && errors.Is(err2, fs.ErrNotExist) {
+			return t, nil
+		}
+		t = t.Add(time.Nanosecond)
+	}
+}
+
+// parseStamp reads the time from a backup or undo file name.
+func parseStamp(name string) (time.Time, bool) {
+	var s string
+	switch {
+	case strings.HasPrefix(name, "backup-") && strings.HasSuffix(name, ".json"):
+		s = strings.TrimSuffix(strings.TrimPrefix(name, "backup-"), ".json")
+	case strings.HasPrefix(name, "undo-") && strings.HasSuffix(name, ".plan.json"):
+		s = strings.TrimSuffix(strings.TrimPrefix(name, "undo-"), ".plan.json")
+	default:
+		return time.Time{}, false
+	}
+	t, err := time.Parse(Stamp, s)
+	return t, err == nil
+}
+
+func currentUser(name string) string {
+	if name != "" {
+		return name
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if n := os.Getenv("USER"); n != "" {
+		return n
+	}
+	return fmt.Sprintf("uid %d", os.Getuid())
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
