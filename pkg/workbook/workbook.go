@@ -44,6 +44,8 @@ type Row struct {
 	// trimmed of surrounding white space, numbers in canonical decimal
 	// ("3.0" reads "3"), booleans "TRUE"/"FALSE"; "" when the cell is
 	// empty or the column is absent from the sheet (see Sheet.Present).
+	// Workbook.Read reuses the Row and this slice for every row: copy what
+	// you keep (the strings themselves may be kept).
 	Values []string
 }
 

@@ -1,0 +1,298 @@
+package workbook
+
+import (
+	"archive/zip"
+	"compress/flate"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"secmgr/pkg/artifacts"
+)
+
+// WriteOptions shape a written workbook. There are none yet; drop-down
+// lists and styles will live here.
+type WriteOptions struct{}
+
+// maxSheetRows is Excel's row limit; the header takes one.
+const maxSheetRows = excelize.TotalRows
+
+// maxCellChars is Excel's limit on the text of one cell, in UTF-16 units.
+const maxCellChars = excelize.TotalCellChars
+
+// utf16Len is the length of s in UTF-16 code units, as Excel counts.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
+}
+
+// Writer writes a security workbook tab by tab, row by row, through
+// excelize's StreamWriter, so memory stays flat in the number of rows.
+// Nothing appears at the path until Close succeeds.
+//
+//	w, err := workbook.Create("SecurityExtract.101500.xlsx", false, workbook.WriteOptions{})
+//	if err != nil { … }
+//	defer w.Abort()                       // a no-op after a successful Close
+//	w.StartTab(artifacts.Tabs[artifacts.TabUsers])
+//	w.WriteRow(values)                    // one value per tab column
+//	…
+//	err = w.Close()
+type Writer struct {
+	path     string
+	reserved bool // Create made an empty placeholder at path (no --force)
+	file     *excelize.File
+	bold     int
+
+	tab     *artifacts.Tab
+	stream  *excelize.StreamWriter
+	row     int    // last spreadsheet row written on the current tab
+	numeric []bool // per tab column: written as a number when it parses
+	cells   []any  // reused row of cell values
+	tabs    map[string]bool
+
+	err  error // sticky: after a failure only Abort and Close make sense
+	done bool
+}
+
+// Create starts a workbook to be written to path. It refuses a path that
+// exists unless force is set; the file is created readable by its owner
+// only (mode 0600), because a workbook holds security.
+func Create(path string, force bool, opt WriteOptions) (*Writer, error) {
+	w := &Writer{path: path, tabs: make(map[string]bool)}
+	if !force {
+		// Reserve the name now, so a long export never finds it taken at
+		// the end; Close replaces the placeholder atomically.
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			if errors.Is(err, os.ErrExist) {
+				return nil, fmt.Errorf("%s already exists; secmgr does not overwrite it (choose another name, or use --force to replace it)", path)
+			}
+			return nil, fmt.Errorf("cannot create %s: %s", path, describeOSError(err))
+		}
+		f.Close()
+		w.reserved = true
+	} else {
+		if st, err := os.Stat(path); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("cannot create %s: it is a folder", path)
+		}
+		if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("cannot create %s: the folder %s does not exist", path, filepath.Dir(path))
+		}
+	}
+	w.file = excelize.NewFile()
+	bold, err := w.file.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		w.Abort()
+		return nil, fmt.Errorf("cannot create %s: %w", path, err)
+	}
+	w.bold = bold
+	return w, nil
+}
+
+// StartTab ends the current tab, if any, and starts a sheet named
+// tab.Name holding the header row (tab.Columns in order, bold, frozen).
+func (w *Writer) StartTab(tab *artifacts.Tab) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if w.tabs[artifacts.Fold(tab.Name)] {
+		return w.fail(fmt.Errorf("the %s tab is written twice", tab.Name))
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	var err error
+	if len(w.tabs) == 0 {
+		// Rename excelize's default sheet, so the first tab written is the
+		// first sheet and no empty Sheet1 is left behind.
+		err = w.file.SetSheetName(w.file.GetSheetName(0), tab.Name)
+	} else {
+		_, err = w.file.NewSheet(tab.Name)
+	}
+	if err != nil {
+		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
+	}
+	w.tabs[artifacts.Fold(tab.Name)] = true
+	sw, err := w.file.NewStreamWriter(tab.Name)
+	if err != nil {
+		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
+	}
+	w.tab, w.stream, w.row = tab, sw, 1
+	w.numeric = w.numeric[:0]
+	w.cells = w.cells[:0]
+	for i := range tab.Columns {
+		c := &tab.Columns[i]
+		w.numeric = append(w.numeric, c.Kind == artifacts.KindWhole || c.Kind == artifacts.KindNumGridRows)
+		w.cells = append(w.cells, c.Name)
+	}
+	// Columns wide enough for their headers. Last to first: excelize puts
+	// each new <col> in front, and Excel wants them in ascending order.
+	for i := len(tab.Columns) - 1; i >= 0; i-- {
+		width := float64(max(12, len(tab.Columns[i].Name)+3))
+		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+			return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
+	}
+	if err := sw.SetRow("A1", w.cells, excelize.RowOpts{StyleID: w.bold}); err != nil {
+		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
+	}
+	return nil
+}
+
+// WriteRow writes one data row of the current tab: one value per tab
+// column, in column order. Names and free text are written as text cells,
+// never as formulas (even "=1+1"); whole-number columns as numbers;
+// booleans as the text True/False; an empty value leaves the cell empty.
+func (w *Writer) WriteRow(values []string) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if w.stream == nil {
+		return w.fail(errors.New("WriteRow before StartTab"))
+	}
+	if len(values) != len(w.tab.Columns) {
+		return w.fail(fmt.Errorf("tab %s: %d values for %d columns", w.tab.Name, len(values), len(w.tab.Columns)))
+	}
+	if w.row >= maxSheetRows {
+		return w.fail(fmt.Errorf("the %s tab has more than %d rows, the most a worksheet can hold; export fewer rows (use filters or --areas)", w.tab.Name, maxSheetRows-1))
+	}
+	w.row++
+	for i, v := range values {
+		if len(v) > maxCellChars && utf16Len(v) > maxCellChars {
+			// excelize would cut the text silently.
+			return w.fail(fmt.Errorf("tab %s row %d: the %s value is %d characters long; a cell holds at most %d",
+				w.tab.Name, w.row, w.tab.Columns[i].Name, utf16Len(v), maxCellChars))
+		}
+		switch {
+		case v == "":
+			w.cells[i] = nil
+		case w.numeric[i]:
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				w.cells[i] = n
+			} else {
+				w.cells[i] = v // not a number: keep what was given, as text
+			}
+		default:
+			w.cells[i] = v
+		}
+	}
+	if err := w.stream.SetRow("A"+strconv.Itoa(w.row), w.cells); err != nil {
+		return w.fail(fmt.Errorf("tab %s row %d: %w", w.tab.Name, w.row, err))
+	}
+	return nil
+}
+
+// Close ends the last tab and writes the workbook: to a temporary file
+// beside path, flushed and renamed over it. On error nothing is left at
+// path (or, with force, the file that was there is untouched).
+func (w *Writer) Close() error {
+	if w.done {
+		return w.err
+	}
+	if w.err != nil {
+		w.Abort()
+		return w.err
+	}
+	if err := w.flush(); err != nil {
+		w.Abort()
+		return err
+	}
+	// The first tab is excelize's renamed default sheet, active already.
+	// (SetActiveSheet would parse every written sheet back into memory.)
+	err := artifacts.WriteFileAtomic(w.path, func(out io.Writer) error {
+		// Write the zip straight to the file: excelize would otherwise
+		// build the whole archive in memory first.
+		w.file.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+			zw := zip.NewWriter(out)
+			zw.RegisterCompressor(zip.Deflate, func(o io.Writer) (io.WriteCloser, error) {
+				return flate.NewWriter(o, flate.BestSpeed)
+			})
+			return zw
+		})
+		return w.file.Write(io.Discard)
+	})
+	if err != nil {
+		w.err = err
+		w.Abort()
+		return err
+	}
+	w.done = true
+	w.file.Close()
+	return nil
+}
+
+// Abort discards the workbook: nothing is written, and the placeholder
+// Create reserved is removed. It is safe to call after Close.
+func (w *Writer) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	if w.err == nil {
+		w.err = errors.New("the workbook was aborted")
+	}
+	if w.file != nil {
+		w.file.Close()
+	}
+	if w.reserved {
+		os.Remove(w.path)
+	}
+}
+
+func (w *Writer) flush() error {
+	if w.stream == nil {
+		return nil
+	}
+	sw := w.stream
+	w.stream = nil
+	if err := sw.Flush(); err != nil {
+		return w.fail(fmt.Errorf("tab %s: %w", w.tab.Name, err))
+	}
+	return nil
+}
+
+func (w *Writer) usable() error {
+	if w.done {
+		if w.err != nil {
+			return w.err
+		}
+		return errors.New("the workbook is already closed")
+	}
+	return w.err
+}
+
+func (w *Writer) fail(err error) error {
+	if w.err == nil {
+		w.err = fmt.Errorf("cannot write %s: %w", w.path, err)
+	}
+	return w.err
+}
+
+// describeOSError says what an os error means for a person.
+func describeOSError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no such file or folder"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied"
+	}
+	return err.Error()
+}
