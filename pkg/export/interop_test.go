@@ -3,6 +3,7 @@ package export
 import (
 	"encoding/json"
 	"os/exec"
+	"secmgr/internal/testtools"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -42,25 +43,10 @@ type openpyxlSheet struct {
 	EqText   int      `json:"eqText"`
 }
 
-// pythonWithOpenpyxl returns a Python that can import openpyxl, or "".
-// The system Python comes second: apt's python3-openpyxl is installed for
-// it, and a python3 earlier on PATH (pyenv, a virtualenv) may not see it.
-func pythonWithOpenpyxl() string {
-	for _, p := range []string{"python3", "/usr/bin/python3"} {
-		if exec.Command(p, "-c", "import openpyxl").Run() == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // TestOpenpyxlReadsExport checks the export with another reader than our
 // own: openpyxl, as used by Python scripts around OneStream.
 func TestOpenpyxlReadsExport(t *testing.T) {
-	python := pythonWithOpenpyxl()
-	if python == "" {
-		t.Skip("skipped: python3 with openpyxl is not available (apt-get install python3-openpyxl); .ci/run installs it")
-	}
+	python := testtools.Python(t)
 	env := sample(t)
 	// Values a spreadsheet would take for formulas.
 	env.Groups = append(env.Groups, artifacts.Group{Group: "=Danger", Description: "=1+1"})

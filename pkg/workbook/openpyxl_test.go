@@ -3,6 +3,7 @@ package workbook
 import (
 	"os/exec"
 	"path/filepath"
+	"secmgr/internal/testtools"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,11 +29,9 @@ wb.save(sys.argv[1])
 `
 
 func TestReadOpenpyxlWorkbook(t *testing.T) {
-	if exec.Command("python3", "-c", "import openpyxl").Run() != nil {
-		t.Skip("python3 with openpyxl is not available")
-	}
+	python := testtools.Python(t)
 	path := filepath.Join(t.TempDir(), "openpyxl.xlsx")
-	if out, err := exec.Command("python3", "-c", openpyxlScript, path).CombinedOutput(); err != nil {
+	if out, err := exec.Command(python, "-c", openpyxlScript, path).CombinedOutput(); err != nil {
 		t.Fatalf("openpyxl: %v\n%s", err, out)
 	}
 	wb, rows := readAll(t, path, Options{})
