@@ -65,7 +65,8 @@ type planner struct {
 	suggestCache   map[string]string
 
 	// per tab: folded key -> first row number and a hash of its values
-	seen [artifacts.NumTabs]map[string]seenRow
+	seen    [artifacts.NumTabs]map[string]seenRow
+	seenEnv [artifacts.NumTabs][]seenRow // by row of the environment
 
 	// group removals: folded group -> the cell asking; and the artifact
 	// cells a workbook row already moves off a removed group.
@@ -286,21 +287,39 @@ func (p *planner) duplicate(s *workbook.Sheet, number int, values []string, key 
 		}
 		h.Write([]byte{0})
 	}
-	k := artifacts.KeyString(key)
 	sum := h.Sum64()
-	if prev, ok := p.seen[t.ID][k]; ok {
-		if prev.hash == sum {
-			p.report(s, validate.Warning, validate.CodeDuplicateRow, t.Key[0], number,
-				"row %d repeats row %d (%s); it is ignored", number, prev.row, strings.Join(key, " / "))
-		} else {
-			p.badRows[fmt.Sprintf("%s\x00%d", t.Name, prev.row)] = true
-			p.report(s, validate.Error, validate.CodeConflictingRow, t.Key[0], number,
-				"rows %d and %d both describe %s '%s' but differ; keep one of them", prev.row, number, t.Artifact, strings.Join(key, " / "))
+	// Rows of existing artifacts (most rows of an export) are tracked by
+	// their row in the environment: no key string to build and keep.
+	if i, ok := t.Find(p.env, key...); ok {
+		if p.seenEnv[t.ID] == nil {
+			p.seenEnv[t.ID] = make([]seenRow, t.Len(p.env))
 		}
-		return true
+		prev := p.seenEnv[t.ID][i]
+		if prev.row == 0 {
+			p.seenEnv[t.ID][i] = seenRow{number, sum}
+			return false
+		}
+		return p.reportDuplicate(s, number, key, prev, sum)
+	}
+	k := artifacts.KeyString(key)
+	if prev, ok := p.seen[t.ID][k]; ok {
+		return p.reportDuplicate(s, number, key, prev, sum)
 	}
 	p.seen[t.ID][k] = seenRow{number, sum}
 	return false
+}
+
+func (p *planner) reportDuplicate(s *workbook.Sheet, number int, key []string, prev seenRow, sum uint64) bool {
+	t := s.Tab
+	if prev.hash == sum {
+		p.report(s, validate.Warning, validate.CodeDuplicateRow, t.Key[0], number,
+			"row %d repeats row %d (%s); it is ignored", number, prev.row, strings.Join(key, " / "))
+	} else {
+		p.badRows[fmt.Sprintf("%s\x00%d", t.Name, prev.row)] = true
+		p.report(s, validate.Error, validate.CodeConflictingRow, t.Key[0], number,
+			"rows %d and %d both describe %s '%s' but differ; keep one of them", prev.row, number, t.Artifact, strings.Join(key, " / "))
+	}
+	return true
 }
 
 // keyValues reads and checks the key columns of a row; it reports problems

@@ -27,14 +27,33 @@ func KeyString(key []string) string {
 	if len(key) == 1 {
 		return Fold(key[0])
 	}
-	var b strings.Builder
+	return string(appendKey(nil, key))
+}
+
+// appendKey appends the KeyString of key to b.
+func appendKey(b []byte, key []string) []byte {
 	for i, k := range key {
 		if i > 0 {
-			b.WriteByte(0)
+			b = append(b, 0)
 		}
-		b.WriteString(Fold(k))
+		b = appendFold(b, k)
 	}
-	return b.String()
+	return b
+}
+
+// appendFold appends Fold(s) to b.
+func appendFold(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return append(b, strings.ToLower(s[i:])...)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 func (t *Tab) rows(env *Environment) reflect.Value {
@@ -209,7 +228,8 @@ func (t *Tab) Find(env *Environment, key ...string) (int, bool) {
 		}
 		env.index[t.ID] = idx
 	}
-	i, ok := idx[KeyString(key)]
+	var scratch [128]byte
+	i, ok := idx[string(appendKey(scratch[:0], key))] // no allocation for the lookup
 	return i, ok
 }
 

@@ -37,10 +37,7 @@ func Encode(w io.Writer, env *Environment) error {
 	name, _ := json.Marshal(env.Name)
 	fmt.Fprintf(bw, "{\n  \"format\": %q,\n  \"name\": %s", Format, name)
 	v := reflect.ValueOf(env).Elem()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("    ", "  ")
+	var buf []byte
 	for _, t := range Tabs {
 		rows := v.Field(t.field)
 		fmt.Fprintf(bw, ",\n  %q: [", t.Name)
@@ -48,12 +45,8 @@ func Encode(w io.Writer, env *Environment) error {
 			if i > 0 {
 				bw.WriteByte(',')
 			}
-			bw.WriteString("\n    ")
-			buf.Reset()
-			if err := enc.Encode(rows.Index(i).Interface()); err != nil {
-				return err
-			}
-			bw.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+			buf = t.appendRowJSON(buf[:0], rows.Index(i))
+			bw.Write(buf)
 		}
 		if rows.Len() > 0 {
 			bw.WriteString("\n  ")
@@ -128,42 +121,66 @@ func Decode(data []byte) (*Environment, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("is empty; create one with 'secmgr init'")
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, fmt.Errorf("is not a valid environment file: %s", jsonProblem(data, err))
-	}
-	var format string
-	if raw, ok := top["format"]; !ok {
-		return nil, errors.New(`has no "format" field; it is not a secmgr environment file`)
-	} else if err := json.Unmarshal(raw, &format); err != nil {
-		return nil, errors.New(`"format" is not a string`)
-	}
-	if format != Format {
-		if strings.HasPrefix(format, "secmgr.environment/") {
-			return nil, fmt.Errorf("has format %q; this secmgr reads %q only — use the secmgr version that wrote it", format, Format)
-		}
-		return nil, fmt.Errorf("has format %q; it is not a secmgr environment file (expected %q)", format, Format)
-	}
+	// One pass over the top-level object: each tab decodes straight into
+	// its slice. The format is checked when it is met (first, in the files
+	// secmgr writes) and again at the end.
 	env := &Environment{}
-	if raw, ok := top["name"]; ok {
-		if err := json.Unmarshal(raw, &env.Name); err != nil {
-			return nil, errors.New(`"name" is not a string`)
-		}
-	}
 	v := reflect.ValueOf(env).Elem()
-	for k, raw := range top {
-		if k == "format" || k == "name" {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("is not a valid environment file: %s", jsonProblemAt(data, dec.InputOffset(), err, "it does not start with a JSON object"))
+	}
+	format, seenFormat := "", false
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("is not a valid environment file: %s", jsonProblemAt(data, dec.InputOffset(), err, ""))
+		}
+		k, _ := tok.(string)
+		if seen[k] {
+			return nil, fmt.Errorf("has the field %q twice", k)
+		}
+		seen[k] = true
+		switch k {
+		case "format":
+			if err := dec.Decode(&format); err != nil {
+				return nil, errors.New(`"format" is not a string`)
+			}
+			seenFormat = true
+			if err := checkFormat(format); err != nil {
+				return nil, err
+			}
+			continue
+		case "name":
+			if err := dec.Decode(&env.Name); err != nil {
+				return nil, errors.New(`"name" is not a string`)
+			}
 			continue
 		}
 		t, ok := tabByExactName(k)
 		if !ok {
+			if !seenFormat {
+				return nil, errors.New(`has no "format" field before its data; it is not a secmgr environment file`)
+			}
 			return nil, fmt.Errorf("has the unknown field %q; secmgr refuses to read a file it could not write back", k)
 		}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
 		if err := dec.Decode(v.Field(t.field).Addr().Interface()); err != nil {
-			return nil, fmt.Errorf("tab %s: %s", t.Name, jsonProblem(raw, err))
+			if !seenFormat {
+				return nil, errors.New(`has no "format" field before its data; it is not a secmgr environment file`)
+			}
+			return nil, fmt.Errorf("tab %s: %s", t.Name, jsonProblemAt(data, dec.InputOffset(), err, ""))
 		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("is not a valid environment file: %s", jsonProblemAt(data, dec.InputOffset(), err, ""))
+	}
+	if dec.More() {
+		return nil, errors.New("is not a valid environment file: there is more after the closing brace")
+	}
+	if !seenFormat {
+		return nil, errors.New(`has no "format" field; it is not a secmgr environment file`)
 	}
 	if err := env.check(); err != nil {
 		return nil, err
@@ -227,6 +244,7 @@ func (env *Environment) check() error {
 			}
 			seen[k] = i
 		}
+		env.index[t.ID] = seen // the lookup index Find would build
 	}
 	return nil
 }
@@ -290,4 +308,32 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 		d.Close()
 	}
 	return nil
+}
+
+// checkFormat refuses a file of another format or version.
+func checkFormat(format string) error {
+	if format == Format {
+		return nil
+	}
+	if strings.HasPrefix(format, "secmgr.environment/") {
+		return fmt.Errorf("has format %q; this secmgr reads %q only — use the secmgr version that wrote it", format, Format)
+	}
+	return fmt.Errorf("has format %q; it is not a secmgr environment file (expected %q)", format, Format)
+}
+
+// jsonProblemAt describes a decoding error at offset, with its line.
+func jsonProblemAt(data []byte, offset int64, err error, fallback string) string {
+	if err == nil {
+		return fallback
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the file ends too early (truncated)"
+	}
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &se) && !errors.As(err, &te) {
+		line := 1 + bytes.Count(data[:min(int(offset), len(data))], []byte{'\n'})
+		return fmt.Sprintf("line %d: %s", line, jsonProblem(data, err))
+	}
+	return jsonProblem(data, err)
 }

@@ -2,10 +2,15 @@ package artifacts
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
+	"reflect"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func sampleEnv() *Environment {
@@ -59,7 +64,7 @@ func TestDecodeRefuses(t *testing.T) {
 	}{
 		{"empty", "", "is empty"},
 		{"not json", "hello", "not a valid environment file"},
-		{"truncated", string(good[:len(good)/2]), "not a valid environment file"},
+		{"truncated", string(good[:len(good)/2]), "truncated"},
 		{"no format", `{"name": "x"}`, `no "format" field`},
 		{"future format", `{"format": "secmgr.environment/v2", "name": "x"}`, "secmgr.environment/v2"},
 		{"foreign format", `{"format": "something else"}`, "not a secmgr environment file"},
@@ -140,4 +145,47 @@ func FuzzDecode(f *testing.F) {
 			t.Fatal("not canonical")
 		}
 	})
+}
+
+// TestEncoderMatchesEncodingJSON holds the hand-written row encoder to what
+// encoding/json writes, on awkward strings.
+func TestEncoderMatchesEncodingJSON(t *testing.T) {
+	env := sampleEnv()
+	env.Groups = append(env.Groups, Group{Group: "odd \"quoted\" \\ name", Description: "tab\there\nline\r\x01\x1f <html> & \u2028\u2029 é \xff end"})
+	env.Users[0].Text1 = "\u00e9\u4e16\U0001F600"
+	got, err := Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	want.WriteString("{\n  \"format\": \"secmgr.environment/v1\",\n  \"name\": \"Test\"")
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("    ", "  ")
+	v := reflect.ValueOf(env).Elem()
+	for _, tab := range Tabs {
+		rows := v.Field(tab.field)
+		fmt.Fprintf(&want, ",\n  %q: [", tab.Name)
+		for i := 0; i < rows.Len(); i++ {
+			if i > 0 {
+				want.WriteByte(',')
+			}
+			want.WriteString("\n    ")
+			var one bytes.Buffer
+			e := json.NewEncoder(&one)
+			e.SetEscapeHTML(false)
+			e.SetIndent("    ", "  ")
+			e.Encode(rows.Index(i).Interface())
+			want.Write(bytes.TrimRight(one.Bytes(), "\n"))
+		}
+		if rows.Len() > 0 {
+			want.WriteString("\n  ")
+		}
+		want.WriteByte(']')
+	}
+	want.WriteString("\n}\n")
+	_ = enc
+	if !bytes.Equal(want.Bytes(), got) {
+		t.Fatalf("encoder differs from encoding/json:\n%s", cmp.Diff(want.String(), string(got)))
+	}
 }

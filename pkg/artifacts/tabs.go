@@ -106,6 +106,9 @@ type Tab struct {
 
 	field int // index of the Environment field holding the rows
 	typ   reflect.Type
+
+	jsonNames []string // per struct field
+	omitEmpty []bool
 }
 
 // Column returns the index of the column with the given header name
@@ -397,6 +400,7 @@ func init() {
 		if t.typ.NumField() != len(t.DataColumns()) {
 			panic("artifacts: " + t.typ.Name() + " has fields that are not columns")
 		}
+		t.bindJSON()
 		Tabs[t.ID] = t
 	}
 }
