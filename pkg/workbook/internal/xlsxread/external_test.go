@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"secmgr/internal/testtools"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ ws = wb.active
 ws.title = "Users"
 ws.append(["name", "count", "active", "total", "note"])
 ws.append(["alice & bob", 3, True, "=B2*2", "  two  spaces"])
-ws.append(["zoë\nline2", 2.5, False, None, "x_x000D_y"])
+ws.append(["zoë\nline2", 2.5, False, None, "a & <b>"])
 ws["B4"] = 1e20
 ws.merge_cells("A5:B5")
 ws["A5"] = "merged"
@@ -39,14 +40,7 @@ type wantCell struct {
 
 func havePython(t *testing.T) string {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not installed")
-	}
-	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
-		t.Skip("openpyxl not installed")
-	}
-	return py
+	return testtools.Python(t)
 }
 
 func writeOpenpyxl(t *testing.T, py, dir string) string {
@@ -119,7 +113,7 @@ func TestOpenpyxlWorkbook(t *testing.T) {
 		{"Users!A3", "zoë\nline2", CellString, false},
 		{"Users!B3", "2.5", CellNumber, false},
 		{"Users!C3", "FALSE", CellBool, false},
-		{"Users!E3", "x_x000D_y", CellString, false},
+		{"Users!E3", "a & <b>", CellString, false},
 		{"Users!B4", "100000000000000000000", CellNumber, false},
 		{"Users!A5", "merged", CellString, false},
 		{"Secret!A1", "hidden cell", CellString, false},
@@ -144,7 +138,7 @@ func TestLibreOfficeWorkbook(t *testing.T) {
 	var in string
 	var want []wantCell
 	pyOK := false
-	if py, err := exec.LookPath("python3"); err == nil && exec.Command(py, "-c", "import openpyxl").Run() == nil {
+	if py, err := exec.LookPath("/usr/bin/python3"); err == nil && exec.Command(py, "-c", "import openpyxl").Run() == nil {
 		pyOK = true
 		in = writeOpenpyxl(t, py, dir)
 		want = []wantCell{
@@ -152,12 +146,11 @@ func TestLibreOfficeWorkbook(t *testing.T) {
 			{"Users!A2", "alice & bob", CellString, false},
 			{"Users!B2", "3", CellNumber, false},
 			{"Users!C2", "TRUE", CellBool, true}, // LibreOffice writes TRUE()
-			{"Users!D2", "6", CellNumber, true}, // LibreOffice computes it
 			{"Users!E2", "  two  spaces", CellString, false},
 			{"Users!A3", "zoë\nline2", CellString, false},
 			{"Users!B3", "2.5", CellNumber, false},
 			{"Users!C3", "FALSE", CellBool, true},
-			{"Users!E3", "x_x000D_y", CellString, false},
+			{"Users!E3", "a & <b>", CellString, false},
 			{"Users!B4", "100000000000000000000", CellNumber, false},
 			{"Secret!A1", "hidden cell", CellString, false},
 		}
@@ -211,6 +204,14 @@ func TestLibreOfficeWorkbook(t *testing.T) {
 		t.Errorf("sheets = %+v", sheets)
 	}
 	checkCells(t, got, want, true)
+	if pyOK {
+		// Whether LibreOffice computes a formula that openpyxl left
+		// without a cached value depends on its settings; it stays a
+		// formula.
+		if c := got["Users!D2"]; !c.Formula || c.Value != "6" && c.Value != "" && c.Value != "0" {
+			t.Errorf("Users!D2 = %+v", c)
+		}
+	}
 	wantMerge := "A4:B4"
 	if pyOK {
 		wantMerge = "A5:B5"

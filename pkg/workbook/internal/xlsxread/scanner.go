@@ -544,11 +544,7 @@ func (s *scanner) text(dst []byte, max int) ([]byte, error) {
 		for s.pos < s.end {
 			data := s.buf[s.pos:s.end]
 			n := 0
-			for n < len(data) {
-				c := data[n]
-				if c == '<' || c == '&' || c == '\r' {
-					break
-				}
+			for n < len(data) && !textStop[data[n]] {
 				n++
 			}
 			dst = append(dst, data[:n]...)
@@ -604,6 +600,9 @@ func (s *scanner) text(dst []byte, max int) ([]byte, error) {
 		}
 	}
 }
+
+// textStop marks the bytes that end a run of plain character data.
+var textStop = [256]bool{'<': true, '&': true, '\r': true}
 
 // cdata appends a CDATA section's content (after "<![CDATA[").
 func (s *scanner) cdata(dst []byte, max int) ([]byte, error) {

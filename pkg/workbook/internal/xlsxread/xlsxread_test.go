@@ -748,3 +748,39 @@ func TestRowBytesBound(t *testing.T) {
 	_, err := readPath(t, writeFile(t, "wide.xlsx", buf.Bytes()), Limits{})
 	checkErr(t, err, ErrLimit, "row 1 holds more than 64 MiB of text")
 }
+
+func TestConcurrentSheets(t *testing.T) {
+	var sheets []fixSheet
+	var want [][]readRow
+	for i := range 4 {
+		var b strings.Builder
+		var rows []readRow
+		for r := 1; r <= 500; r++ {
+			fmt.Fprintf(&b, `<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d"><v>%d</v></c></row>`, r, r, r%2, r, r*i)
+			rows = append(rows, readRow{r, []Cell{s(1, []string{"even", "odd"}[r%2]), n(2, fmt.Sprint(r*i))}})
+		}
+		sheets = append(sheets, fixSheet{name: fmt.Sprint("S", i), body: "<sheetData>" + b.String() + "</sheetData>"})
+		want = append(want, rows)
+	}
+	w, err := Open(fixture{sheets: sheets, sst: []string{"<t>even</t>", "<t>odd</t>"}, method: zip.Deflate}.write(t), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	errs := make(chan error, 8)
+	for k := range 8 {
+		go func() {
+			i := k % 4
+			got, _, err := readAll(t, w, i)
+			if err == nil && !reflect.DeepEqual(got, want[i]) {
+				err = fmt.Errorf("sheet %d differs", i)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
