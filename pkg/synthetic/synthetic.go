@@ -1,6 +1,6 @@
 // Package synthetic generates large, realistic OneStream security
 // environments for benchmarks and scale tests: nested group trees, 5–10
-// memberships per user, entities with _View/_Mod groups, exclusion groups,
+// memberships per user (Options.MembershipsMin/Max), entities with _View/_Mod groups, exclusion groups,
 // slice rules, and every tab populated. The same Options always give the
 // same environment.
 //
@@ -21,6 +21,12 @@ type Options struct {
 	Entities int    // number of entities (default Groups/4, at least 5)
 	Seed     uint64 // random seed (default 1)
 	Name     string // environment name (default "Synthetic")
+
+	// MembershipsMin and MembershipsMax bound the direct group memberships
+	// drawn for each user (default 5 and 10 when both are zero; a Max
+	// below Min is raised to Min). A draw that repeats a group is dropped,
+	// so a user may end up with fewer.
+	MembershipsMin, MembershipsMax int
 }
 
 // Generate builds the environment.
@@ -40,6 +46,11 @@ func Generate(o Options) *artifacts.Environment {
 	if o.Name == "" {
 		o.Name = "Synthetic"
 	}
+	if o.MembershipsMin == 0 && o.MembershipsMax == 0 {
+		o.MembershipsMin, o.MembershipsMax = 5, 10
+	}
+	o.MembershipsMin = max(0, o.MembershipsMin)
+	o.MembershipsMax = max(o.MembershipsMin, o.MembershipsMax)
 	r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x5ec3a9))
 	env := &artifacts.Environment{Name: o.Name}
 
@@ -68,7 +79,7 @@ func Generate(o Options) *artifacts.Environment {
 			artifacts.WorkflowProfile{Profile: name + ".Forms", AccessGroup: view, MaintenanceGroup: artifacts.Administrators, ExecGroup_Default: mod, CertifyGroup_Default: mod})
 		env.DisplayMembers = append(env.DisplayMembers, artifacts.DisplayMember{Dimension: "E", Member: name, DisplayMemberGroup: view})
 	}
-	// Users with 5–10 direct memberships each.
+	// Users with MembershipsMin–MembershipsMax direct memberships each.
 	types := artifacts.UserTypes
 	seen := map[[2]int]bool{}
 	for i := 0; i < o.Users; i++ {
@@ -80,7 +91,7 @@ func Generate(o Options) *artifacts.Environment {
 			u.ExternalAuthProviderName, u.ExternalUserName = "", ""
 		}
 		env.Users = append(env.Users, u)
-		n := 5 + r.IntN(6)
+		n := o.MembershipsMin + r.IntN(o.MembershipsMax-o.MembershipsMin+1)
 		for k := 0; k < n; k++ {
 			g := r.IntN(len(groups))
 			if seen[[2]int{i, g}] {
