@@ -212,7 +212,7 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 			p.report(s, validate.Error, validate.CodeUnknownExGroup, ci, r.Number, "'%s' is a group, not an exclusion group%s", final, p.suggest(p.groups, key[j], kindExGroup))
 			return
 		}
-		if t.ID == artifacts.TabGroupsInGroups && c.Name == "ParentGroup" && kind == kindExGroup {
+		if t.ID == artifacts.TabGroupsInGroups && c.Name == "ParentGroup" && kind == kindExGroup && action == "" {
 			p.report(s, validate.Error, validate.CodeDomain, ci, r.Number, "'%s' is an exclusion group; its members are its entries on the UsersInExGroups and GroupsInExGroups tabs", final)
 			return
 		}

@@ -1,0 +1,124 @@
+package migrate
+
+import (
+	"cmp"
+	"slices"
+
+	"secmgr/pkg/actions"
+	"secmgr/pkg/artifacts"
+	"secmgr/pkg/workbook"
+)
+
+// WriteWorkbook writes the change workbook to path: every compared tab, in
+// export order, with its header row and the rows that change something —
+// also when there are none, so that the tabs say what was compared. It
+// refuses to replace an existing file unless force is set; the file is
+// readable by its owner only, and nothing is left at path on error. Like
+// an export, its user and group columns offer the names the destination
+// will have in drop-down lists.
+func (r *Result) WriteWorkbook(path string, force bool) error {
+	w, err := workbook.Create(path, force, workbook.WriteOptions{Lists: r.lists})
+	if err != nil {
+		return err
+	}
+	defer w.Abort() // a no-op after Close
+	for _, id := range r.Tabs {
+		if err := w.StartTab(artifacts.Tabs[id]); err != nil {
+			return err
+		}
+		for _, row := range r.rows[id] {
+			if err := w.WriteRow(row); err != nil {
+				return err
+			}
+		}
+	}
+	return w.Close()
+}
+
+// layout assigns every kept change its workbook row and orders the
+// changes as the planner plans them: by stage, then tab, then row.
+func (c *comparer) layout(entries []*entry, res *Result) {
+	var kept []*entry
+	for _, t := range artifacts.Tabs {
+		var adds, edits, removes []*entry
+		for _, e := range entries {
+			if e.drop || e.t != t {
+				continue
+			}
+			switch e.c.Op {
+			case actions.OpAdd:
+				adds = append(adds, e)
+			case actions.OpEdit:
+				edits = append(edits, e)
+			default:
+				removes = append(removes, e)
+			}
+		}
+		for _, e := range slices.Concat(adds, edits, removes) {
+			e.row = len(res.rows[t.ID]) + 2
+			res.rows[t.ID] = append(res.rows[t.ID], c.rowOf(e))
+			kept = append(kept, e)
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b *entry) int {
+		return cmp.Or(cmp.Compare(plannerStage(a), plannerStage(b)), cmp.Compare(a.t.ID, b.t.ID), cmp.Compare(a.row, b.row))
+	})
+	for _, e := range kept {
+		res.Changes = append(res.Changes, e.c)
+	}
+}
+
+// plannerStage is the stage in which the planner plans a change: adds of
+// users and groups, renames, edits, relationship and slice-rule adds with
+// exclusion-entry edits, relationship removals, removals.
+func plannerStage(e *entry) int {
+	named := e.t.HasAction(artifacts.ActionRename)
+	switch e.c.Op {
+	case actions.OpAdd:
+		if named {
+			return 0
+		}
+		return 3
+	case actions.OpEdit:
+		if e.t.Relationship {
+			return 3
+		}
+		return 2
+	}
+	if named {
+		return 5
+	}
+	return 4
+}
+
+// rowOf returns the workbook row of a change: for an add or an edit every
+// column as the working copy has it (a field left out keeps the
+// destination's value), for a removal the destination's row with
+// ActionType Remove. Passwords only where a kept field sets one.
+func (c *comparer) rowOf(e *entry) []string {
+	t := e.t
+	pw := t.Column("Password")
+	if e.c.Op == actions.OpRemove {
+		j, _ := t.Find(c.dst, e.c.Key...)
+		row := t.Cells(c.dst, j, nil)
+		if pw >= 0 {
+			row[pw] = ""
+		}
+		row[t.Column("ActionType")] = artifacts.ActionRemove
+		return row
+	}
+	i, _ := t.Find(c.src, e.c.Key...)
+	row := t.Cells(c.src, i, nil)
+	if pw >= 0 && !slices.ContainsFunc(e.c.Fields, func(f actions.Field) bool { return f.Secret }) {
+		row[pw] = ""
+	}
+	if e.c.Op == actions.OpEdit {
+		j, _ := t.Find(c.dst, e.c.Key...)
+		for _, f := range e.orig {
+			if ci := t.Column(f.Column); ci != pw && !slices.ContainsFunc(e.c.Fields, func(k actions.Field) bool { return k.Column == f.Column }) {
+				row[ci] = t.Cell(c.dst, j, ci)
+			}
+		}
+	}
+	return row
+}
