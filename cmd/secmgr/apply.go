@@ -89,7 +89,7 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 			return err
 		}
 		planDir = filepath.Dir(arg)
-	} else if p, err = planWorkbook(arg, env, cmd.Bool("cascade")); err != nil {
+	} else if p, err = a.planWorkbook(arg, env, cmd.Bool("cascade")); err != nil {
 		return err
 	}
 
@@ -129,7 +129,9 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 		}
 	}
 
+	bar := a.startProgress(fmt.Sprintf("applying %s to %s", pluralize(len(p.Changes), "change"), filepath.Base(envPath)), 0, "")
 	res, err := history.ApplyFile(envPath, p, secrets, history.Options{Wait: cmd.Duration("wait")})
+	bar.Done()
 	if err != nil {
 		return fail("%v", err)
 	}

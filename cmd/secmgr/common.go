@@ -43,16 +43,32 @@ func fail(format string, args ...any) error {
 // code 2, which is an answer rather than an error.
 func exitWith(code int, msg string) error { return &exitError{code: code, msg: msg} }
 
-// app is what every command shares: the output streams and the logger.
+// app is what every command shares: the output streams, the logger and
+// the progress line.
 type app struct {
-	stdout, stderr io.Writer
-	log            *zap.Logger
-	jsonLogs       bool
+	stdout io.Writer
+	// stderr is standard error through status, which erases the progress
+	// line before anything else is written; rawStderr is the stream itself.
+	stderr    io.Writer
+	rawStderr io.Writer
+	status    *statusWriter
+	log       *zap.Logger
+	jsonLogs  bool
+	progress  bool // show progress lines (see progress.go)
 }
 
-// setup configures logging from the global flags. It runs as the root
-// command's Before, after all flags — global ones given after the command
-// name included — are parsed.
+// newApp returns the app writing to stdout and stderr.
+func newApp(stdout, stderr io.Writer) *app {
+	st := &statusWriter{w: stderr}
+	return &app{stdout: stdout, stderr: st, rawStderr: stderr, status: st}
+}
+
+// setup configures logging and progress from the global flags. It runs as
+// the root command's Before, after all flags — global ones given after the
+// command name included — are parsed. Logs are for people by default: one
+// line each, "warn: message {fields}", the level coloured on a colour
+// terminal; --log-format json makes them one JSON object per line for
+// pipelines, with a timestamp. Nothing logged ever holds a password value.
 func (a *app) setup(ctx context.Context, cmd *cli.Command) (context.Context, error) {
 	var level zapcore.Level
 	if err := level.UnmarshalText([]byte(strings.ToLower(cmd.String("log-level")))); err != nil || level > zapcore.ErrorLevel {
@@ -73,8 +89,16 @@ func (a *app) setup(ctx context.Context, cmd *cli.Command) (context.Context, err
 	case "console":
 		// A person reads these lines as they appear; no timestamps.
 		ec.ConsoleSeparator = " "
-		ec.EncodeLevel = func(l zapcore.Level, pae zapcore.PrimitiveArrayEncoder) { pae.AppendString(l.String() + ":") }
+		color := useColor(a.rawStderr)
+		ec.EncodeLevel = func(l zapcore.Level, pae zapcore.PrimitiveArrayEncoder) {
+			name := l.String() + ":"
+			if c := levelColor(l); color && c != "" {
+				name = c + name + "\x1b[0m"
+			}
+			pae.AppendString(name)
+		}
 		enc = zapcore.NewConsoleEncoder(ec)
+		a.progress = !cmd.Bool("quiet") && isTerminalWriter(a.rawStderr) && os.Getenv("TERM") != "dumb"
 	case "json":
 		ec.TimeKey = "time"
 		ec.EncodeTime = zapcore.ISO8601TimeEncoder
@@ -85,6 +109,18 @@ func (a *app) setup(ctx context.Context, cmd *cli.Command) (context.Context, err
 	}
 	a.log = zap.New(zapcore.NewCore(enc, zapcore.AddSync(a.stderr), level))
 	return ctx, nil
+}
+
+// levelColor is the ANSI colour of a log level's name on a colour
+// terminal: yellow warnings, red errors, nothing for the rest.
+func levelColor(l zapcore.Level) string {
+	switch {
+	case l < zapcore.WarnLevel:
+		return ""
+	case l == zapcore.WarnLevel:
+		return "\x1b[33m"
+	}
+	return "\x1b[31m"
 }
 
 // logger returns the logger, or a no-op one before setup ran.

@@ -62,7 +62,19 @@ func exportCommand(a *app) *cli.Command {
 					return fail("--%s: %v", f.flag, err)
 				}
 			}
-			res, err := export.WriteWorkbook(env, sel, cmd.String("out-dir"), start, cmd.Bool("force"))
+			bar := a.startProgress("exporting", 0, "rows")
+			res, err := export.Write(env, sel, cmd.String("out-dir"), start, export.Options{
+				Force: cmd.Bool("force"),
+				Progress: func(tab string, done, total int) {
+					if tab == "" {
+						bar.Label("saving " + export.FileName(start))
+					} else {
+						bar.Label("exporting " + tab)
+					}
+					bar.Set(int64(done), int64(total))
+				},
+			})
+			bar.Done()
 			if err != nil {
 				var exists *export.ExistsError
 				if errors.As(err, &exists) {

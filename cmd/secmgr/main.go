@@ -27,6 +27,7 @@ var commands = []func(*app) *cli.Command{
 	validateCommand,
 	planCommand,
 	applyCommand,
+	diffCommand,
 	explainCommand,
 	auditCommand,
 }
@@ -42,11 +43,11 @@ func main() {
 // run runs secmgr with the given arguments and returns the exit code. A
 // panic becomes a one-line internal error, never a stack trace.
 func run(args []string, stdout, stderr io.Writer) (code int) {
-	a := &app{stdout: stdout, stderr: stderr}
+	a := newApp(stdout, stderr)
 	defer func() {
 		if r := recover(); r != nil {
 			msg := strings.Join(strings.Fields(fmt.Sprint(r)), " ")
-			fmt.Fprintf(stderr, "secmgr: internal error: %s (this is a bug in secmgr; please report it with the command you ran)\n", msg)
+			fmt.Fprintf(a.stderr, "secmgr: internal error: %s (this is a bug in secmgr; please report it with the command you ran)\n", msg)
 			code = exitFailed
 		}
 		a.sync()
@@ -76,11 +77,23 @@ func rootCommand(a *app) *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Usage: "no progress output (warnings and errors only)"},
 		},
 		DisableSliceFlagSeparator: true, // a pattern may contain a comma
-		Writer:                    a.stdout,
-		ErrWriter:                 a.stderr,
-		Before:                    a.setup,
-		ExitErrHandler:            func(context.Context, *cli.Command, error) {}, // run decides the exit code
-		OnUsageError:              usageError,
+		EnableShellCompletion:     true,
+		ConfigureShellCompletionCommand: func(c *cli.Command) {
+			c.Hidden = false
+			c.Usage = "print the shell completion script for bash, zsh, fish or pwsh"
+			c.UsageText = "secmgr completion (bash | zsh | fish | pwsh)"
+			c.Description = "Prints a script that makes the shell complete secmgr's commands and flags\n" +
+				"when you press Tab. Load it from your shell's start-up file.\n\n" +
+				"Example:\n" +
+				"   echo 'source <(secmgr completion bash)' >> ~/.bashrc\n" +
+				"   echo 'source <(secmgr completion zsh)' >> ~/.zshrc\n" +
+				"   secmgr completion fish > ~/.config/fish/completions/secmgr.fish"
+		},
+		Writer:         a.stdout,
+		ErrWriter:      a.stderr,
+		Before:         a.setup,
+		ExitErrHandler: func(context.Context, *cli.Command, error) {}, // run decides the exit code
+		OnUsageError:   usageError,
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Present() {
 				return fail("unknown command %q; see 'secmgr --help' for the commands", cmd.Args().First())
@@ -112,12 +125,39 @@ func commandPath(cmd *cli.Command) string {
 	return cmd.Name + " "
 }
 
+// buildVersion is the version --version prints: the link-time version,
+// else the module version from the build information (a tagged release
+// or a pseudo-version), else "devel" with the commit it was built from
+// when the build recorded one, such as "devel (ae5094ca871c, modified)".
 func buildVersion() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
 	}
-	return "devel"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev string
+	modified := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified {
+		rev += ", modified"
+	}
+	return "devel (" + rev + ")"
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -139,14 +140,16 @@ func (a *app) planFromArgs(cmd *cli.Command) (*actions.Plan, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := planWorkbook(argv[0], env, cmd.Bool("cascade"))
+	p, err := a.planWorkbook(argv[0], env, cmd.Bool("cascade"))
 	return p, argv[0], err
 }
 
-// planWorkbook plans a workbook, turning a file that cannot be read into an
-// error that names it.
-func planWorkbook(path string, env *artifacts.Environment, cascade bool) (*actions.Plan, error) {
-	p, err := actions.PlanWorkbook(path, env, actions.PlanOptions{Cascade: cascade})
+// planWorkbook plans a workbook, showing the progress of reading it, and
+// turns a file that cannot be read into an error that names it.
+func (a *app) planWorkbook(path string, env *artifacts.Environment, cascade bool) (*actions.Plan, error) {
+	read, done := a.readOptions(path)
+	p, err := actions.PlanWorkbook(path, env, actions.PlanOptions{Cascade: cascade, Read: read})
+	done()
 	if err != nil {
 		msg := err.Error()
 		if !strings.Contains(msg, path) {
@@ -162,7 +165,10 @@ func (a *app) annotate(cmd *cli.Command, in string, findings validate.Findings) 
 	if out == "" {
 		return nil
 	}
-	if err := workbook.Annotate(in, out, findings); err != nil {
+	bar := a.startProgress("annotating "+filepath.Base(out), 0, "")
+	err := workbook.Annotate(in, out, findings)
+	bar.Done()
+	if err != nil {
 		return fail("%v", err)
 	}
 	a.logger().Info("wrote annotated workbook", zap.String("path", out), zap.Int("findings", len(findings)))
@@ -212,12 +218,13 @@ func pluralize(n int, word string) string {
 }
 
 // useColor reports whether w is a terminal that wants colour: NO_COLOR
-// unset and TERM not dumb.
+// unset and TERM not dumb. (A file or pipe, and a character device that
+// is not a terminal such as /dev/null, never gets colour.)
 func useColor(w io.Writer) bool {
 	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
 		return false
 	}
-	return isTerminal(w)
+	return isTerminalWriter(w)
 }
 
 // isTerminal reports whether w is a character device (a terminal).

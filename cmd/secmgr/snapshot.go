@@ -55,7 +55,9 @@ func snapshotCommand(a *app) *cli.Command {
 			if name == "" {
 				name = nameFromPath(out)
 			}
-			env, findings, err := workbook.Snapshot(in, workbook.SnapshotOptions{Name: name, Tabs: tabs})
+			read, done := a.readOptions(in)
+			env, findings, err := workbook.Snapshot(in, workbook.SnapshotOptions{Name: name, Tabs: tabs, Read: read})
+			done()
 			if err != nil {
 				msg := err.Error()
 				if !strings.Contains(msg, in) {

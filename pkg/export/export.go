@@ -106,6 +106,9 @@ func isArtifactTab(t *artifacts.Tab) bool { return t.ID >= artifacts.TabWorkflow
 type matcher struct {
 	sel  Selection
 	used map[*artifacts.Pattern]bool
+
+	progress    func(tab string, done, total int)
+	done, total int // rows gone through, for progress
 }
 
 func newMatcher(sel Selection) *matcher {
@@ -156,7 +159,13 @@ func (m *matcher) rows(env *artifacts.Environment, t *artifacts.Tab, fn func(val
 	s := scopeOf(t)
 	var values []string
 	n := 0
+	if m.progress != nil {
+		m.progress(t.Name, m.done, m.total)
+	}
 	for i, end := 0, t.Len(env); i < end; i++ {
+		if m.progress != nil && i > 0 && i%progressEvery == 0 {
+			m.progress(t.Name, m.done+i, m.total)
+		}
 		values = t.Cells(env, i, values)
 		if !m.keep(&s, values) {
 			continue
@@ -171,7 +180,42 @@ func (m *matcher) rows(env *artifacts.Environment, t *artifacts.Tab, fn func(val
 		}
 		n++
 	}
+	m.done += t.Len(env)
 	return n, nil
+}
+
+// ListsOf returns the names the drop-down lists of an export of env
+// offer: every user; every group and exclusion group (a group column may
+// name either, as they share one namespace), the built-in groups
+// included; and every exclusion group. Each list is sorted
+// case-insensitively.
+func ListsOf(env *artifacts.Environment) workbook.Lists {
+	var l workbook.Lists
+	l.Users = make([]string, 0, len(env.Users))
+	for i := range env.Users {
+		l.Users = append(l.Users, env.Users[i].User)
+	}
+	seen := make(map[string]bool, len(env.Groups)+len(env.ExGroup)+len(artifacts.BuiltinGroups))
+	addGroup := func(name string) {
+		if f := artifacts.Fold(name); !seen[f] {
+			seen[f] = true
+			l.Groups = append(l.Groups, name)
+		}
+	}
+	for _, g := range artifacts.BuiltinGroups {
+		addGroup(g.Group)
+	}
+	for i := range env.Groups {
+		addGroup(env.Groups[i].Group)
+	}
+	for i := range env.ExGroup {
+		addGroup(env.ExGroup[i].ExGroup)
+		l.ExGroups = append(l.ExGroups, env.ExGroup[i].ExGroup)
+	}
+	for _, list := range [][]string{l.Users, l.Groups, l.ExGroups} {
+		slices.SortStableFunc(list, artifacts.CompareFold)
+	}
+	return l
 }
 
 // Result describes a written export.
@@ -206,12 +250,36 @@ func FileName(now time.Time) string {
 	return "SecurityExtract." + now.Format("150405") + ".xlsx"
 }
 
+// Options say how an export is written, as opposed to what it holds.
+type Options struct {
+	// Force replaces a file of the same name.
+	Force bool
+	// Progress, when not nil, is told as the export goes on: the tab being
+	// written ("" while the file is finished and saved), and how many of
+	// the environment's rows of the selected tabs have been gone through,
+	// out of total. It is called at most once per 1,000 rows and once per
+	// tab, from the goroutine that writes.
+	Progress func(tab string, done, total int)
+}
+
+// progressEvery is how many rows pass between two Progress calls.
+const progressEvery = 1000
+
 // WriteWorkbook writes the selected tabs of env, filtered by sel, to
 // dir/FileName(now): every selected tab in export order with its header
 // row, also when no row is selected. Unless force is true it refuses to
 // replace an existing file (*ExistsError). On error no partial file is
-// left behind.
+// left behind. It is Write with Options{Force: force}.
 func WriteWorkbook(env *artifacts.Environment, sel Selection, dir string, now time.Time, force bool) (Result, error) {
+	return Write(env, sel, dir, now, Options{Force: force})
+}
+
+// Write writes the selected tabs of env, filtered by sel, to
+// dir/FileName(now), as WriteWorkbook does. The drop-down lists of its
+// user and group columns offer every user and group of env (ListsOf), not
+// only the exported ones.
+func Write(env *artifacts.Environment, sel Selection, dir string, now time.Time, opt Options) (Result, error) {
+	force := opt.Force
 	if dir == "" {
 		dir = "."
 	}
@@ -230,7 +298,7 @@ func WriteWorkbook(env *artifacts.Environment, sel Selection, dir string, now ti
 			return Result{}, &ExistsError{res.Path}
 		}
 	}
-	w, err := workbook.Create(res.Path, force, workbook.WriteOptions{})
+	w, err := workbook.Create(res.Path, force, workbook.WriteOptions{Lists: ListsOf(env)})
 	if err != nil {
 		if !force && errors.Is(err, os.ErrExist) {
 			return Result{}, &ExistsError{res.Path}
@@ -238,7 +306,12 @@ func WriteWorkbook(env *artifacts.Environment, sel Selection, dir string, now ti
 		return Result{}, err
 	}
 	m := newMatcher(sel)
-	for _, t := range sel.tabs() {
+	tabs := sel.tabs()
+	m.progress = opt.Progress
+	for _, t := range tabs {
+		m.total += t.Len(env)
+	}
+	for _, t := range tabs {
 		if err := w.StartTab(t); err != nil {
 			w.Abort()
 			return Result{}, err
@@ -249,6 +322,9 @@ func WriteWorkbook(env *artifacts.Environment, sel Selection, dir string, now ti
 			return Result{}, err
 		}
 		res.Rows[t.Name] = n
+	}
+	if m.progress != nil {
+		m.progress("", m.done, m.total)
 	}
 	if err := w.Close(); err != nil {
 		return Result{}, err

@@ -2,11 +2,13 @@ package workbook
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 
+	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
 )
 
@@ -19,11 +21,19 @@ const (
 // AnnotateAuthor is the author of the comments Annotate adds.
 const AnnotateAuthor = "secmgr"
 
-// Annotate writes a copy of the workbook in to out with every finding that
-// has a cell marked on it: a comment holding the messages and a red
-// (error) or amber (warning) fill. It adds nothing else, so the copy
-// re-imports to the same findings. out is created owner-only and is never
-// the same file as in.
+// maxCommentChars bounds the text of one comment (Excel's limit is
+// 32,767 characters).
+const maxCommentChars = 32000
+
+// Annotate writes a copy of the workbook in to out with every finding
+// marked on its cell: a comment holding the findings' messages (with
+// their suggestions) and codes, and a red (error) or amber (warnings
+// only) fill. A finding without a cell is marked on column A of its row,
+// or on A1 of its tab when it has no row; one whose tab is not in the
+// workbook is not marked. It adds nothing else, so the copy re-imports to
+// the same findings: a comment already on a marked cell is kept below
+// the findings (one that Annotate added earlier is replaced). out is
+// written atomically, owner-only, and is never the same file as in.
 func Annotate(in, out string, findings validate.Findings) error {
 	if same, _ := sameFile(in, out); same {
 		return fmt.Errorf("cannot annotate %s into itself; name another output file", in)
@@ -34,6 +44,7 @@ func Annotate(in, out string, findings validate.Findings) error {
 	}
 	defer f.Close()
 
+	sheets := sheetNames(f)
 	type mark struct {
 		sheet, cell string
 		lines       []string
@@ -42,36 +53,54 @@ func Annotate(in, out string, findings validate.Findings) error {
 	var order []string
 	marks := map[string]*mark{}
 	for _, fd := range findings {
-		i := strings.LastIndexByte(fd.Cell, '!')
-		if i <= 0 {
+		sheet, cell := locate(fd, sheets)
+		if sheet == "" {
 			continue
 		}
-		m, ok := marks[fd.Cell]
+		key := sheet + "!" + cell
+		m, ok := marks[key]
 		if !ok {
-			m = &mark{sheet: fd.Cell[:i], cell: fd.Cell[i+1:]}
-			marks[fd.Cell] = m
-			order = append(order, fd.Cell)
+			m = &mark{sheet: sheet, cell: cell}
+			marks[key] = m
+			order = append(order, key)
 		}
 		m.lines = append(m.lines, fmt.Sprintf("%s: %s [%s]", fd.Severity, fd.Message, fd.Code))
 		m.isError = m.isError || fd.Severity == validate.Error
 	}
-	styles := map[[2]int]int{} // (old style, error?) -> new style
+	existing := map[string]map[string]excelize.Comment{} // sheet -> cell -> comment
+	styles := map[[2]int]int{}                           // (old style, error?) -> new style
 	for _, key := range order {
 		m := marks[key]
-		if idx, err := f.GetSheetIndex(m.sheet); err != nil || idx < 0 {
-			continue
+		if _, ok := existing[m.sheet]; !ok {
+			existing[m.sheet] = map[string]excelize.Comment{}
+			cs, _ := f.GetComments(m.sheet)
+			for _, c := range cs {
+				existing[m.sheet][c.Cell] = c
+			}
 		}
 		text := strings.Join(m.lines, "\n")
-		if len(text) > 32000 {
-			text = text[:32000] + "…"
+		if old, ok := existing[m.sheet][m.cell]; ok {
+			if err := f.DeleteComment(m.sheet, m.cell); err != nil {
+				return fmt.Errorf("%s: cannot annotate %s: %v", in, key, err)
+			}
+			if old.Author != AnnotateAuthor {
+				text += "\n\n" + commentText(old)
+			}
 		}
-		_ = f.DeleteComment(m.sheet, m.cell) // one comment per cell: ours replaces a stale one
-		if err := f.AddComment(m.sheet, excelize.Comment{Cell: m.cell, Author: AnnotateAuthor, Text: text, Width: 320, Height: uint(40 + 20*len(m.lines))}); err != nil {
-			return fmt.Errorf("%s: cannot annotate %s!%s: %v", in, m.sheet, m.cell, err)
+		if len(text) > maxCommentChars {
+			text = text[:maxCommentChars] + "…"
+		}
+		lines := 0
+		for _, l := range strings.Split(text, "\n") {
+			lines += 1 + len(l)/50
+		}
+		if err := f.AddComment(m.sheet, excelize.Comment{Cell: m.cell, Author: AnnotateAuthor, Text: text,
+			Width: 340, Height: uint(min(600, 24+15*lines))}); err != nil {
+			return fmt.Errorf("%s: cannot annotate %s: %v", in, key, err)
 		}
 		old, err := f.GetCellStyle(m.sheet, m.cell)
 		if err != nil {
-			return fmt.Errorf("%s: %s!%s: %v", in, m.sheet, m.cell, err)
+			return fmt.Errorf("%s: %s: %v", in, key, err)
 		}
 		sk := [2]int{old, 0}
 		if m.isError {
@@ -88,25 +117,69 @@ func Annotate(in, out string, findings validate.Findings) error {
 				color = errorFill
 			}
 			st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+			if st.Font != nil && strings.EqualFold(st.Font.Color, "FFFFFF") {
+				st.Font.Color = "000000" // a header's white text on the light fill
+			}
 			if id, err = f.NewStyle(st); err != nil {
 				return fmt.Errorf("%s: %v", in, err)
 			}
 			styles[sk] = id
 		}
 		if err := f.SetCellStyle(m.sheet, m.cell, m.cell, id); err != nil {
-			return fmt.Errorf("%s: %s!%s: %v", in, m.sheet, m.cell, err)
+			return fmt.Errorf("%s: %s: %v", in, key, err)
 		}
 	}
-	file, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
+	if err := artifacts.WriteFileAtomic(out, func(w io.Writer) error {
+		_, err := f.WriteTo(w)
+		return err
+	}); err != nil {
 		return fmt.Errorf("cannot write %s: %v", out, err)
 	}
-	if _, err := f.WriteTo(file); err != nil {
-		file.Close()
-		os.Remove(out)
-		return fmt.Errorf("cannot write %s: %v", out, err)
+	return nil
+}
+
+// sheetNames maps each sheet name of f, and the canonical name of the
+// security tab it holds, to the sheet name.
+func sheetNames(f *excelize.File) map[string]string {
+	out := map[string]string{}
+	for _, name := range f.GetSheetList() {
+		out[name] = name
 	}
-	return file.Close()
+	for _, name := range f.GetSheetList() {
+		if t, ok := artifacts.LookupTab(name); ok {
+			if _, taken := out[t.Name]; !taken {
+				out[t.Name] = name
+			}
+		}
+	}
+	return out
+}
+
+// locate returns the sheet and cell a finding is marked on, or "" when its
+// tab is not in the workbook.
+func locate(fd validate.Finding, sheets map[string]string) (sheet, cell string) {
+	if i := strings.LastIndexByte(fd.Cell, '!'); i > 0 {
+		if s, ok := sheets[fd.Cell[:i]]; ok {
+			return s, fd.Cell[i+1:]
+		}
+		return "", ""
+	}
+	s, ok := sheets[fd.Tab]
+	if !ok {
+		return "", ""
+	}
+	row := max(fd.Row, 1)
+	return s, "A" + itoa(row)
+}
+
+// commentText is the text of a comment, its runs joined.
+func commentText(c excelize.Comment) string {
+	var b strings.Builder
+	b.WriteString(c.Text)
+	for _, r := range c.Paragraph {
+		b.WriteString(r.Text)
+	}
+	return strings.TrimSpace(b.String())
 }
 
 func sameFile(a, b string) (bool, error) {

@@ -39,7 +39,8 @@ type Workbook struct {
 	// rows, by Read in the data rows and merged cells.
 	Findings validate.Findings
 
-	xr *xlsxread.Workbook
+	xr       *xlsxread.Workbook
+	progress *readProgress // nil without Options.Progress
 }
 
 // Error is a workbook that cannot be read at all, or a cell that cannot
@@ -110,6 +111,7 @@ func Open(path string, opt Options) (*Workbook, error) {
 			w.Sheets = append(w.Sheets, s)
 		}
 	}
+	w.progress = newReadProgress(path, opt.Progress, w.Sheets, func(s *Sheet) string { return xr.Sheets()[s.index].Part })
 	return w, nil
 }
 
@@ -273,6 +275,8 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 		raw string
 	}
 	var trims []trimmed
+	rows := 0 // rows of the sheet read, for progress
+	w.progress.row(s, 0)
 	for {
 		num, cells, err := sr.Next()
 		if err == io.EOF {
@@ -280,6 +284,9 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 		}
 		if err != nil {
 			return readError(w.Path, err)
+		}
+		if rows++; rows%progressEvery == 0 {
+			w.progress.row(s, rows)
 		}
 		if num < 2 {
 			continue // the header
@@ -352,6 +359,7 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 		}
 	}
 	w.checkMerged(s, colMap, sr.MergedRanges())
+	w.progress.end(s, rows)
 	return nil
 }
 

@@ -9,15 +9,20 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
 	"secmgr/pkg/artifacts"
 )
 
-// WriteOptions shape a written workbook. There are none yet; drop-down
-// lists and styles will live here.
-type WriteOptions struct{}
+// WriteOptions shape a written workbook.
+type WriteOptions struct {
+	// Lists holds the names the drop-down lists of user, group and
+	// exclusion-group columns offer; the zero value gives those columns
+	// no drop-down (enumerated columns always have one).
+	Lists Lists
+}
 
 // maxSheetRows is Excel's row limit; the header takes one.
 const maxSheetRows = excelize.TotalRows
@@ -41,6 +46,14 @@ func utf16Len(s string) int {
 // excelize's StreamWriter, so memory stays flat in the number of rows.
 // Nothing appears at the path until Close succeeds.
 //
+// Each tab is made for a person editing it: the header row is styled,
+// frozen and carries a note per column saying what it holds; the header
+// has an auto-filter; columns are as wide as their values need; and every
+// enumerated column, and every user or group column given a list in
+// WriteOptions, has a drop-down drawing on the hidden Lists tab written
+// last. Drop-downs of references only warn, so that a name the workbook
+// itself adds can still be typed.
+//
 //	w, err := workbook.Create("SecurityExtract.101500.xlsx", false, workbook.WriteOptions{})
 //	if err != nil { … }
 //	defer w.Abort()                       // a no-op after a successful Close
@@ -52,13 +65,16 @@ type Writer struct {
 	path     string
 	reserved bool // Create made an empty placeholder at path (no --force)
 	file     *excelize.File
-	bold     int
+	opt      WriteOptions
+	styles   headerStyles
+	lists    dropLists
 
 	tab     *artifacts.Tab
 	stream  *excelize.StreamWriter
-	row     int    // last spreadsheet row written on the current tab
-	numeric []bool // per tab column: written as a number when it parses
-	cells   []any  // reused row of cell values
+	ended   []*excelize.StreamWriter // tabs ended, flushed by Close
+	row     int                      // last spreadsheet row written on the current tab
+	numeric []bool                   // per tab column: written as a number when it parses
+	cells   []any                    // reused row of cell values
 	tabs    map[string]bool
 
 	err  error // sticky: after a failure only Abort and Close make sense
@@ -69,7 +85,7 @@ type Writer struct {
 // exists unless force is set; the file is created readable by its owner
 // only (mode 0600), because a workbook holds security.
 func Create(path string, force bool, opt WriteOptions) (*Writer, error) {
-	w := &Writer{path: path, tabs: make(map[string]bool)}
+	w := &Writer{path: path, opt: opt, tabs: make(map[string]bool)}
 	if !force {
 		// Reserve the name now, so a long export never finds it taken at
 		// the end; Close replaces the placeholder atomically.
@@ -91,17 +107,18 @@ func Create(path string, force bool, opt WriteOptions) (*Writer, error) {
 		}
 	}
 	w.file = excelize.NewFile()
-	bold, err := w.file.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	styles, err := newHeaderStyles(w.file)
 	if err != nil {
 		w.Abort()
 		return nil, fmt.Errorf("cannot create %s: %w", path, err)
 	}
-	w.bold = bold
+	w.styles = styles
 	return w, nil
 }
 
 // StartTab ends the current tab, if any, and starts a sheet named
-// tab.Name holding the header row (tab.Columns in order, bold, frozen).
+// tab.Name holding the header row: tab.Columns in order, styled, frozen,
+// with a note on each header and a drop-down on each column that has one.
 func (w *Writer) StartTab(tab *artifacts.Tab) error {
 	if err := w.usable(); err != nil {
 		return err
@@ -109,7 +126,7 @@ func (w *Writer) StartTab(tab *artifacts.Tab) error {
 	if w.tabs[artifacts.Fold(tab.Name)] {
 		return w.fail(fmt.Errorf("the %s tab is written twice", tab.Name))
 	}
-	if err := w.flush(); err != nil {
+	if err := w.endTab(); err != nil {
 		return err
 	}
 	var err error
@@ -124,6 +141,9 @@ func (w *Writer) StartTab(tab *artifacts.Tab) error {
 		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
 	}
 	w.tabs[artifacts.Fold(tab.Name)] = true
+	if err := w.setPrinting(tab.Name); err != nil {
+		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
+	}
 	sw, err := w.file.NewStreamWriter(tab.Name)
 	if err != nil {
 		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
@@ -134,20 +154,33 @@ func (w *Writer) StartTab(tab *artifacts.Tab) error {
 	for i := range tab.Columns {
 		c := &tab.Columns[i]
 		w.numeric = append(w.numeric, c.Kind == artifacts.KindWhole || c.Kind == artifacts.KindNumGridRows)
-		w.cells = append(w.cells, c.Name)
+		w.cells = append(w.cells, excelize.Cell{StyleID: w.styles.of(c), Value: c.Name})
 	}
-	// Columns wide enough for their headers. Last to first: excelize puts
-	// each new <col> in front, and Excel wants them in ascending order.
+	// Last to first: excelize puts each new <col> in front, and Excel
+	// wants them in ascending order.
 	for i := len(tab.Columns) - 1; i >= 0; i-- {
-		width := float64(max(12, len(tab.Columns[i].Name)+3))
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+		if err := sw.SetColWidth(i+1, i+1, columnWidth(&tab.Columns[i])); err != nil {
 			return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
 		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
 	}
-	if err := sw.SetRow("A1", w.cells, excelize.RowOpts{StyleID: w.bold}); err != nil {
+	// Validations and notes go to the sheet's settings, which the stream
+	// writes when the tab is flushed.
+	for i := range tab.Columns {
+		c := &tab.Columns[i]
+		r, ok := w.ruleFor(tab, c)
+		if ok {
+			if err := w.addValidation(i+1, r); err != nil {
+				return w.fail(fmt.Errorf("tab %s column %s: %w", tab.Name, c.Name, err))
+			}
+		}
+		if err := w.addHeaderNote(i+1, c, headerNote(tab, c, r, ok)); err != nil {
+			return w.fail(fmt.Errorf("tab %s column %s: %w", tab.Name, c.Name, err))
+		}
+	}
+	if err := sw.SetRow("A1", w.cells, excelize.RowOpts{Height: 20}); err != nil {
 		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
 	}
 	return nil
@@ -207,9 +240,19 @@ func (w *Writer) Close() error {
 		w.Abort()
 		return w.err
 	}
-	if err := w.flush(); err != nil {
+	if err := w.endTab(); err != nil {
 		w.Abort()
 		return err
+	}
+	if err := w.writeLists(); err != nil {
+		w.Abort()
+		return err
+	}
+	for _, sw := range w.ended {
+		if err := sw.Flush(); err != nil {
+			w.Abort()
+			return w.fail(fmt.Errorf("tab %s: %w", sw.Sheet, err))
+		}
 	}
 	// The first tab is excelize's renamed default sheet, active already.
 	// (SetActiveSheet would parse every written sheet back into memory.)
@@ -218,9 +261,7 @@ func (w *Writer) Close() error {
 		// build the whole archive in memory first.
 		w.file.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 			zw := zip.NewWriter(out)
-			zw.RegisterCompressor(zip.Deflate, func(o io.Writer) (io.WriteCloser, error) {
-				return flate.NewWriter(o, flate.BestSpeed)
-			})
+			zw.RegisterCompressor(zip.Deflate, newDeflater)
 			return zw
 		})
 		return w.file.Write(io.Discard)
@@ -253,15 +294,20 @@ func (w *Writer) Abort() {
 	}
 }
 
-func (w *Writer) flush() error {
+// endTab ends the current tab: its filter covers the header and the rows
+// written. Its stream is flushed by Close, after the Lists tab is hidden:
+// hiding a tab reads the settings of every tab, and a flushed tab's
+// settings are read back by parsing the whole tab.
+func (w *Writer) endTab() error {
 	if w.stream == nil {
 		return nil
 	}
-	sw := w.stream
-	w.stream = nil
-	if err := sw.Flush(); err != nil {
+	ref := "A1:" + columnName(len(w.tab.Columns)) + strconv.Itoa(w.row)
+	if err := w.file.AutoFilter(w.tab.Name, ref, nil); err != nil {
 		return w.fail(fmt.Errorf("tab %s: %w", w.tab.Name, err))
 	}
+	w.ended = append(w.ended, w.stream)
+	w.stream = nil
 	return nil
 }
 
@@ -280,6 +326,31 @@ func (w *Writer) fail(err error) error {
 		w.err = fmt.Errorf("cannot write %s: %w", w.path, err)
 	}
 	return w.err
+}
+
+// deflaters reuses compressors across the parts of a workbook: each
+// costs about a megabyte to make, and a workbook has dozens of parts.
+var deflaters sync.Pool
+
+// deflater is a pooled compressor; Close returns it to the pool.
+type deflater struct{ *flate.Writer }
+
+func (d deflater) Close() error {
+	err := d.Writer.Close()
+	deflaters.Put(d.Writer)
+	return err
+}
+
+func newDeflater(w io.Writer) (io.WriteCloser, error) {
+	if fw, ok := deflaters.Get().(*flate.Writer); ok {
+		fw.Reset(w)
+		return deflater{fw}, nil
+	}
+	fw, err := flate.NewWriter(w, flate.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	return deflater{fw}, nil
 }
 
 // describeOSError says what an os error means for a person.
