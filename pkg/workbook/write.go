@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/workbook/internal/xlsxread"
 )
 
 // WriteOptions shape a written workbook.
@@ -77,6 +78,12 @@ type Writer struct {
 	cells   []any                    // reused row of cell values
 	tabs    map[string]bool
 
+	// Data rows bypass excelize: they are encoded into a spool per tab and
+	// spliced into the header-only sheets excelize writes (fastrows.go).
+	spool      *rowSpool
+	spools     map[string]*rowSpool // by sheet name
+	numericRow []bool
+
 	err  error // sticky: after a failure only Abort and Close make sense
 	done bool
 }
@@ -85,7 +92,7 @@ type Writer struct {
 // exists unless force is set; the file is created readable by its owner
 // only (mode 0600), because a workbook holds security.
 func Create(path string, force bool, opt WriteOptions) (*Writer, error) {
-	w := &Writer{path: path, opt: opt, tabs: make(map[string]bool)}
+	w := &Writer{path: path, opt: opt, tabs: make(map[string]bool), spools: make(map[string]*rowSpool)}
 	if !force {
 		// Reserve the name now, so a long export never finds it taken at
 		// the end; Close replaces the placeholder atomically.
@@ -148,7 +155,12 @@ func (w *Writer) StartTab(tab *artifacts.Tab) error {
 	if err != nil {
 		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
 	}
-	w.tab, w.stream, w.row = tab, sw, 1
+	spool, err := newRowSpool(filepath.Dir(w.path))
+	if err != nil {
+		return w.fail(fmt.Errorf("tab %s: %s", tab.Name, describeOSError(err)))
+	}
+	w.spools[tab.Name] = spool
+	w.tab, w.stream, w.spool, w.row = tab, sw, spool, 1
 	w.numeric = w.numeric[:0]
 	w.cells = w.cells[:0]
 	for i := range tab.Columns {
@@ -204,29 +216,26 @@ func (w *Writer) WriteRow(values []string) error {
 		return w.fail(fmt.Errorf("the %s tab has more than %d rows, the most a worksheet can hold; export fewer rows (use filters or --areas)", w.tab.Name, maxSheetRows-1))
 	}
 	w.row++
+	w.numericRow = w.numericRow[:0]
 	for i, v := range values {
 		if len(v) > maxCellChars && utf16Len(v) > maxCellChars {
-			// excelize would cut the text silently.
+			// A spreadsheet would cut the text silently.
 			return w.fail(fmt.Errorf("tab %s row %d: the %s value is %d characters long; a cell holds at most %d",
 				w.tab.Name, w.row, w.tab.Columns[i].Name, utf16Len(v), maxCellChars))
 		}
-		switch {
-		case v == "":
-			w.cells[i] = nil
-		case w.numeric[i]:
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				w.cells[i] = n
-			} else {
-				w.cells[i] = v // not a number: keep what was given, as text
-			}
-		default:
-			w.cells[i] = v
-		}
+		// A whole-number column holding something else keeps it, as text.
+		w.numericRow = append(w.numericRow, w.numeric[i] && v != "" && isWholeNumber(v))
 	}
-	if err := w.stream.SetRow("A"+strconv.Itoa(w.row), w.cells); err != nil {
-		return w.fail(fmt.Errorf("tab %s row %d: %w", w.tab.Name, w.row, err))
+	if err := w.spool.writeRow(values, w.numericRow); err != nil {
+		return w.fail(fmt.Errorf("tab %s row %d: %s", w.tab.Name, w.row, describeOSError(err)))
 	}
 	return nil
+}
+
+// isWholeNumber reports whether v is written as a number cell.
+func isWholeNumber(v string) bool {
+	_, err := strconv.ParseInt(v, 10, 64)
+	return err == nil
 }
 
 // Close ends the last tab and writes the workbook: to a temporary file
@@ -254,18 +263,11 @@ func (w *Writer) Close() error {
 			return w.fail(fmt.Errorf("tab %s: %w", sw.Sheet, err))
 		}
 	}
+	// excelize writes the workbook with header-only sheets to a template
+	// beside path; the rows are spliced in on the way to path.
 	// The first tab is excelize's renamed default sheet, active already.
 	// (SetActiveSheet would parse every written sheet back into memory.)
-	err := artifacts.WriteFileAtomic(w.path, func(out io.Writer) error {
-		// Write the zip straight to the file: excelize would otherwise
-		// build the whole archive in memory first.
-		w.file.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-			zw := zip.NewWriter(out)
-			zw.RegisterCompressor(zip.Deflate, newDeflater)
-			return zw
-		})
-		return w.file.Write(io.Discard)
-	})
+	err := w.writeTemplateAndSplice()
 	if err != nil {
 		w.err = err
 		w.Abort()
@@ -273,7 +275,59 @@ func (w *Writer) Close() error {
 	}
 	w.done = true
 	w.file.Close()
+	w.closeSpools()
 	return nil
+}
+
+func (w *Writer) closeSpools() {
+	for _, s := range w.spools {
+		s.close()
+	}
+}
+
+// writeTemplateAndSplice writes excelize's workbook to a temporary
+// template and from it, with every tab's rows, the file at path.
+func (w *Writer) writeTemplateAndSplice() error {
+	tmp, err := os.CreateTemp(filepath.Dir(w.path), ".secmgr-template-*.xlsx")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %s", w.path, describeOSError(err))
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if err := tmp.Chmod(0o600); err != nil {
+		return fmt.Errorf("cannot write %s: %w", w.path, err)
+	}
+	// Write the zip straight to the file: excelize would otherwise build
+	// the whole archive in memory first.
+	w.file.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(tmp)
+		zw.RegisterCompressor(zip.Deflate, newDeflater)
+		return zw
+	})
+	if err := w.file.Write(io.Discard); err != nil {
+		return fmt.Errorf("cannot write %s: %w", w.path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", w.path, err)
+	}
+	// Map sheet names to their parts as the template names them.
+	parts := map[string]*rowSpool{}
+	xr, err := xlsxread.Open(tmp.Name(), xlsxread.Limits{})
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", w.path, err)
+	}
+	for _, sh := range xr.Sheets() {
+		if s, ok := w.spools[sh.Name]; ok {
+			parts[sh.Part] = s
+		}
+	}
+	xr.Close()
+	if len(parts) != len(w.spools) {
+		return fmt.Errorf("cannot write %s: %d of %d tabs found in the workbook excelize wrote", w.path, len(parts), len(w.spools))
+	}
+	return artifacts.WriteFileAtomic(w.path, func(out io.Writer) error {
+		return splice(tmp.Name(), out, parts)
+	})
 }
 
 // Abort discards the workbook: nothing is written, and the placeholder
@@ -289,6 +343,7 @@ func (w *Writer) Abort() {
 	if w.file != nil {
 		w.file.Close()
 	}
+	w.closeSpools()
 	if w.reserved {
 		os.Remove(w.path)
 	}
