@@ -96,6 +96,12 @@ func (ns *namespace) existing(name string) (string, nameKind, bool) {
 // resolve returns the name a reference ends up as after the workbook's
 // adds and renames, its kind and its state.
 func (ns *namespace) resolve(name string) (final string, kind nameKind, st nameState) {
+	if !ns.busy() {
+		if stored, k, ok := ns.existing(name); ok {
+			return stored, k, stateExisting
+		}
+		return name, kindGroup, stateUnknown
+	}
 	f := artifacts.Fold(name)
 	if e, ok := ns.removed[f]; ok {
 		return e.name, e.kind, stateRemoved
@@ -120,9 +126,18 @@ func (ns *namespace) resolve(name string) (final string, kind nameKind, st nameS
 	return name, kindGroup, stateUnknown
 }
 
+// busy reports whether the workbook adds, renames or removes any name:
+// when not, resolving is a plain lookup.
+func (ns *namespace) busy() bool {
+	return len(ns.removed)+len(ns.renamedFrom)+len(ns.added)+len(ns.aliases) > 0
+}
+
 // final maps a name stored in the environment to what it is called after
 // the workbook's renames.
 func (ns *namespace) final(stored string) string {
+	if len(ns.renamedFrom) == 0 {
+		return stored
+	}
 	if e, ok := ns.renamedFrom[artifacts.Fold(stored)]; ok {
 		return e.name
 	}

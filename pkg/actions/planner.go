@@ -65,6 +65,7 @@ type planner struct {
 	suggestCache   map[string]string
 
 	// per tab: folded key -> first row number and a hash of its values
+	scratch []byte
 	seen    [artifacts.NumTabs]map[string]seenRow
 	seenEnv [artifacts.NumTabs][]seenRow // by row of the environment
 
@@ -281,12 +282,15 @@ func (p *planner) duplicate(s *workbook.Sheet, number int, values []string, key 
 		p.seen[t.ID] = map[string]seenRow{}
 	}
 	h := fnv.New64a()
+	buf := p.scratch[:0]
 	for i, v := range values {
 		if s.Present[i] {
-			h.Write([]byte(artifacts.Fold(v)))
+			buf = artifacts.AppendFold(buf, v)
 		}
-		h.Write([]byte{0})
+		buf = append(buf, 0)
 	}
+	h.Write(buf)
+	p.scratch = buf
 	sum := h.Sum64()
 	// Rows of existing artifacts (most rows of an export) are tracked by
 	// their row in the environment: no key string to build and keep.
@@ -710,6 +714,9 @@ func (p *planner) oldName(t *artifacts.Tab, c *artifacts.Column, name string) st
 		c.Kind == artifacts.KindName && (t.ID == artifacts.TabGroups || t.ID == artifacts.TabExGroup):
 		ns = p.groups
 	default:
+		return name
+	}
+	if len(ns.renamedTo) == 0 {
 		return name
 	}
 	if old, ok := ns.renamedTo[artifacts.Fold(name)]; ok {

@@ -41,6 +41,9 @@ func appendKey(b []byte, key []string) []byte {
 	return b
 }
 
+// AppendFold appends Fold(s) to b, without allocating for ASCII names.
+func AppendFold(b []byte, s string) []byte { return appendFold(b, s) }
+
 // appendFold appends Fold(s) to b.
 func appendFold(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {

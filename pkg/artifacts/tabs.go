@@ -114,6 +114,11 @@ type Tab struct {
 // Column returns the index of the column with the given header name
 // (case-insensitive, aliases included), or -1.
 func (t *Tab) Column(name string) int {
+	for i := range t.Columns { // the usual case: the canonical name
+		if t.Columns[i].Name == name {
+			return i
+		}
+	}
 	name = strings.TrimSpace(name)
 	for i := range t.Columns {
 		if strings.EqualFold(t.Columns[i].Name, name) {
