@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/synthetic"
+	"secmgr/pkg/workbook"
 )
 
 // largeEnv is a synthetic environment of a big application: users users,
@@ -97,4 +99,37 @@ func BenchmarkWriteWorkbookLarge(b *testing.B) {
 	b.ReportMetric(float64(rows), "rows")
 	b.ReportMetric(float64(base.HeapInuse)/(1<<20), "env-heap-MiB")
 	b.ReportMetric(float64(peak-min(peak, base.HeapInuse))/(1<<20), "export-peak-heap-MiB")
+}
+
+// BenchmarkExportAndSnapshot exports synthetic environments of about 10k,
+// 100k and 1M rows and snapshots the workbook back: rows/s should stay
+// roughly flat across sizes (near-linear).
+//
+//	go test ./pkg/export -run '^$' -bench ExportAndSnapshot -benchtime 1x
+func BenchmarkExportAndSnapshot(b *testing.B) {
+	for _, users := range []int{1200, 12000, 120000} {
+		env := synthetic.Generate(synthetic.Options{Users: users})
+		rows := env.Rows()
+		dir := b.TempDir()
+		var path string
+		b.Run(fmt.Sprintf("export/rows=%d", rows), func(b *testing.B) {
+			for b.Loop() {
+				res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, dir, exportTime, true)
+				if err != nil {
+					b.Fatal(err)
+				}
+				path = res.Path
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+		b.Run(fmt.Sprintf("snapshot/rows=%d", rows), func(b *testing.B) {
+			for b.Loop() {
+				back, findings, err := workbook.Snapshot(path, workbook.SnapshotOptions{Name: env.Name})
+				if err != nil || findings.Errors() > 0 || back == nil {
+					b.Fatalf("snapshot: %v %v", err, findings)
+				}
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 }
