@@ -30,6 +30,7 @@ var commands = []func(*app) *cli.Command{
 	diffCommand,
 	explainCommand,
 	auditCommand,
+	reviewCommand,
 }
 
 // version is set at link time (-ldflags "-X main.version=…"); otherwise it

@@ -14,6 +14,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/review"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
@@ -147,6 +148,15 @@ func (a *app) planFromArgs(cmd *cli.Command) (*actions.Plan, string, error) {
 // planWorkbook plans a workbook, showing the progress of reading it, and
 // turns a file that cannot be read into an error that names it.
 func (a *app) planWorkbook(path string, env *artifacts.Environment, cascade bool) (*actions.Plan, error) {
+	if review.IsReviewWorkbook(path) {
+		// A reviewed AccessReview workbook: every Remove decision is a
+		// membership removal.
+		p, err := review.Plan(path, env, path)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		return p, nil
+	}
 	read, done := a.readOptions(path)
 	p, err := actions.PlanWorkbook(path, env, actions.PlanOptions{Cascade: cascade, Read: read})
 	done()
