@@ -16,6 +16,7 @@ import (
 
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
+	"secmgr/pkg/workbook"
 )
 
 // Exit codes (cli.md).
@@ -54,7 +55,8 @@ type app struct {
 	status    *statusWriter
 	log       *zap.Logger
 	jsonLogs  bool
-	progress  bool // show progress lines (see progress.go)
+	progress  bool             // show progress lines (see progress.go)
+	limits    workbook.Options // what reading one workbook may cost (limits.go)
 }
 
 // newApp returns the app writing to stdout and stderr.
@@ -108,6 +110,9 @@ func (a *app) setup(ctx context.Context, cmd *cli.Command) (context.Context, err
 		return ctx, fail("--log-format %q: use console or json", cmd.String("log-format"))
 	}
 	a.log = zap.New(zapcore.NewCore(enc, zapcore.AddSync(a.stderr), level))
+	if err := a.setLimits(cmd); err != nil {
+		return ctx, err
+	}
 	return ctx, nil
 }
 

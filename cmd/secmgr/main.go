@@ -71,12 +71,12 @@ func rootCommand(a *app) *cli.Command {
 			"Example:\n" +
 			"   secmgr init --sample golfstream.json\n" +
 			"   secmgr --env golfstream.json export --group 'Documentation*'",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "env", Usage: "the environment `FILE`", Sources: cli.EnvVars("SECMGR_ENV"), TakesFile: true},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error"},
 			&cli.StringFlag{Name: "log-format", Value: "console", Usage: "console or json (logs on standard error)"},
 			&cli.BoolFlag{Name: "quiet", Usage: "no progress output (warnings and errors only)"},
-		},
+		}, limitFlags()...),
 		DisableSliceFlagSeparator: true, // a pattern may contain a comma
 		EnableShellCompletion:     true,
 		ConfigureShellCompletionCommand: func(c *cli.Command) {

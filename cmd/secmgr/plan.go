@@ -161,7 +161,7 @@ func (a *app) planWorkbook(path string, env *artifacts.Environment, cascade bool
 	p, err := actions.PlanWorkbook(path, env, actions.PlanOptions{Cascade: cascade, Read: read})
 	done()
 	if err != nil {
-		msg := err.Error()
+		msg := limitHint(err)
 		if !strings.Contains(msg, path) {
 			msg = path + ": " + msg
 		}

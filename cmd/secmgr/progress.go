@@ -298,13 +298,15 @@ func isTerminalWriter(w io.Writer) bool {
 // reading path on the progress line, and the function to call when
 // reading is over.
 func (a *app) readOptions(path string) (workbook.Options, func()) {
+	opt := a.limits // --max-… flags (limits.go)
 	bar := a.startProgress("reading "+filepath.Base(path), 0, "")
 	if bar == nil {
-		return workbook.Options{}, func() {}
+		return opt, func() {}
 	}
-	return workbook.Options{Progress: func(p workbook.ReadProgress) {
+	opt.Progress = func(p workbook.ReadProgress) {
 		bar.Label("reading " + p.Sheet)
 		bar.Detail(thousands(int64(p.Rows)) + " rows")
 		bar.Set(p.Done, p.Total)
-	}}, bar.Done
+	}
+	return opt, bar.Done
 }

@@ -59,7 +59,7 @@ func snapshotCommand(a *app) *cli.Command {
 			env, findings, err := workbook.Snapshot(in, workbook.SnapshotOptions{Name: name, Tabs: tabs, Read: read})
 			done()
 			if err != nil {
-				msg := err.Error()
+				msg := limitHint(err)
 				if !strings.Contains(msg, in) {
 					msg = in + ": " + msg
 				}

@@ -1,9 +1,13 @@
 package workbook
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
+	"html"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -43,6 +47,10 @@ func Annotate(in, out string, findings validate.Findings) error {
 		return fmt.Errorf("%s: %v", in, err)
 	}
 	defer f.Close()
+	cleared, err := clearPasswords(f)
+	if err != nil {
+		return fmt.Errorf("%s: %v", in, err)
+	}
 
 	sheets := sheetNames(f)
 	type mark struct {
@@ -130,8 +138,17 @@ func Annotate(in, out string, findings validate.Findings) error {
 		}
 	}
 	if err := artifacts.WriteFileAtomic(out, func(w io.Writer) error {
-		_, err := f.WriteTo(w)
-		return err
+		if len(cleared) == 0 {
+			_, err := f.WriteTo(w)
+			return err
+		}
+		// excelize keeps a cleared cell's text in the shared strings;
+		// drop the password values from them on the way out.
+		var buf bytes.Buffer
+		if _, err := f.WriteTo(&buf); err != nil {
+			return err
+		}
+		return dropSharedStrings(buf.Bytes(), w, cleared)
 	}); err != nil {
 		return fmt.Errorf("cannot write %s: %v", out, err)
 	}
@@ -192,4 +209,101 @@ func sameFile(a, b string) (bool, error) {
 		return false, err
 	}
 	return os.SameFile(sa, sb), nil
+}
+
+// clearPasswords empties the Password cells of the Users tab: an annotated
+// copy is made to be read and passed around, and password values never
+// leave the workbook they were typed in. It returns the values cleared
+// that no other cell of the workbook holds.
+func clearPasswords(f *excelize.File) (map[string]bool, error) {
+	cleared := map[string]bool{}
+	kept := map[string]bool{}
+	for _, name := range f.GetSheetList() {
+		rows, err := f.GetRows(name)
+		if err != nil {
+			return nil, err
+		}
+		col := -1
+		if tab, ok := artifacts.LookupTab(name); ok && tab.ID == artifacts.TabUsers && len(rows) > 0 {
+			for i, h := range rows[0] {
+				if strings.EqualFold(strings.TrimSpace(h), "Password") {
+					col = i
+				}
+			}
+		}
+		for r, row := range rows {
+			for c, v := range row {
+				if v == "" {
+					continue
+				}
+				if c != col || r == 0 {
+					kept[v] = true
+					continue
+				}
+				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if err := f.SetCellValue(name, ref, nil); err != nil {
+					return nil, err
+				}
+				cleared[v] = true
+			}
+		}
+	}
+	for v := range kept {
+		delete(cleared, v)
+	}
+	return cleared, nil
+}
+
+var sharedStringItem = regexp.MustCompile(`(?s)<si>.*?</si>`)
+var xmlTag = regexp.MustCompile(`<[^>]*>`)
+
+// dropSharedStrings copies the workbook zip in to w, blanking the shared
+// strings whose text is one of drop.
+func dropSharedStrings(in []byte, w io.Writer, drop map[string]bool) error {
+	zr, err := zip.NewReader(bytes.NewReader(in), int64(len(in)))
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(w)
+	for _, f := range zr.File {
+		if f.Name != "xl/sharedStrings.xml" {
+			r, err := f.OpenRaw()
+			if err != nil {
+				return err
+			}
+			h := f.FileHeader
+			out, err := zw.CreateRaw(&h)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(out, r); err != nil {
+				return err
+			}
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return err
+		}
+		xml, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		xml = sharedStringItem.ReplaceAllFunc(xml, func(si []byte) []byte {
+			text := html.UnescapeString(xmlTag.ReplaceAllString(string(si), ""))
+			if drop[text] {
+				return []byte("<si><t></t></si>")
+			}
+			return si
+		})
+		out, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: f.Modified})
+		if err != nil {
+			return err
+		}
+		if _, err := out.Write(xml); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }

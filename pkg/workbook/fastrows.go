@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -150,7 +151,21 @@ func splice(template string, out io.Writer, spools map[string]*rowSpool) error {
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(w, flate.BestSpeed)
 	})
-	for _, f := range zr.File {
+	// Parts in a fixed order ([Content_Types].xml first, then by name):
+	// excelize's order varies from run to run, and the same workbook must
+	// give the same bytes (a plan's fingerprint of its source relies on it).
+	files := slices.Clone(zr.File)
+	slices.SortFunc(files, func(a, b *zip.File) int {
+		ac, bc := a.Name == "[Content_Types].xml", b.Name == "[Content_Types].xml"
+		switch {
+		case ac && !bc:
+			return -1
+		case bc && !ac:
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	for _, f := range files {
 		spool, ok := spools[f.Name]
 		if !ok {
 			if err := copyRaw(zw, f); err != nil {
