@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"unicode/utf8"
+	"secmgr/internal/jsonx"
 )
 
 // The JSON documents are written by hand, one list element per line, so
@@ -63,7 +63,7 @@ func (j *jsonWriter) field(key string) {
 }
 
 func (j *jsonWriter) str(s string) {
-	j.buf = appendJSONString(j.buf[:0], s)
+	j.buf = jsonx.AppendString(j.buf[:0], s)
 	j.w.Write(j.buf)
 }
 
@@ -162,56 +162,4 @@ func (j *jsonWriter) groupAccess(ga *GroupAccess) {
 		j.list(len(ga.ExclusionEntries), func(i int) { j.value(ga.ExclusionEntries[i]) })
 	}
 	j.raw("\n}\n")
-}
-
-// appendJSONString appends s as a JSON string the way encoding/json
-// writes it with HTML escaping off: invalid UTF-8 becomes U+FFFD, control
-// characters and the JavaScript line separators are escaped.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

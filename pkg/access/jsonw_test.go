@@ -10,19 +10,6 @@ import (
 	"secmgr/pkg/artifacts"
 )
 
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"", "plain", `quote " and \ backslash`, "tab\tnew\nline\rcr", "\x00\x01\x1f\x7f",
-		"R&D <team>", "Zoë Ça", "line\u2028sep\u2029", "bad \xff utf8 \xc3", "emoji 🏌"} {
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetEscapeHTML(false)
-		enc.Encode(s)
-		if got := string(appendJSONString(nil, s)) + "\n"; got != want.String() {
-			t.Errorf("%q: got %s want %s", s, got, want.String())
-		}
-	}
-}
-
 // TestWriteJSONMatchesMarshal checks that the hand-written documents say
 // exactly what encoding/json says for the same values.
 func TestWriteJSONMatchesMarshal(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"secmgr/internal/graph"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
@@ -473,7 +474,7 @@ func (p *planner) checkCycles() {
 	for len(adj) < len(names) {
 		adj = append(adj, nil)
 	}
-	comp := sccs(adj)
+	comp := graph.SCC(adj)
 	reported := map[int]bool{}
 	for _, e := range p.edgeAdds {
 		c, par := ids[artifacts.Fold(e.child)], ids[artifacts.Fold(e.parent)]
@@ -481,7 +482,7 @@ func (p *planner) checkCycles() {
 			continue
 		}
 		reported[comp[c]] = true
-		path := shortestPath(adj, par, c, comp)
+		path := graph.ShortestPath(adj, par, c, comp)
 		var cyc []string
 		for _, n := range path {
 			cyc = append(cyc, names[n])
@@ -490,94 +491,6 @@ func (p *planner) checkCycles() {
 		p.findings = append(p.findings, validate.Finding{Severity: validate.Error, Code: validate.CodeCycle, Tab: e.tab, Row: e.row, Column: e.column, Cell: e.cell,
 			Message: fmt.Sprintf("putting '%s' into '%s' makes a cycle: %s", e.child, e.parent, strings.Join(cyc, " → "))})
 	}
-}
-
-// sccs returns the strongly connected component of every node (iterative
-// Tarjan, so deep group trees cannot overflow the stack).
-func sccs(adj [][]int) []int {
-	n := len(adj)
-	index, low, comp := make([]int, n), make([]int, n), make([]int, n)
-	onStack := make([]bool, n)
-	for i := range index {
-		index[i], comp[i] = -1, -1
-	}
-	var stack []int
-	next, nComp := 0, 0
-	type frame struct{ v, i int }
-	for root := 0; root < n; root++ {
-		if index[root] >= 0 {
-			continue
-		}
-		call := []frame{{root, 0}}
-		index[root], low[root] = next, next
-		next++
-		stack = append(stack, root)
-		onStack[root] = true
-		for len(call) > 0 {
-			f := &call[len(call)-1]
-			if f.i < len(adj[f.v]) {
-				w := adj[f.v][f.i]
-				f.i++
-				if index[w] < 0 {
-					index[w], low[w] = next, next
-					next++
-					stack = append(stack, w)
-					onStack[w] = true
-					call = append(call, frame{w, 0})
-				} else if onStack[w] {
-					low[f.v] = min(low[f.v], index[w])
-				}
-				continue
-			}
-			v := f.v
-			call = call[:len(call)-1]
-			if len(call) > 0 {
-				u := call[len(call)-1].v
-				low[u] = min(low[u], low[v])
-			}
-			if low[v] == index[v] {
-				for {
-					w := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					onStack[w] = false
-					comp[w] = nComp
-					if w == v {
-						break
-					}
-				}
-				nComp++
-			}
-		}
-	}
-	return comp
-}
-
-// shortestPath finds a path from a to b inside a's component (BFS).
-func shortestPath(adj [][]int, a, b int, comp []int) []int {
-	prev := map[int]int{a: -1}
-	queue := []int{a}
-	for len(queue) > 0 {
-		v := queue[0]
-		queue = queue[1:]
-		if v == b {
-			break
-		}
-		for _, w := range adj[v] {
-			if _, seen := prev[w]; !seen && comp[w] == comp[a] {
-				prev[w] = v
-				queue = append(queue, w)
-			}
-		}
-	}
-	var path []int
-	for v := b; v != -1; v = prev[v] {
-		path = append(path, v)
-		if _, ok := prev[v]; !ok {
-			break
-		}
-	}
-	slices.Reverse(path)
-	return path
 }
 
 // checkProcessingOrders refuses two entries of one exclusion group with the

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	graphs "secmgr/internal/graph"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 )
@@ -227,7 +228,7 @@ func (c *comparer) checkCycles(entries []*entry, removedGroups map[string]bool) 
 	for _, e := range adds {
 		g.link(g.id(e.c.Key[0]), g.id(e.c.Key[1]))
 	}
-	comp := sccs(g.adj)
+	comp := graphs.SCC(g.adj)
 	var suspects []*entry
 	for _, e := range adds {
 		child, parent := g.id(e.c.Key[0]), g.id(e.c.Key[1])
@@ -319,66 +320,6 @@ func (g *graph) path(a, b int) []int {
 	}
 	slices.Reverse(out)
 	return out
-}
-
-// sccs returns the strongly connected component of every node (iterative
-// Tarjan, so deep group trees cannot overflow the stack).
-func sccs(adj [][]int) []int {
-	n := len(adj)
-	index, low, comp := make([]int, n), make([]int, n), make([]int, n)
-	onStack := make([]bool, n)
-	for i := range index {
-		index[i], comp[i] = -1, -1
-	}
-	var stack []int
-	next, nComp := 0, 0
-	type frame struct{ v, i int }
-	for root := range n {
-		if index[root] >= 0 {
-			continue
-		}
-		call := []frame{{root, 0}}
-		index[root], low[root] = next, next
-		next++
-		stack = append(stack, root)
-		onStack[root] = true
-		for len(call) > 0 {
-			f := &call[len(call)-1]
-			if f.i < len(adj[f.v]) {
-				w := adj[f.v][f.i]
-				f.i++
-				if index[w] < 0 {
-					index[w], low[w] = next, next
-					next++
-					stack = append(stack, w)
-					onStack[w] = true
-					call = append(call, frame{w, 0})
-				} else if onStack[w] {
-					low[f.v] = min(low[f.v], index[w])
-				}
-				continue
-			}
-			v := f.v
-			call = call[:len(call)-1]
-			if len(call) > 0 {
-				u := call[len(call)-1].v
-				low[u] = min(low[u], low[v])
-			}
-			if low[v] == index[v] {
-				for {
-					w := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					onStack[w] = false
-					comp[w] = nComp
-					if w == v {
-						break
-					}
-				}
-				nComp++
-			}
-		}
-	}
-	return comp
 }
 
 // slot is one entry of an exclusion group once the workbook is applied.
