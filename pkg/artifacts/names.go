@@ -37,7 +37,7 @@ func (p *Pattern) String() string { return p.src }
 // usual patterns, with no recursion.
 func (p *Pattern) Match(name string) bool {
 	if p.lit {
-		return strings.EqualFold(p.fold, name)
+		return Fold(name) == p.fold // the same folding as the key indexes
 	}
 	s := []rune(strings.ToLower(name))
 	pat := p.pat
