@@ -288,7 +288,7 @@ func TestMigrateSelf(t *testing.T) {
 // destination, and no password is to be cleared.
 func expressible(r *rand.Rand, src, dst *artifacts.Environment) {
 	g := newEnvGen(r)
-	g.load(src)
+	g.Load(src)
 	for _, tab := range []artifacts.TabID{artifacts.TabGroups, artifacts.TabExGroup} {
 		t := artifacts.Tabs[tab]
 		other := artifacts.Tabs[artifacts.TabExGroup]
@@ -297,7 +297,7 @@ func expressible(r *rand.Rand, src, dst *artifacts.Environment) {
 		}
 		for i := 0; i < t.Len(src); i++ {
 			if _, clash := other.Find(dst, t.KeyOf(src, i)...); clash {
-				g.removeNamed(src, t, i)
+				g.RemoveNamed(src, t, i)
 				i--
 			}
 		}
