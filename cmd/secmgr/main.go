@@ -31,6 +31,7 @@ var commands = []func(*app) *cli.Command{
 	explainCommand,
 	auditCommand,
 	reviewCommand,
+	serveCommand,
 }
 
 // version is set at link time (-ldflags "-X main.version=…"); otherwise it
