@@ -2,12 +2,12 @@ package console
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,6 +68,23 @@ func (d *webDriver) typeInto(css, text string) {
 }
 
 func (d *webDriver) source() string { return d.call("GET", d.s("/source"), nil)["value"].(string) }
+
+// shot saves a screenshot as dir/name.png when CONSOLE_SCREENSHOTS names a
+// folder (docs/screenshots.sh sets it to regenerate docs/console-*.png).
+func (d *webDriver) shot(name string) {
+	dir := os.Getenv("CONSOLE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	b64 := d.call("GET", d.s("/screenshot"), nil)["value"].(string)
+	png, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "console-"+name+".png"), png, 0o644); err != nil {
+		d.t.Fatal(err)
+	}
+}
 
 func (d *webDriver) url() string { return d.call("GET", d.s("/url"), nil)["value"].(string) }
 
@@ -139,11 +156,14 @@ func TestBrowserExportImportApply(t *testing.T) {
 	d.session = v["sessionId"].(string)
 	t.Cleanup(func() { d.call("DELETE", d.s(""), nil) })
 
+	d.open(ts.URL + "/")
+	d.shot("overview")
 	// Export with a filter: the live count follows what is typed.
 	d.open(ts.URL + "/export")
 	d.click(`input[value="users"]`)
 	d.typeInto(`input[name="user"]`, "Jessica*")
 	d.waitFor(`<span id="count">3</span>`)
+	d.shot("export")
 
 	// Import the realistic edit, review the plan, apply it.
 	d.open(ts.URL + "/import")
@@ -151,6 +171,7 @@ func TestBrowserExportImportApply(t *testing.T) {
 	d.typeInto(`input[type="file"]`, abs)
 	d.click(`button[type="submit"]`)
 	d.waitFor("Natalie Documentation → Natalie Doc")
+	d.shot("plan")
 	before, _ := os.ReadFile(envPath)
 	d.click(`button.apply`)
 	d.waitFor("Applied.")
@@ -161,9 +182,15 @@ func TestBrowserExportImportApply(t *testing.T) {
 	if !strings.Contains(src, "realistic.xlsx") || !strings.Contains(src, "Undo…") {
 		t.Errorf("History does not list the apply:\n%s", src)
 	}
+	d.shot("history")
 	after, _ := os.ReadFile(envPath)
 	if bytes.Equal(before, after) {
 		t.Error("the environment did not change")
 	}
-	_ = httptest.NewRecorder
+	d.open(ts.URL + "/explain?user=Jessica+Documentation")
+	d.waitFor("Budget Preparers")
+	d.shot("explain")
+	d.open(ts.URL + "/audit")
+	d.waitFor("OS-BP-PS-AM-001")
+	d.shot("audit")
 }
