@@ -61,7 +61,9 @@ func (d *webDriver) find(css string) string {
 	return ""
 }
 
-func (d *webDriver) click(css string) { d.call("POST", d.s("/element/"+d.find(css)+"/click"), map[string]any{}) }
+func (d *webDriver) click(css string) {
+	d.call("POST", d.s("/element/"+d.find(css)+"/click"), map[string]any{})
+}
 
 func (d *webDriver) typeInto(css, text string) {
 	d.call("POST", d.s("/element/"+d.find(css)+"/value"), map[string]any{"text": text})
