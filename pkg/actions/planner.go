@@ -515,6 +515,9 @@ func (p *planner) registerNames(rows []*namedRow) {
 			}
 			if !exists {
 				p.report(s, validate.Warning, validate.CodeAlreadyAbsent, at, nr.number, "%s '%s' is already absent; nothing to remove", nr.kind, nr.key)
+				// Rows that still list its memberships are no change either:
+				// planning a workbook again after applying it is empty.
+				ns.removed[f] = nameEntry{name: nr.key, kind: nr.kind, cell: actionCell(nr), sheet: s, row: nr.number}
 				nr.bad = true
 				continue
 			}

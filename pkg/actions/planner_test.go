@@ -277,6 +277,12 @@ func TestPlanRules(t *testing.T) {
 			},
 			changes:  []string{"~ Groups Unused: Description \"\" → New description"},
 			findings: []string{"warning already-absent Users!K2", "warning already-absent UsersInGroups!C2", "warning already-renamed Groups!C2"}},
+		{name: "memberships of an already removed user are no change",
+			sheets: []sheet{
+				{"Users", rows(usersHeader, []any{"Gone User", nil, "View", true, nil, nil, nil, nil, nil, 10, "Remove"})},
+				{"UsersInGroups", rows(uigHeader, []any{"Gone User", "Houston_View"})},
+			},
+			findings: []string{"warning already-absent Users!K2", "warning removed-with-owner UsersInGroups!A2"}},
 		{name: "rename where neither name exists",
 			sheets:   []sheet{{"Groups", rows(groupsHeader, []any{"Houston_Veiw2", nil, "Rename", "Houston_Read"})}},
 			findings: []string{"error rename-source-missing Groups!A2"}},
