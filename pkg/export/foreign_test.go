@@ -7,9 +7,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
 
 	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
 
@@ -95,5 +97,36 @@ func TestSnapshotOfForeignWorkbooks(t *testing.T) {
 				return nil
 			})
 		})
+	}
+}
+
+// TestAnnotateLibreOfficeSavedExport: an export saved by LibreOffice keeps
+// its header notes as "shape_N" drawings; annotating it still works and
+// keeps them.
+func TestAnnotateLibreOfficeSavedExport(t *testing.T) {
+	res, err := WriteWorkbook(sample(t), Selection{}, t.TempDir(), exportTime, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := resaveLibreOffice(t, res.Path)
+	out := filepath.Join(t.TempDir(), "checked.xlsx")
+	fs := validate.Findings{{Severity: validate.Error, Code: validate.CodeUnknownGroup, Tab: "UsersInGroups", Row: 3, Column: "ParentGroup", Cell: "UsersInGroups!B3", Message: "group 'X' does not exist"}}
+	if err := workbook.Annotate(lo, out, fs); err != nil {
+		t.Fatalf("annotating a LibreOffice-saved export: %v", err)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	found := map[string]bool{}
+	for _, sheet := range []string{"Users", "UsersInGroups"} {
+		comments, _ := f.GetComments(sheet)
+		for _, c := range comments {
+			found[sheet+"!"+c.Cell] = true
+		}
+	}
+	if !found["UsersInGroups!B3"] || !found["Users!A1"] {
+		t.Errorf("comments after annotating: %v", found)
 	}
 }

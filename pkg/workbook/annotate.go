@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -42,7 +43,7 @@ func Annotate(in, out string, findings validate.Findings) error {
 	if same, _ := sameFile(in, out); same {
 		return fmt.Errorf("cannot annotate %s into itself; name another output file", in)
 	}
-	f, err := excelize.OpenFile(in)
+	f, err := openForAnnotate(in)
 	if err != nil {
 		return fmt.Errorf("%s: %v", in, err)
 	}
@@ -306,4 +307,61 @@ func dropSharedStrings(in []byte, w io.Writer, drop map[string]bool) error {
 		}
 	}
 	return zw.Close()
+}
+
+// vmlShapeID matches the shape ids LibreOffice gives comment boxes
+// ("shape_0"), which excelize cannot number new comments after.
+var vmlShapeID = regexp.MustCompile(`id="shape_(\d+)"`)
+
+// openForAnnotate opens a workbook for annotating. A workbook LibreOffice
+// saved with notes (an export's header notes) names its comment shapes
+// "shape_N"; those ids are renumbered the way Excel writes them
+// ("_x0000_sNNNN") so that excelize can add comments beside them. The ids
+// are local to the drawing: nothing else refers to them.
+func openForAnnotate(path string) (*excelize.File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return excelize.OpenReader(bytes.NewReader(data))
+	}
+	needs := false
+	for _, f := range zr.File {
+		if strings.HasSuffix(strings.ToLower(f.Name), ".vml") {
+			needs = true
+		}
+	}
+	if !needs {
+		return excelize.OpenReader(bytes.NewReader(data))
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasSuffix(strings.ToLower(f.Name), ".vml") {
+			body = vmlShapeID.ReplaceAllFunc(body, func(m []byte) []byte {
+				n, _ := strconv.Atoi(string(vmlShapeID.FindSubmatch(m)[1]))
+				return []byte(fmt.Sprintf(`id="_x0000_s%d"`, 1025+n))
+			})
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			return nil, err
+		}
+		w.Write(body)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return excelize.OpenReader(&out)
 }
