@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
+	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
 
@@ -38,12 +40,49 @@ func (a *app) setLimits(cmd *cli.Command) error {
 	return nil
 }
 
-// limitHint completes the message of a workbook refused for a limit with
-// how to raise it.
+// limitHint is the message of a workbook that could not be read, with
+// its control characters escaped (it may quote a hostile file's sheet or
+// part names) and, for one refused for a limit, the flag that raises it.
+// Some bounds (XML tag length, sheets, entries, shared strings) are
+// fixed: no genuine security workbook comes near them.
 func limitHint(err error) string {
+	msg := validate.EscapeControls(err.Error())
 	var we *workbook.Error
-	if errors.As(err, &we) && we.Limit {
-		return fmt.Sprintf("%v — a limit that protects secmgr from hostile files; if the workbook is genuine, raise it with --max-workbook-bytes, --max-rows, --max-columns or --max-cell-chars", err)
+	if !errors.As(err, &we) || !we.Limit {
+		return msg
 	}
-	return err.Error()
+	if flag := limitFlag(we.Msg); flag != "" {
+		return msg + " — a limit that protects secmgr from hostile files; if the workbook is genuine, raise it with " + flag
+	}
+	return msg + " — a fixed limit that protects secmgr from hostile files; no genuine security workbook reaches it"
+}
+
+// limitFlag names the flag that raises the limit a reader's message
+// describes, or "" for a fixed one. The hostile-input tests hold every
+// message to its flag.
+func limitFlag(msg string) string {
+	switch {
+	case strings.Contains(msg, "limit on uncompressed data"):
+		return "--max-workbook-bytes"
+	case strings.Contains(msg, "rows (the limit)"):
+		return "--max-rows"
+	case strings.Contains(msg, "the last column allowed"):
+		return "--max-columns"
+	case strings.Contains(msg, "characters"):
+		return "--max-cell-chars"
+	}
+	return ""
+}
+
+// annotateWorkbook is workbook.Annotate with a panic inside excelize —
+// which an odd or hostile workbook can provoke (one without a styles
+// part, for one) — turned into an error naming the file. Nothing is
+// written then: the copy is saved only at the end.
+func annotateWorkbook(in, out string, findings validate.Findings) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: secmgr cannot write an annotated copy of this workbook (the spreadsheet library failed on it); open it in Excel or LibreOffice, save it again and retry — %s was not written", in, out)
+		}
+	}()
+	return workbook.Annotate(in, out, findings)
 }

@@ -63,6 +63,11 @@ type planner struct {
 
 	candidateCache map[string][]string
 	suggestCache   map[string]string
+	// suggestWork counts the names compared for suggestions, up to
+	// maxSuggestWork: a workbook of a million unknown names against an
+	// environment of a hundred thousand would otherwise take hours.
+	suggestWork int
+	omitted     validate.Omitted // findings past validate.MaxListed
 
 	// per tab: folded key -> first row number and a hash of its values
 	scratch []byte
@@ -271,7 +276,24 @@ func (p *planner) add(st stage, tab artifacts.TabID, row int, c Change) {
 }
 
 func (p *planner) report(s *workbook.Sheet, sev validate.Severity, code string, col, row int, format string, args ...any) {
-	p.findings = append(p.findings, s.Finding(sev, code, col, row, fmt.Sprintf(format, args...)))
+	p.addFinding(s.Finding(sev, code, col, row, fmt.Sprintf(format, args...)))
+}
+
+// addFinding records a finding; past validate.MaxListed they are only
+// counted.
+func (p *planner) addFinding(f validate.Finding) {
+	p.findings = validate.AddCapped(p.findings, f, &p.omitted)
+}
+
+// maxSuggestWork bounds the candidate names compared for "did you mean"
+// suggestions in one plan: a few seconds of work. Past it, an unknown
+// name is reported without a suggestion.
+const maxSuggestWork = 5_000_000
+
+// suggestAllowed spends n comparisons of the suggestion budget.
+func (p *planner) suggestAllowed(n int) bool {
+	p.suggestWork += n
+	return p.suggestWork <= maxSuggestWork
 }
 
 // duplicate checks the row's key against earlier rows of its tab: an
@@ -767,6 +789,9 @@ func (p *planner) suggest(ns *namespace, name string, kinds ...nameKind) string 
 	if !ok {
 		cands = ns.candidates(kinds...)
 		p.candidateCache[ck] = cands
+	}
+	if !p.suggestAllowed(len(cands)) {
+		return ""
 	}
 	s := ""
 	if best := validate.Closest(name, cands); best != "" {

@@ -359,6 +359,9 @@ func (p *planner) suggestKey(t *artifacts.Tab, name string) string {
 		}
 		p.candidateCache[ck] = cands
 	}
+	if !p.suggestAllowed(len(cands)) {
+		return ""
+	}
 	if best := validate.Closest(name, cands); best != "" {
 		return fmt.Sprintf(" — did you mean '%s'?", best)
 	}
@@ -427,7 +430,7 @@ func (p *planner) checkRemovedGroupsInUse() {
 		}
 		f := e.sheet.Finding(validate.Error, validate.CodeGroupInUse, e.sheet.Tab.Column("ActionType"), e.row,
 			fmt.Sprintf("%s '%s' cannot be removed while it is used by %s; point those at another group first, or pass --cascade to set them to Nobody", e.kind, e.name, strings.Join(where, ", ")))
-		p.findings = append(p.findings, f)
+		p.addFinding(f)
 	}
 }
 
@@ -488,7 +491,7 @@ func (p *planner) checkCycles() {
 			cyc = append(cyc, names[n])
 		}
 		cyc = append(cyc, names[par])
-		p.findings = append(p.findings, validate.Finding{Severity: validate.Error, Code: validate.CodeCycle, Tab: e.tab, Row: e.row, Column: e.column, Cell: e.cell,
+		p.addFinding(validate.Finding{Severity: validate.Error, Code: validate.CodeCycle, Tab: e.tab, Row: e.row, Column: e.column, Cell: e.cell,
 			Message: fmt.Sprintf("putting '%s' into '%s' makes a cycle: %s", e.child, e.parent, strings.Join(cyc, " → "))})
 	}
 }
@@ -577,7 +580,7 @@ func (p *planner) checkProcessingOrders() {
 					t = artifacts.Tabs[artifacts.TabGroupsInExGroups]
 				}
 				row, _ := strconv.Atoi(strings.TrimLeft(e.cell[strings.LastIndexByte(e.cell, '!')+1:], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-				p.findings = append(p.findings, validate.Finding{Severity: validate.Error, Code: validate.CodeProcessingOrder, Tab: t.Name, Row: row, Column: "ProcessingOrder", Cell: e.cell,
+				p.addFinding(validate.Finding{Severity: validate.Error, Code: validate.CodeProcessingOrder, Tab: t.Name, Row: row, Column: "ProcessingOrder", Cell: e.cell,
 					Message: fmt.Sprintf("ProcessingOrder %d is used twice in exclusion group '%s': also by %s; each entry needs its own order", order, e.exgroup, strings.Join(others, ", "))})
 			}
 		}

@@ -36,7 +36,12 @@ type Finding struct {
 }
 
 // String formats the finding for a terminal: "Users!C7: error: message".
+// Control characters are escaped: a message may quote a hostile cell.
 func (f Finding) String() string {
+	return EscapeControls(f.text())
+}
+
+func (f Finding) text() string {
 	where := f.Cell
 	if where == "" {
 		where = f.Tab

@@ -25,7 +25,7 @@ func CheckValue(c *artifacts.Column, v string) (string, *Problem) {
 	switch c.Kind {
 	case artifacts.KindName, artifacts.KindUser, artifacts.KindGroup, artifacts.KindExGroup:
 		if p := artifacts.CheckName(v); p != "" {
-			return v, &Problem{Error, CodeInvalidName, fmt.Sprintf("%s '%s' is not a valid name: %s", c.Name, v, p)}
+			return v, &Problem{Error, CodeInvalidName, fmt.Sprintf("%s '%s' is not a valid name: %s", c.Name, Shown(v), p)}
 		}
 	case artifacts.KindEnum, artifacts.KindRole:
 		for _, e := range c.Enum {
@@ -33,7 +33,7 @@ func CheckValue(c *artifacts.Column, v string) (string, *Problem) {
 				return e, nil
 			}
 		}
-		return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not allowed; use one of: %s%s", c.Name, v, listOf(c.Enum), didYouMean(v, c.Enum))}
+		return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not allowed; use one of: %s%s", c.Name, Shown(v), listOf(c.Enum), didYouMean(v, c.Enum))}
 	case artifacts.KindBool:
 		if b, ok := artifacts.ParseBool(v); ok {
 			if b {
@@ -41,11 +41,11 @@ func CheckValue(c *artifacts.Column, v string) (string, *Problem) {
 			}
 			return "False", nil
 		}
-		return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not True or False", c.Name, v)}
+		return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not True or False", c.Name, Shown(v))}
 	case artifacts.KindWhole:
 		n, ok := ParseWhole(v)
 		if !ok {
-			return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not a whole number of 0 or more", c.Name, v)}
+			return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not a whole number of 0 or more", c.Name, Shown(v))}
 		}
 		return strconv.Itoa(n), nil
 	case artifacts.KindNumGridRows:
@@ -53,12 +53,12 @@ func CheckValue(c *artifacts.Column, v string) (string, *Problem) {
 		if ok && validGridRows(n) {
 			return strconv.Itoa(n), nil
 		}
-		return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not allowed; use 10 to 90 in steps of 10, or 100 to 1000 in steps of 100", c.Name, v)}
+		return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not allowed; use 10 to 90 in steps of 10, or 100 to 1000 in steps of 100", c.Name, Shown(v))}
 	case artifacts.KindUIVisibility:
 		if canon, ok := ParseUIVisibility(v); ok {
 			return canon, nil
 		}
-		return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not allowed; use Always, Never, or a combination of %s written in that order without separators (e.g. WorkflowExcelOnePlace)", c.Name, v, strings.Join(artifacts.CubeViewUIParts, ", "))}
+		return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not allowed; use Always, Never, or a combination of %s written in that order without separators (e.g. WorkflowExcelOnePlace)", c.Name, Shown(v), strings.Join(artifacts.CubeViewUIParts, ", "))}
 	case artifacts.KindMemberFilter:
 		for _, part := range strings.Split(v, ",") {
 			part = strings.TrimSpace(part)
@@ -66,12 +66,12 @@ func CheckValue(c *artifacts.Column, v string) (string, *Problem) {
 				continue
 			}
 			if len(part) < len(c.Prefix) || !strings.EqualFold(part[:len(c.Prefix)], c.Prefix) {
-				return v, &Problem{Error, CodeMemberFilter, fmt.Sprintf("%s: member filter '%s' does not start with %s", c.Name, part, c.Prefix)}
+				return v, &Problem{Error, CodeMemberFilter, fmt.Sprintf("%s: member filter '%s' does not start with %s", c.Name, Shown(part), c.Prefix)}
 			}
 		}
 	case artifacts.KindEmail:
 		if !plausibleEmail(v) {
-			return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not an e-mail address", c.Name, v)}
+			return v, &Problem{Error, CodeDomain, fmt.Sprintf("%s '%s' is not an e-mail address", c.Name, Shown(v))}
 		}
 	case artifacts.KindCulture:
 		for _, e := range artifacts.Cultures {
@@ -79,14 +79,14 @@ func CheckValue(c *artifacts.Column, v string) (string, *Problem) {
 				return e, nil
 			}
 		}
-		return v, &Problem{Warning, CodeUnknownCulture, fmt.Sprintf("%s '%s' is not one secmgr knows (%s); it is kept as written", c.Name, v, listOf(artifacts.Cultures))}
+		return v, &Problem{Warning, CodeUnknownCulture, fmt.Sprintf("%s '%s' is not one secmgr knows (%s); it is kept as written", c.Name, Shown(v), listOf(artifacts.Cultures))}
 	case artifacts.KindActionType:
 		for _, e := range artifacts.ActionTypes {
 			if strings.EqualFold(e, v) {
 				return e, nil
 			}
 		}
-		return v, &Problem{Error, CodeActionType, fmt.Sprintf("ActionType '%s' is not Rename or Remove (leave it empty to add or edit)", v)}
+		return v, &Problem{Error, CodeActionType, fmt.Sprintf("ActionType '%s' is not Rename or Remove (leave it empty to add or edit)", Shown(v))}
 	}
 	return v, nil
 }

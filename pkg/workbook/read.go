@@ -41,6 +41,12 @@ type Workbook struct {
 
 	xr       *xlsxread.Workbook
 	progress *readProgress // nil without Options.Progress
+	omitted  validate.Omitted
+}
+
+// add records a finding; past validate.MaxListed they are only counted.
+func (w *Workbook) add(f validate.Finding) {
+	w.Findings = validate.AddCapped(w.Findings, f, &w.omitted)
 }
 
 // Error is a workbook that cannot be read at all, or a cell that cannot
@@ -91,12 +97,12 @@ func Open(path string, opt Options) (*Workbook, error) {
 		}
 		tab, ok := artifacts.LookupTab(name)
 		if !ok {
-			w.Findings.Add(validate.Finding{Severity: validate.Warning, Code: validate.CodeUnknownTab, Tab: name,
-				Message: fmt.Sprintf("tab '%s' is not a security tab; it is ignored", name)})
+			w.add(validate.Finding{Severity: validate.Warning, Code: validate.CodeUnknownTab, Tab: name,
+				Message: fmt.Sprintf("tab '%s' is not a security tab; it is ignored", validate.Shown(name))})
 			continue
 		}
 		if first, dup := seen[tab.ID]; dup {
-			w.Findings.Add(validate.Finding{Severity: validate.Error, Code: validate.CodeDuplicateTab, Tab: tab.Name,
+			w.add(validate.Finding{Severity: validate.Error, Code: validate.CodeDuplicateTab, Tab: tab.Name,
 				Message: fmt.Sprintf("the workbook has the %s tab twice ('%s' and '%s'); delete or rename one of them", tab.Name, first, name)})
 			continue
 		}
@@ -161,7 +167,7 @@ func (w *Workbook) readHeader(s *Sheet) (bool, error) {
 		if err == io.EOF {
 			what = fmt.Sprintf("the %s tab is empty", tab.Name)
 		}
-		w.Findings.Add(validate.Finding{Severity: validate.Error, Code: validate.CodeNoHeader, Tab: tab.Name, Row: 1, Cell: s.Name + "!A1",
+		w.add(validate.Finding{Severity: validate.Error, Code: validate.CodeNoHeader, Tab: tab.Name, Row: 1, Cell: s.Name + "!A1",
 			Message: fmt.Sprintf("%s; row 1 must hold the column headers (%s)", what, headerList(tab))})
 		return false, nil
 	}
@@ -178,10 +184,10 @@ func (w *Workbook) readHeader(s *Sheet) (bool, error) {
 		ci := tab.Column(h)
 		switch {
 		case ci < 0:
-			w.Findings.Add(validate.Finding{Severity: validate.Warning, Code: validate.CodeUnknownColumn, Tab: tab.Name, Row: 1, Column: h, Cell: ref,
-				Message: fmt.Sprintf("column '%s' is not part of the %s tab; it is ignored", h, tab.Name)})
+			w.add(validate.Finding{Severity: validate.Warning, Code: validate.CodeUnknownColumn, Tab: tab.Name, Row: 1, Column: h, Cell: ref,
+				Message: fmt.Sprintf("column '%s' is not part of the %s tab; it is ignored", validate.Shown(h), tab.Name)})
 		case s.column[ci] != 0:
-			w.Findings.Add(validate.Finding{Severity: validate.Error, Code: validate.CodeDuplicateColumn, Tab: tab.Name, Row: 1, Column: h, Cell: ref,
+			w.add(validate.Finding{Severity: validate.Error, Code: validate.CodeDuplicateColumn, Tab: tab.Name, Row: 1, Column: h, Cell: ref,
 				Message: fmt.Sprintf("column '%s' appears twice in the %s tab (%s1 and %s1); delete one of them", h, tab.Name, columnName(s.column[ci]), columnName(c.Col))})
 		default:
 			s.column[ci] = c.Col
@@ -203,7 +209,7 @@ func (w *Workbook) readHeader(s *Sheet) (bool, error) {
 		} else {
 			f.Message = fmt.Sprintf("the %s tab has no %s columns; they are needed to identify each %s", tab.Name, joinAnd(missing), tab.Artifact)
 		}
-		w.Findings.Add(f)
+		w.add(f)
 		return false, nil
 	}
 	return true, nil
@@ -335,20 +341,20 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 		}
 		if !data {
 			if act >= 0 {
-				w.Findings.Add(s.Finding(validate.Error, validate.CodeActionOnlyRow, act, num,
+				w.add(s.Finding(validate.Error, validate.CodeActionOnlyRow, act, num,
 					fmt.Sprintf("row %d has only an %s (%s) and no %s; write the %s it applies to, or clear the row",
 						num, tab.Columns[act].Name, vals[act], keyNames(tab), tab.Artifact)))
 			}
 			continue // blank
 		}
 		for _, tr := range trims {
-			w.Findings.Add(s.Finding(validate.Warning, validate.CodeWhitespace, tr.col, num,
+			w.add(s.Finding(validate.Warning, validate.CodeWhitespace, tr.col, num,
 				fmt.Sprintf("leading or trailing spaces in '%s' were removed", tr.raw)))
 		}
 		if anyFormula {
 			for _, ci := range tab.Key {
 				if formula[ci] {
-					w.Findings.Add(s.Finding(validate.Error, validate.CodeFormulaInKey, ci, num,
+					w.add(s.Finding(validate.Error, validate.CodeFormulaInKey, ci, num,
 						fmt.Sprintf("the %s cell holds a formula; a key must be typed as a value (copy the cells and use Paste Special > Values)", tab.Columns[ci].Name)))
 				}
 			}
@@ -405,7 +411,7 @@ func (w *Workbook) checkMerged(s *Sheet, colMap []int, ranges []string) {
 		f := validate.Finding{Severity: validate.Error, Code: validate.CodeMergedCells, Tab: s.Tab.Name, Row: r1,
 			Cell: s.Name + "!" + columnName(c1) + itoa(r1), Message: msg}
 		f.Column = s.Headers[first]
-		w.Findings.Add(f)
+		w.add(f)
 	}
 }
 

@@ -79,7 +79,7 @@ func Snapshot(path string, opt SnapshotOptions) (*artifacts.Environment, validat
 		s := wb.Sheet(id)
 		if s == nil {
 			if !headerBad[tab.Name] {
-				wb.Findings.Add(validate.Finding{Severity: validate.Error, Code: validate.CodeMissingTab, Tab: tab.Name,
+				wb.add(validate.Finding{Severity: validate.Error, Code: validate.CodeMissingTab, Tab: tab.Name,
 					Message: fmt.Sprintf("the workbook has no %s tab; a snapshot needs every tab of the areas it takes (area %s)", tab.Name, tab.Area)})
 			}
 			continue
@@ -87,7 +87,7 @@ func Snapshot(path string, opt SnapshotOptions) (*artifacts.Environment, validat
 		for _, ci := range tab.DataColumns() {
 			if !s.Present[ci] {
 				c := &tab.Columns[ci]
-				wb.Findings.Add(validate.Finding{Severity: validate.Error, Code: validate.CodeMissingColumn, Tab: tab.Name, Row: 1, Column: c.Name,
+				wb.add(validate.Finding{Severity: validate.Error, Code: validate.CodeMissingColumn, Tab: tab.Name, Row: 1, Column: c.Name,
 					Message: fmt.Sprintf("the %s tab has no %s column; a snapshot needs every column of the tabs it takes", tab.Name, c.Name)})
 			}
 		}
@@ -206,7 +206,7 @@ func (sn *snapshot) readTab(s *Sheet) error {
 	return wb.Read(s, func(r *Row) error {
 		bad := false
 		report := func(sev validate.Severity, code string, ci int, msg string) {
-			wb.Findings.Add(s.Finding(sev, code, ci, r.Number, msg))
+			wb.add(s.Finding(sev, code, ci, r.Number, msg))
 			if sev == validate.Error {
 				bad = true
 			}
