@@ -16,7 +16,6 @@ import (
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/review"
 	"secmgr/pkg/validate"
-	"secmgr/pkg/workbook"
 )
 
 func planCommand(a *app) *cli.Command {
@@ -148,17 +147,21 @@ func (a *app) planFromArgs(cmd *cli.Command) (*actions.Plan, string, error) {
 // planWorkbook plans a workbook, showing the progress of reading it, and
 // turns a file that cannot be read into an error that names it.
 func (a *app) planWorkbook(path string, env *artifacts.Environment, cascade bool) (*actions.Plan, error) {
-	if review.IsReviewWorkbook(path) {
-		// A reviewed AccessReview workbook: every Remove decision is a
-		// membership removal.
-		p, err := review.Plan(path, env, path)
-		if err != nil {
-			return nil, fail("%v", err)
-		}
-		return p, nil
-	}
 	read, done := a.readOptions(path)
-	p, err := actions.PlanWorkbook(path, env, actions.PlanOptions{Cascade: cascade, Read: read})
+	// A reviewed access review (AccessReview tab with a Decision column)
+	// plans its Remove decisions as membership removals.
+	isReview, err := review.IsReviewWorkbookWith(path, review.Options{Read: read})
+	var p *actions.Plan
+	switch {
+	case err != nil:
+	case isReview:
+		if cascade {
+			a.logger().Warn("--cascade does not apply to an access review: it only removes memberships", zap.String("workbook", path))
+		}
+		p, err = review.PlanWith(path, env, review.Options{Read: read})
+	default:
+		p, err = actions.PlanWorkbook(path, env, actions.PlanOptions{Cascade: cascade, Read: read})
+	}
 	done()
 	if err != nil {
 		msg := limitHint(err)
@@ -176,7 +179,7 @@ func (a *app) annotate(cmd *cli.Command, in string, findings validate.Findings) 
 		return nil
 	}
 	bar := a.startProgress("annotating "+filepath.Base(out), 0, "")
-	err := workbook.Annotate(in, out, findings)
+	err := annotateWorkbook(in, out, findings)
 	bar.Done()
 	if err != nil {
 		return fail("%v", err)

@@ -57,8 +57,8 @@ func TestSecretsNeverShown(t *testing.T) {
 	if err := artifacts.Save(envPath, env); err != nil {
 		t.Fatal(err)
 	}
-	newSecret := "ENC(S3CR3T-new-value)"
-	all := append(secrets, newSecret, "S3CR3T")
+	newSecret, otherSecret := "ENC(S3CR3T-new-value)", "ENC(S3CR3T-other-value)"
+	all := append(secrets, newSecret, otherSecret, "S3CR3T")
 	var outputs []string
 	run := func(args ...string) result {
 		r := secmgr(t, dir, nil, append(args, "--log-level", "debug")...)
@@ -69,6 +69,7 @@ func TestSecretsNeverShown(t *testing.T) {
 		return r
 	}
 
+	run("init", "--sample", filepath.Join(dir, "init.json"))
 	// An export without --include-password-hashes carries no password.
 	plain := strings.TrimSpace(run("export", "--env", envPath, "--out-dir", dir).stdout)
 	for _, s := range all {
@@ -94,15 +95,40 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	f.Close()
 	run("validate", edit, "--env", envPath, "--format", "json")
+	run("validate", edit, "--env", envPath, "--annotate", filepath.Join(dir, "validated.xlsx"))
 	run("plan", edit, "--env", envPath)
+	run("plan", edit, "--env", envPath, "--log-format", "json")
 	run("plan", edit, "--env", envPath, "--format", "json", "--out", filepath.Join(dir, "p.json"), "--annotate", filepath.Join(dir, "annotated.xlsx"))
 	run("apply", filepath.Join(dir, "p.json"), "--env", envPath, "--yes")
+
+	// A workbook applied directly, then undone: the undo plan restores the
+	// password from the backup without holding it.
+	edit2 := filepath.Join(dir, "edit2.xlsx")
+	f = excelize.NewFile()
+	f.SetSheetName("Sheet1", "Users")
+	f.SetSheetRow("Users", "A1", &[]any{"User", "Password"})
+	f.SetSheetRow("Users", "A2", &[]any{env.Users[1].User, otherSecret})
+	if err := f.SaveAs(edit2); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	applied := run("apply", edit2, "--env", envPath, "--yes")
+	if pw := passwordOf(t, envPath, env.Users[1].User); pw != otherSecret {
+		t.Errorf("apply of a workbook did not set the password")
+	}
+	_, undo, _ := strings.Cut(applied.stdout, "Undo plan: ")
+	undo, _, _ = strings.Cut(undo, "\n")
+	run("apply", undo, "--env", envPath, "--yes")
+	if pw := passwordOf(t, envPath, env.Users[1].User); pw != secrets[1] {
+		t.Errorf("the undo plan did not restore the password")
+	}
 	run("explain", "--user", env.Users[0].User, "--env", envPath, "--format", "json")
 	run("explain", "--user", env.Users[1].User, "--env", envPath)
 	for _, format := range []string{"text", "json", "sarif"} {
 		run("audit", "--env", envPath, "--format", format, "--fail-on", "none")
 	}
 	run("diff", "--from", filepath.Join(dir, "snap.json"), "--to", envPath, "--format", "json")
+	run("diff", "--from", filepath.Join(dir, "snap.json"), "--to", envPath, "--out", filepath.Join(dir, "changes-plain.xlsx"))
 	run("diff", "--from", filepath.Join(dir, "snap.json"), "--to", envPath, "--include-password-hashes", "--out", filepath.Join(dir, "changes.xlsx"))
 	run("review", "--env", envPath, "--out-dir", dir)
 
@@ -116,12 +142,19 @@ func TestSecretsNeverShown(t *testing.T) {
 	// Files that may not hold a value: plans, the journal, undo plans,
 	// the annotated copy, reviews. Files that hold security: owner-only.
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
+		}
+		if d.IsDir() {
+			// The history folder holds backups: owner-only too.
+			if info, _ := d.Info(); strings.HasSuffix(path, ".history") && info.Mode().Perm()&0o077 != 0 {
+				t.Errorf("%s has mode %v; want owner-only", d.Name(), info.Mode().Perm())
+			}
+			return nil
 		}
 		name := d.Name()
 		mayHold := strings.HasPrefix(name, "backup-") || name == "gs.json" || name == "snap.json" || name == "changes.xlsx" ||
-			strings.HasPrefix(path, sub) || name == "edit.xlsx"
+			strings.HasPrefix(path, sub) || name == "edit.xlsx" || name == "edit2.xlsx"
 		if !mayHold {
 			text := readAllText(t, path)
 			for _, s := range all {
@@ -130,7 +163,7 @@ func TestSecretsNeverShown(t *testing.T) {
 				}
 			}
 		}
-		if name == "edit.xlsx" {
+		if name == "edit.xlsx" || name == "edit2.xlsx" {
 			return nil // written by the test itself
 		}
 		info, _ := d.Info()
@@ -142,12 +175,22 @@ func TestSecretsNeverShown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The apply did set the new password.
-	after, err := artifacts.Load(envPath)
+	// The apply of the saved plan did set the new password.
+	if passwordOf(t, envPath, env.Users[0].User) != newSecret {
+		t.Error("the password change was not applied")
+	}
+}
+
+// passwordOf is the password value of user in the environment file.
+func passwordOf(t *testing.T, envPath, user string) string {
+	t.Helper()
+	env, err := artifacts.Load(envPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if i, ok := artifacts.Tabs[artifacts.TabUsers].Find(after, env.Users[0].User); !ok || after.Users[i].Password != newSecret {
-		t.Error("the password change was not applied")
+	i, ok := artifacts.Tabs[artifacts.TabUsers].Find(env, user)
+	if !ok {
+		t.Fatalf("no user %s in %s", user, envPath)
 	}
+	return env.Users[i].Password
 }

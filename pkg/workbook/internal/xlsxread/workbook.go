@@ -255,6 +255,16 @@ func open(f *os.File, lim Limits) (*Workbook, error) {
 	if len(zr.File) > maxZipEntries {
 		return nil, newErr(ErrLimit, "", "the zip archive has %s entries, more than the %s a workbook may have", formatCount(len(zr.File)), formatCount(maxZipEntries))
 	}
+	// Every part counts, read here or not: an annotated copy is made with
+	// excelize, which inflates every part into memory. The declared sizes
+	// bind: archive/zip fails a part that inflates past its own.
+	var declared uint64
+	for _, zf := range zr.File {
+		declared = min(declared+min(zf.UncompressedSize64, 1<<62), 1<<62)
+	}
+	if declared > uint64(lim.MaxUncompressedBytes) {
+		return nil, newErr(ErrLimit, "", "the workbook's parts declare %s bytes uncompressed in all, past the %s limit on uncompressed data", formatCount(int(declared)), formatBytes(lim.MaxUncompressedBytes))
+	}
 	w := &Workbook{
 		f:      f,
 		zr:     zr,
