@@ -1,0 +1,134 @@
+package review
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"secmgr/pkg/artifacts"
+	"secmgr/pkg/synthetic"
+)
+
+// BenchmarkReview writes the review of synthetic environments of about
+// 30,000 and 300,000 memberships and plans a reviewed copy (Keep on
+// nine rows in ten, Remove on the tenth), reporting rows/s and the peak
+// heap in use beyond the environment itself:
+//
+//	go test ./pkg/review -run '^$' -bench Review -benchtime 1x
+func BenchmarkReview(b *testing.B) {
+	for _, users := range []int{4_000, 40_000} {
+		env := synthetic.Generate(synthetic.Options{Users: users})
+		n := len(env.UsersInGroups)
+		dir := b.TempDir()
+		path := filepath.Join(dir, "review.xlsx")
+		b.Run(fmt.Sprintf("write/memberships=%d", n), func(b *testing.B) {
+			measure(b, n, func() {
+				if err := Write(env, path, true); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+		reviewed := filepath.Join(dir, "reviewed.xlsx")
+		writeReviewed(b, env, reviewed)
+		b.Run(fmt.Sprintf("plan/memberships=%d", n), func(b *testing.B) {
+			measure(b, n, func() {
+				p, err := Plan(reviewed, env)
+				if err != nil || len(p.Changes) != (n+9)/10 || len(p.Findings) != 0 {
+					b.Fatalf("plan: %v, %d changes, findings %v", err, len(p.Changes), p.Findings)
+				}
+			})
+		})
+	}
+}
+
+// measure runs fn b.N times and reports rows/s and the peak heap in use
+// on top of what was in use before.
+func measure(b *testing.B, rows int, fn func()) {
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	stop := peakHeap()
+	for b.Loop() {
+		fn()
+	}
+	peak := stop()
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(base.HeapInuse)/(1<<20), "base-heap-MiB")
+	b.ReportMetric(float64(peak-min(peak, base.HeapInuse))/(1<<20), "peak-extra-heap-MiB")
+}
+
+// writeReviewed writes a reviewed copy of env's review straight through a
+// stream writer: editing 300,000 rows with excelize's cell API would take
+// far more time and memory than what is measured.
+func writeReviewed(b *testing.B, env *artifacts.Environment, path string) {
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetName(f.GetSheetName(0), Sheet)
+	sw, err := f.NewStreamWriter(Sheet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sw.SetRow("A1", anys(Columns))
+	i := 0
+	for r := range Rows(env) {
+		decision := Keep
+		if i%10 == 0 {
+			decision = Remove
+		}
+		i++
+		row := []any{r.User, r.UserType, boolText(r.IsEnabled), r.Group, strings.Join(r.Roles, ", "), boolText(r.Administrator), decision, "Ann Auditor"}
+		if err := sw.SetRow(fmt.Sprintf("A%d", i+1), row); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.SaveAs(path); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// peakHeap samples the heap in use until stop is called and returns the
+// highest value seen.
+func peakHeap() (stop func() uint64) {
+	var (
+		mu   sync.Mutex
+		peak uint64
+		done = make(chan struct{})
+		wg   sync.WaitGroup
+	)
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		mu.Lock()
+		peak = max(peak, ms.HeapInuse)
+		mu.Unlock()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		wg.Wait()
+		sample()
+		return peak
+	}
+}
