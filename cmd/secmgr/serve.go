@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -23,19 +24,23 @@ func serveCommand(a *app) *cli.Command {
 		Name:      "serve",
 		Usage:     "serve the web console (export, import, history and undo, explain, audit)",
 		UsageText: "secmgr serve [--addr 127.0.0.1:8437] [--token TOKEN] [--max-upload MiB]",
-		Description: "Serves a code-free console for the environment (--env) in the browser: pick areas and\n" +
-			"wildcard filters and export; upload an edited workbook, review its findings and plan, and\n" +
-			"apply exactly that plan; see the history and undo an apply; explain a user or group; read\n" +
-			"the audit. It uses the same planning and the same locked, journaled apply as the command\n" +
-			"line. It listens on loopback only unless --addr says otherwise; any other address needs an\n" +
-			"access token (--token, or one is generated and printed). Stop it with Ctrl-C.\n\n" +
+		Description: "Serves a console for the environment (--env) in the browser, for people who would rather\n" +
+			"not use a terminal: pick areas and wildcard filters and export; upload an edited workbook,\n" +
+			"review its findings and plan, and apply exactly that plan; see the history and undo an\n" +
+			"apply; explain a user or group; read the audit. A JSON API under /api/ does the same for\n" +
+			"scripts. It plans and applies with the same code as the command line: the same checks,\n" +
+			"the same lock, backup, journal and undo plan.\n\n" +
+			"It prints the address to open. It listens on loopback only unless --addr says otherwise;\n" +
+			"any other address needs an access token (--token, or one is generated), carried in the\n" +
+			"printed address. It speaks plain HTTP: beyond this machine, put it behind a TLS proxy.\n" +
+			"Stop it with Ctrl-C.\n\n" +
 			"Example:\n" +
 			"   secmgr serve --env examples/golfstream/environment.json\n" +
-			"   (open http://127.0.0.1:8437/ in a browser)",
+			"   (then open http://127.0.0.1:8437/ in a browser)",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8437", Usage: "the `HOST:PORT` to listen on"},
-			&cli.StringFlag{Name: "token", Usage: "the access `TOKEN` every request must carry (required beyond loopback)"},
-			&cli.IntFlag{Name: "max-upload", Value: 64, Usage: "the largest workbook accepted, in `MiB`"},
+			&cli.StringFlag{Name: "token", Usage: "the access `TOKEN` every request must carry (required beyond loopback; generated when not given)"},
+			&cli.IntFlag{Name: "max-upload", Value: 64, Usage: "the largest workbook or plan accepted, in `MiB`"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if _, err := args(cmd, 0, 0, "[--addr HOST:PORT]"); err != nil {
@@ -45,19 +50,13 @@ func serveCommand(a *app) *cli.Command {
 			if err != nil {
 				return err
 			}
-			addr, token := cmd.String("addr"), cmd.String("token")
-			host, _, err := net.SplitHostPort(addr)
+			if n := cmd.Int("max-upload"); n < 1 || n > 1<<20 {
+				return fail("--max-upload %d: give a size in MiB from 1 to 1048576", n)
+			}
+			addr := cmd.String("addr")
+			token, generated, err := serveToken(addr, cmd.String("token"))
 			if err != nil {
-				return fail("--addr %q: %v", addr, err)
-			}
-			loopback := host == "localhost"
-			if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-				loopback = true
-			}
-			if !loopback && token == "" {
-				b := make([]byte, 18)
-				rand.Read(b)
-				token = hex.EncodeToString(b)
+				return err
 			}
 			srv, err := console.New(console.Options{EnvPath: envPath, Token: token, MaxUpload: int64(cmd.Int("max-upload")) << 20})
 			if err != nil {
@@ -66,16 +65,26 @@ func serveCommand(a *app) *cli.Command {
 			defer srv.Close()
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
-				return fail("cannot listen on %s: %v", addr, err)
+				return fail("cannot listen on %s: %v", addr, errors.Unwrap(err))
 			}
-			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
-				WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}
-			url := "http://" + ln.Addr().String() + "/"
-			if token != "" {
-				url += "?token=" + token
+			hs := &http.Server{
+				Handler:           srv.Handler(),
+				ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout:       5 * time.Minute, // a large upload on a slow line
+				WriteTimeout:      10 * time.Minute,
+				IdleTimeout:       2 * time.Minute,
+				MaxHeaderBytes:    64 << 10,
+			}
+			url, everywhere := openURL(ln.Addr().(*net.TCPAddr), token)
+			log := a.logger()
+			if generated {
+				log.Warn("listening beyond loopback: generated an access token; open the printed address, which carries it", zap.String("addr", ln.Addr().String()))
+			}
+			if everywhere {
+				log.Info("listening on every interface: from another machine, open the printed address with this machine's name in place of 127.0.0.1")
 			}
 			fmt.Fprintln(a.stdout, url)
-			a.logger().Info("serving the console", zap.String("env", envPath), zap.String("addr", ln.Addr().String()), zap.Bool("token", token != ""))
+			log.Info("serving the console; stop it with Ctrl-C", zap.String("env", envPath), zap.String("addr", ln.Addr().String()), zap.Bool("token", token != ""))
 			ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			go func() {
@@ -87,7 +96,50 @@ func serveCommand(a *app) *cli.Command {
 			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return fail("%v", err)
 			}
+			log.Info("stopped the console")
 			return nil
 		},
 	}
+}
+
+// serveToken returns the access token for serving on addr: the one given,
+// none on a loopback address, or a generated one (generated true) on any
+// other address — all interfaces included.
+func serveToken(addr, token string) (string, bool, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", false, fail("--addr %q: give HOST:PORT, such as 127.0.0.1:8437 (%v)", addr, err)
+	}
+	if token != "" || isLoopback(host) {
+		return token, false, nil
+	}
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", false, fail("cannot generate an access token: %v", err)
+	}
+	return hex.EncodeToString(b), true, nil
+}
+
+// isLoopback reports whether host names only this machine's loopback
+// interface (an empty host means every interface).
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// openURL is the address to open in a browser: on every interface
+// (0.0.0.0, ::), this machine's loopback address (everywhere true).
+func openURL(addr *net.TCPAddr, token string) (url string, everywhere bool) {
+	host := addr.IP
+	if host.IsUnspecified() {
+		host, everywhere = net.IPv4(127, 0, 0, 1), true
+	}
+	url = "http://" + net.JoinHostPort(host.String(), strconv.Itoa(addr.Port)) + "/"
+	if token != "" {
+		url += "?token=" + token
+	}
+	return url, everywhere
 }

@@ -2,6 +2,8 @@ package console
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -13,17 +15,39 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"secmgr/examples/golfstream"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/review"
 	"secmgr/pkg/workbook"
 )
 
-const secret = "ENC(S3CR3T-console)"
+// The sample's first user gets a password; no page or response may show
+// it, nor the one a test workbook sets.
+const (
+	secret    = "ENC(S3CR3T-console)"
+	newSecret = "ENC(N3W-S3CR3T-console)"
+)
 
-// newConsole serves a copy of the sample (one user with a password) and
-// returns the server and a browser-like client with a cookie jar.
-func newConsole(t *testing.T, opt Options) (*httptest.Server, *http.Client, string) {
+const (
+	realistic = "../../examples/golfstream/edits/realistic.xlsx"
+	mistakes  = "../../examples/golfstream/edits/mistakes.xlsx"
+)
+
+// testConsole is a console over a private copy of the sample, with a
+// browser-like client (cookie jar, no redirects followed).
+type testConsole struct {
+	t       *testing.T
+	srv     *Server
+	ts      *httptest.Server
+	c       *http.Client
+	envPath string
+}
+
+func newConsole(t *testing.T, opt Options) *testConsole {
 	t.Helper()
 	env, err := golfstream.Environment()
 	if err != nil {
@@ -41,274 +65,764 @@ func newConsole(t *testing.T, opt Options) (*httptest.Server, *http.Client, stri
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(func() { ts.Close(); s.Close() })
 	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return ts, client, opt.EnvPath
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &testConsole{t: t, srv: s, ts: ts, c: client, envPath: opt.EnvPath}
 }
 
-func get(t *testing.T, c *http.Client, u string) (int, string, http.Header) {
-	t.Helper()
-	resp, err := c.Get(u)
+// do sends a request and checks that the response shows no password.
+func (tc *testConsole) do(req *http.Request) (int, string, http.Header) {
+	tc.t.Helper()
+	resp, err := tc.c.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		tc.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if strings.Contains(string(b), secret) {
-		t.Errorf("%s shows a password value", u)
+	for _, s := range []string{secret, newSecret} {
+		if bytes.Contains(b, []byte(s)) {
+			tc.t.Errorf("%s %s shows a password value", req.Method, req.URL.Path)
+		}
 	}
 	return resp.StatusCode, string(b), resp.Header
+}
+
+func (tc *testConsole) get(path string) (int, string, http.Header) {
+	tc.t.Helper()
+	req, _ := http.NewRequest("GET", tc.ts.URL+path, nil)
+	return tc.do(req)
+}
+
+func (tc *testConsole) postForm(path string, v url.Values) (int, string, http.Header) {
+	tc.t.Helper()
+	req, _ := http.NewRequest("POST", tc.ts.URL+path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return tc.do(req)
+}
+
+// api sends a request to the JSON API with the header it requires.
+func (tc *testConsole) api(method, path, contentType string, body io.Reader) (int, string) {
+	tc.t.Helper()
+	req, _ := http.NewRequest(method, tc.ts.URL+path, body)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set(apiHeader, "1")
+	code, out, _ := tc.do(req)
+	return code, out
+}
+
+func (tc *testConsole) env() []byte {
+	b, err := os.ReadFile(tc.envPath)
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	return b
+}
+
+// uploads lists the workbooks kept in the private upload folder.
+func (tc *testConsole) uploads() []string {
+	m, _ := filepath.Glob(filepath.Join(tc.srv.uploads, "*.xlsx"))
+	return m
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 
-// upload posts a workbook to /import the way the form does.
-func upload(t *testing.T, c *http.Client, base, path string, withCSRF bool) (int, string) {
+// csrf loads a page and returns its form token.
+func (tc *testConsole) csrf() string {
+	tc.t.Helper()
+	_, page, _ := tc.get("/import")
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		tc.t.Fatalf("no CSRF field on the import page:\n%s", page)
+	}
+	return m[1]
+}
+
+// multipartBody is a form with the given fields (in order, before the
+// file) and the workbook at path under field "workbook".
+func multipartBody(t *testing.T, path string, fields ...string) (string, *bytes.Buffer) {
 	t.Helper()
-	_, form, _ := get(t, c, base+"/import")
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	if withCSRF {
-		mw.WriteField("csrf", csrfField.FindStringSubmatch(form)[1])
+	for i := 0; i+1 < len(fields); i += 2 {
+		mw.WriteField(fields[i], fields[i+1])
 	}
-	fw, _ := mw.CreateFormFile("workbook", filepath.Base(path))
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	fw, _ := mw.CreateFormFile("workbook", filepath.Base(path))
 	fw.Write(b)
 	mw.Close()
-	resp, err := c.Post(base+"/import", mw.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out)
+	return mw.FormDataContentType(), &body
 }
 
-func postForm(t *testing.T, c *http.Client, u string, v url.Values) (int, string, http.Header) {
+// upload posts a workbook to /import the way the form does.
+func (tc *testConsole) upload(path string, fields ...string) (int, string) {
+	tc.t.Helper()
+	ct, body := multipartBody(tc.t, path, fields...)
+	req, _ := http.NewRequest("POST", tc.ts.URL+"/import", body)
+	req.Header.Set("Content-Type", ct)
+	code, page, _ := tc.do(req)
+	return code, page
+}
+
+// applyFields are the hidden fields of a plan page's Apply form.
+func applyFields(t *testing.T, page string) url.Values {
 	t.Helper()
-	resp, err := c.PostForm(u, v)
-	if err != nil {
-		t.Fatal(err)
+	v := url.Values{}
+	for _, f := range []string{"csrf", "id", "fingerprint"} {
+		m := regexp.MustCompile(`name="` + f + `" value="([^"]+)"`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("no %s field in\n%s", f, page)
+		}
+		v.Set(f, m[1])
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header
+	return v
 }
-
-const realistic = "../../examples/golfstream/edits/realistic.xlsx"
 
 func TestPages(t *testing.T) {
-	ts, c, _ := newConsole(t, Options{})
-	for _, p := range []string{"/", "/export?areas=users&user=Jessica*", "/import", "/history", "/explain?user=Jessica+Documentation", "/explain?group=Houston_Mod", "/audit"} {
-		code, body, h := get(t, c, ts.URL+p)
+	tc := newConsole(t, Options{})
+	for _, tt := range []struct {
+		path string
+		want []string
+	}{
+		{"/", []string{"GolfStream", "Rows per tab", "UsersInGroups", "high", "Nothing applied yet"}},
+		{"/export", []string{`value="all" checked`, `value="xformrules"`, `<strong id="count">`}},
+		{"/export?areas=users&user=Jessica*", []string{`value="users" checked`, `value="Jessica*"`, `<strong id="count">3</strong>`}},
+		{"/export?user=%FF", []string{`class="error"`, "not valid UTF-8", `<strong id="count">?</strong>`}},
+		{"/import", []string{`type="file" name="workbook"`, `name="csrf"`}},
+		{"/history", []string{"Nothing applied yet"}},
+		{"/explain", []string{`<datalist id="users">`, `<option value="Jessica Documentation">`, `<option value="Houston_Mod">`}},
+		{"/explain?user=Jessica+Documentation", []string{"Budget Preparers: Jessica Documentation → Budget Preparers"}},
+		{"/explain?user=Acme+Integration+Service", []string{"Acme Integration Service"}},
+		{"/explain?group=Houston_Mod", []string{"Houston_Mod"}},
+		{"/explain?user=Jesica+Documentation", []string{`class="error"`, "Jessica Documentation"}},
+		{"/audit", []string{"OS-BP-PS-AM-001", "What to do:", `<h2 class="high">high</h2>`}},
+	} {
+		code, body, h := tc.get(tt.path)
 		if code != 200 || !strings.Contains(body, "<h1>") {
-			t.Errorf("%s: %d\n%s", p, code, body)
+			t.Errorf("%s: %d\n%s", tt.path, code, body)
+			continue
 		}
-		if h.Get("Content-Security-Policy") == "" || h.Get("X-Frame-Options") != "DENY" {
-			t.Errorf("%s: security headers missing", p)
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s does not show %q", tt.path, w)
+			}
+		}
+		if h.Get("Content-Security-Policy") == "" || h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: security headers missing: %v", tt.path, h)
 		}
 	}
-	if _, body, _ := get(t, c, ts.URL+"/explain?user=Jessica+Documentation"); !strings.Contains(body, "Documentation LegalA") {
-		t.Error("explain does not show Jessica's groups")
+	for _, p := range []string{"/static/style.css", "/static/export.js"} {
+		if code, _, _ := tc.get(p); code != 200 {
+			t.Errorf("%s: %d", p, code)
+		}
 	}
-	if _, body, _ := get(t, c, ts.URL+"/audit"); !strings.Contains(body, "OS-BP-PS-AM-001") {
-		t.Error("audit does not show the rule IDs")
+	if code, _, _ := tc.get("/nope"); code != http.StatusNotFound {
+		t.Errorf("an unknown page: %d", code)
 	}
 }
 
-func TestExportDownload(t *testing.T) {
-	ts, c, _ := newConsole(t, Options{})
-	for _, p := range []string{"/export/download?areas=users&user=Jessica*", "/api/export?areas=users&user=Jessica*"} {
-		resp, err := c.Get(ts.URL + p)
-		if err != nil {
-			t.Fatal(err)
+// readExport opens a downloaded workbook and counts its data rows by tab.
+func readExport(t *testing.T, b []byte) map[string]int {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "x.xlsx")
+	os.WriteFile(path, b, 0o600)
+	wb, err := workbook.Open(path, workbook.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	rows := map[string]int{}
+	for _, s := range wb.Sheets {
+		if s.Tab == nil {
+			continue
 		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if cd := resp.Header.Get("Content-Disposition"); !regexp.MustCompile(`filename="SecurityExtract\.\d{6}\.xlsx"`).MatchString(cd) {
-			t.Errorf("%s: Content-Disposition %q", p, cd)
+		rows[s.Tab.Name] = 0
+		wb.Read(s, func(*workbook.Row) error { rows[s.Tab.Name]++; return nil })
+	}
+	return rows
+}
+
+func TestExport(t *testing.T) {
+	tc := newConsole(t, Options{Now: func() time.Time { return time.Date(2026, 11, 22, 10, 15, 0, 0, time.Local) }})
+	for _, p := range []string{"/export/download", "/api/export"} {
+		code, body, h := tc.get(p + "?areas=users&user=Jessica*")
+		if code != 200 || h.Get("Content-Disposition") != `attachment; filename="SecurityExtract.101500.xlsx"` {
+			t.Fatalf("%s: %d %v", p, code, h)
 		}
-		path := filepath.Join(t.TempDir(), "x.xlsx")
-		os.WriteFile(path, b, 0o600)
-		wb, err := workbook.Open(path, workbook.Options{})
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		rows := 0
-		wb.Read(wb.Sheet(artifacts.TabUsers), func(r *workbook.Row) error { rows++; return nil })
-		wb.Close()
-		if rows != 1 || len(wb.Sheets) != 2 {
-			t.Errorf("%s: %d sheets, %d users; want the users area filtered to Jessica", p, len(wb.Sheets), rows)
-		}
-		if bytes.Contains(b, []byte(secret)) {
-			t.Error("the export holds a password")
+		rows := readExport(t, []byte(body))
+		if fmt.Sprint(rows) != "map[Users:1 UsersInGroups:2]" {
+			t.Errorf("%s: rows %v; want the users area filtered to Jessica", p, rows)
 		}
 	}
-	if _, body, _ := get(t, c, ts.URL+"/api/count?areas=users&user=Jessica*"); !strings.Contains(body, `"rows": 3`) {
-		t.Errorf("count: %s", body)
+	// The live count is the number of rows the export holds; areas and
+	// filters repeated or comma-separated.
+	for _, query := range []string{
+		"areas=users&user=Jessica*",
+		"areas=groups&areas=roles&group=Documentation*,Houston_Mod",
+		"areas=groups,roles&group=Documentation*&group=Houston_Mod",
+		"areas=entity,workflow&artifact=Houston*",
+		"group=Houston_Mod",
+		"",
+	} {
+		_, xlsx, _ := tc.get("/api/export?" + query)
+		total := 0
+		for _, n := range readExport(t, []byte(xlsx)) {
+			total += n
+		}
+		code, out := tc.api("GET", "/api/count?"+query, "", nil)
+		if want := fmt.Sprintf(`"rows": %d`, total); code != 200 || !strings.Contains(out, want) || total == 0 {
+			t.Errorf("count %q: %d %s, want %s", query, code, out, want)
+		}
+	}
+	if _, _, h := tc.get("/api/export?areas=users&user=Nobody*Here"); !strings.Contains(h.Get("X-Secmgr-Unmatched"), "Nobody*Here") {
+		t.Errorf("an unmatched filter is not reported: %v", h)
+	}
+	for _, q := range []string{"areas=everything", "user=%FF"} {
+		for _, p := range []string{"/api/export?", "/api/count?"} {
+			if code, out := tc.api("GET", p+q, "", nil); code != http.StatusBadRequest || !strings.Contains(out, `"error"`) {
+				t.Errorf("%s%s: %d %.200s", p, q, code, out)
+			}
+		}
 	}
 }
 
 // TestImportApplyHistoryUndo walks the browser flow: upload, review the
 // plan, apply it, see it in History, undo it.
 func TestImportApplyHistoryUndo(t *testing.T) {
-	ts, c, envPath := newConsole(t, Options{})
-	before, _ := os.ReadFile(envPath)
-	code, body := upload(t, c, ts.URL, realistic, true)
-	if code != 200 || !strings.Contains(body, "&gt; Users Natalie Documentation → Natalie Doc") {
+	tc := newConsole(t, Options{})
+	before := tc.env()
+	code, body := tc.upload(realistic, "csrf", tc.csrf())
+	for _, want := range []string{
+		`<span class="op-rename">&gt; Users Natalie Documentation → Natalie Doc</span>`,
+		`<span class="op-edit">~ Entity Augusta: ReadGroup2 Nobody → Documentation LegalD</span>`,
+		`<span class="op-remove">- Users Kevin Walsh</span>`,
+		"Plan: 5 to add, 2 to edit, 2 to rename, 2 to remove; 0 errors, 0 warnings.",
+		"Apply these changes",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the plan page does not show %q", want)
+		}
+	}
+	if code != 200 || t.Failed() {
 		t.Fatalf("plan page: %d\n%s", code, body)
 	}
 	// A second plan of the same state, applied after the first: stale.
-	_, body2 := upload(t, c, ts.URL, realistic, true)
-	form := func(page string) url.Values {
-		v := url.Values{}
-		for _, f := range []string{"csrf", "id", "fingerprint"} {
-			m := regexp.MustCompile(`name="` + f + `" value="([^"]+)"`).FindStringSubmatch(page)
-			if m == nil {
-				t.Fatalf("no %s field in\n%s", f, page)
-			}
-			v.Set(f, m[1])
-		}
-		return v
+	_, body2 := tc.upload(realistic, "csrf", tc.csrf())
+	first, second := applyFields(t, body), applyFields(t, body2)
+	if len(tc.uploads()) != 2 {
+		t.Errorf("uploads kept: %v", tc.uploads())
 	}
-	first, second := form(body), form(body2)
-	if code, _, h := postForm(t, c, ts.URL+"/apply", first); code != http.StatusSeeOther || h.Get("Location") != "/history?applied=1" {
+
+	// The form's fingerprint must be the plan's.
+	forged := url.Values{"csrf": first["csrf"], "id": first["id"], "fingerprint": {"sha256:0"}}
+	if code, page, _ := tc.postForm("/apply", forged); code != http.StatusConflict || !strings.Contains(page, "not the plan the console holds") {
+		t.Errorf("a form with another fingerprint: %d\n%s", code, page)
+	}
+	if code, _, h := tc.postForm("/apply", first); code != http.StatusSeeOther || h.Get("Location") != "/history?done=applied" {
 		t.Fatalf("apply: %d %v", code, h)
 	}
-	after, _ := os.ReadFile(envPath)
-	if bytes.Equal(before, after) {
+	if bytes.Equal(before, tc.env()) {
 		t.Fatal("apply changed nothing")
 	}
-	if code, page, _ := postForm(t, c, ts.URL+"/apply", second); code != http.StatusConflict || !strings.Contains(page, "environment changed") {
+	if code, page, _ := tc.postForm("/apply", first); code != http.StatusNotFound || !strings.Contains(page, "that plan is gone") {
+		t.Errorf("applying the same form twice: %d\n%s", code, page)
+	}
+	afterFirst := tc.env()
+	if code, page, _ := tc.postForm("/apply", second); code != http.StatusConflict || !strings.Contains(page, "the environment has changed since this plan was made") {
 		t.Errorf("stale apply: %d\n%s", code, page)
 	}
-	_, hist, _ := get(t, c, ts.URL+"/history")
-	m := regexp.MustCompile(`href="/undo\?file=(undo-[^"]+)"`).FindStringSubmatch(hist)
-	if m == nil {
-		t.Fatalf("history lists no undo:\n%s", hist)
+	if !bytes.Equal(afterFirst, tc.env()) {
+		t.Error("a stale apply changed the environment")
 	}
-	code, undoPage, _ := get(t, c, ts.URL+"/undo?file="+m[1])
-	if code != 200 || !strings.Contains(undoPage, "Natalie Documentation") {
+
+	_, hist, _ := tc.get("/history?done=applied")
+	m := regexp.MustCompile(`href="/undo\?file=(undo-[^"]+)"`).FindStringSubmatch(hist)
+	if m == nil || !strings.Contains(hist, "Applied.") || !strings.Contains(hist, "<td>realistic.xlsx</td><td class=\"n\">5</td>") {
+		t.Fatalf("history does not list the apply:\n%s", hist)
+	}
+	if _, overview, _ := tc.get("/"); !strings.Contains(overview, "+5 ~2 &gt;2 -2 from realistic.xlsx") {
+		t.Errorf("the overview does not list the apply:\n%s", overview)
+	}
+	code, undoPage, _ := tc.get("/undo?file=" + m[1])
+	if code != 200 || !strings.Contains(undoPage, "This undoes the apply of <strong>realistic.xlsx</strong>") ||
+		!strings.Contains(undoPage, `<span class="op-remove">- Users Natalie Doc</span>`) {
 		t.Fatalf("undo page: %d\n%s", code, undoPage)
 	}
+	if !bytes.Equal(afterFirst, tc.env()) {
+		t.Error("showing the undo plan changed the environment")
+	}
 	v := url.Values{"csrf": {csrfField.FindStringSubmatch(undoPage)[1]}, "file": {m[1]}}
-	if code, page, _ := postForm(t, c, ts.URL+"/undo", v); code != http.StatusSeeOther {
+	if code, page, h := tc.postForm("/undo", v); code != http.StatusSeeOther || h.Get("Location") != "/history?done=undone" {
 		t.Fatalf("undo: %d\n%s", code, page)
 	}
-	restored, _ := os.ReadFile(envPath)
-	if !bytes.Equal(before, restored) {
+	if !bytes.Equal(before, tc.env()) {
 		t.Error("undo did not restore the environment byte for byte")
 	}
-	if code, _, _ := get(t, c, ts.URL+"/undo?file=../../gs.json"); code != http.StatusNotFound {
-		t.Errorf("an undo name outside the history folder: %d", code)
+	if code, page, _ := tc.postForm("/undo", v); code != http.StatusConflict || !strings.Contains(page, "undo the later applies first") {
+		t.Errorf("undoing twice: %d\n%s", code, page)
+	}
+	// History names the undo, and offers to undo only what fits.
+	_, hist, _ = tc.get("/history")
+	if !strings.Contains(hist, "<td>undo of realistic.xlsx (") || strings.Count(hist, `class="undo"`) != 1 ||
+		!strings.Contains(hist, `<a class="undo" href="/undo?file=undo-`) {
+		t.Errorf("history after undo:\n%s", hist)
+	}
+	if len(tc.uploads()) != 1 {
+		t.Errorf("the applied upload is kept, or the pending one is not: %v", tc.uploads())
+	}
+	for _, bad := range []string{"../../gs.json", "undo-x.plan.json", "backup-x.json", ""} {
+		if code, _, _ := tc.get("/undo?file=" + url.QueryEscape(bad)); code != http.StatusNotFound {
+			t.Errorf("undo %q: %d", bad, code)
+		}
 	}
 }
 
 func TestImportWithFindings(t *testing.T) {
-	ts, c, _ := newConsole(t, Options{})
-	code, body := upload(t, c, ts.URL, "../../examples/golfstream/edits/mistakes.xlsx", true)
-	if code != 200 || !strings.Contains(body, "UsersInGroups!B2") || strings.Contains(body, "Apply these changes") {
+	tc := newConsole(t, Options{})
+	before := tc.env()
+	code, body := tc.upload(mistakes, "csrf", tc.csrf())
+	if code != 200 || !strings.Contains(body, "<td>UsersInGroups!B2</td><td>error</td>") || !strings.Contains(body, "did you mean") ||
+		strings.Contains(body, "Apply these changes") || !strings.Contains(body, "nothing can be applied") {
 		t.Fatalf("findings page: %d\n%s", code, body)
 	}
 	m := regexp.MustCompile(`href="/import/annotated\?id=([0-9a-f]+)"`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatal("no annotated download")
 	}
-	resp, err := c.Get(ts.URL + "/import/annotated?id=" + m[1])
-	if err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "mistakes.checked.xlsx") {
-		t.Fatalf("annotated download: %v %v", err, resp)
+	code, xlsx, h := tc.get("/import/annotated?id=" + m[1])
+	if code != 200 || h.Get("Content-Disposition") != `attachment; filename="mistakes.checked.xlsx"` {
+		t.Fatalf("annotated download: %d %v", code, h)
 	}
-	resp.Body.Close()
+	f, err := excelize.OpenReader(strings.NewReader(xlsx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	comments, _ := f.GetComments("UsersInGroups")
+	if len(comments) == 0 || !strings.Contains(comments[0].Text, "did you mean") {
+		t.Errorf("the annotated workbook has no note on its finding: %+v", comments)
+	}
+	f.Close()
+	// Applying it is refused (the form is not offered; post it anyway).
+	v := url.Values{"csrf": {tc.csrf()}, "id": {m[1]}}
+	tc.srv.mu.Lock()
+	v.Set("fingerprint", tc.srv.plans[m[1]].plan.Environment.Fingerprint)
+	tc.srv.mu.Unlock()
+	if code, page, _ := tc.postForm("/apply", v); code != http.StatusUnprocessableEntity || !strings.Contains(page, "error(s)") {
+		t.Errorf("applying a plan with errors: %d\n%s", code, page)
+	}
+	if !bytes.Equal(before, tc.env()) {
+		t.Error("the environment changed")
+	}
+	if code, _, _ := tc.get("/import/annotated?id=nope"); code != http.StatusNotFound {
+		t.Errorf("an unknown upload: %d", code)
+	}
+	// A file that is not a workbook: a message naming it, nothing kept.
+	junk := filepath.Join(t.TempDir(), "notes.xlsx")
+	os.WriteFile(junk, []byte("not a zip"), 0o600)
+	code, page := tc.upload(junk, "csrf", tc.csrf())
+	if code != http.StatusBadRequest || !strings.Contains(page, "notes.xlsx") || strings.Contains(page, tc.srv.uploads) {
+		t.Errorf("a broken upload: %d\n%s", code, page)
+	}
+	if len(tc.uploads()) != 1 {
+		t.Errorf("uploads kept: %v", tc.uploads())
+	}
 }
 
-func TestCSRFAndAPIHeader(t *testing.T) {
-	ts, c, envPath := newConsole(t, Options{})
-	before, _ := os.ReadFile(envPath)
-	if code, _ := upload(t, c, ts.URL, realistic, false); code != http.StatusForbidden {
-		t.Errorf("a form without its CSRF token: %d", code)
+// exportWithPassword downloads the users area and sets a password on a
+// user, as an administrator migrating passwords would.
+func exportWithPassword(t *testing.T, tc *testConsole, user, password string) string {
+	t.Helper()
+	_, b, _ := tc.get("/api/export?areas=users")
+	path := filepath.Join(t.TempDir(), "passwords.xlsx")
+	os.WriteFile(path, []byte(b), 0o600)
+	setCell(t, path, "Users", user, "Password", password)
+	return path
+}
+
+// setCell sets the cell in column header of the row whose first cell is
+// key (a new row at the end when no row has it).
+func setCell(t *testing.T, path, sheet, key, header, value string) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	resp, _ := http.Post(ts.URL+"/api/apply", "application/json", strings.NewReader("{}"))
-	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("an API POST without %s: %d", apiHeader, resp.StatusCode)
+	defer f.Close()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
 	}
-	after, _ := os.ReadFile(envPath)
-	if !bytes.Equal(before, after) {
+	col := -1
+	for i, h := range rows[0] {
+		if h == header {
+			col = i
+		}
+	}
+	if col < 0 {
+		t.Fatalf("%s has no column %s", sheet, header)
+	}
+	row := len(rows) + 1
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == key {
+			row = i + 1
+		}
+	}
+	first, _ := excelize.CoordinatesToCellName(1, row)
+	cell, _ := excelize.CoordinatesToCellName(col+1, row)
+	f.SetCellStr(sheet, first, key)
+	f.SetCellStr(sheet, cell, value)
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPasswords: a workbook that sets a password plans and applies
+// through the console, the value is read from the upload at apply time
+// and shown nowhere, and undo restores the old one.
+func TestPasswords(t *testing.T) {
+	tc := newConsole(t, Options{})
+	before := tc.env()
+	wb := exportWithPassword(t, tc, "Acme Integration Service", newSecret)
+	code, page := tc.upload(wb, "csrf", tc.csrf())
+	if code != 200 || !strings.Contains(page, "~ Users Acme Integration Service: Password changed") {
+		t.Fatalf("plan page: %d\n%s", code, page)
+	}
+	if code, _, _ := tc.postForm("/apply", applyFields(t, page)); code != http.StatusSeeOther {
+		t.Fatalf("apply: %d", code)
+	}
+	env, err := artifacts.Load(tc.envPath)
+	if err != nil || env.Users[0].Password != newSecret {
+		t.Fatalf("the password was not applied: %v", err)
+	}
+	_, hist, _ := tc.get("/history")
+	undo := regexp.MustCompile(`href="/undo\?file=(undo-[^"]+)"`).FindStringSubmatch(hist)[1]
+	_, undoPage, _ := tc.get("/undo?file=" + undo)
+	tc.postForm("/undo", url.Values{"csrf": {csrfField.FindStringSubmatch(undoPage)[1]}, "file": {undo}})
+	if !bytes.Equal(before, tc.env()) {
+		t.Error("undo did not restore the old password")
+	}
+
+	// The same through the API.
+	ct, body := multipartBody(t, wb)
+	code, plan := tc.api("POST", "/api/plan", ct, body)
+	if code != 200 || !strings.Contains(plan, `"secrets"`) {
+		t.Fatalf("API plan: %d %s", code, plan)
+	}
+	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(plan)); code != 200 {
+		t.Fatalf("API apply: %d %s", code, out)
+	}
+	if env, _ := artifacts.Load(tc.envPath); env.Users[0].Password != newSecret {
+		t.Error("the API did not apply the password")
+	}
+	// A plan whose passwords would come from a file of the server's
+	// choosing is refused.
+	forged := strings.Replace(plan, tc.srv.uploads, filepath.Dir(tc.envPath), 1)
+	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(forged)); code != http.StatusBadRequest {
+		t.Errorf("a plan reading passwords from elsewhere: %d %s", code, out)
+	}
+	for _, p := range []string{"/", "/history", "/api/history", "/explain?user=Acme+Integration+Service", "/api/explain?user=Acme+Integration+Service", "/api/audit", "/export/download"} {
+		tc.get(p) // (do checks every response for the passwords)
+	}
+}
+
+func TestAPI(t *testing.T) {
+	tc := newConsole(t, Options{})
+	before := tc.env()
+	ct, body := multipartBody(t, realistic)
+	code, plan := tc.api("POST", "/api/plan", ct, body)
+	if code != 200 || !strings.Contains(plan, `"format": "secmgr.plan/v1"`) || !strings.Contains(plan, `"source": "realistic.xlsx"`) {
+		t.Fatalf("plan: %d %s", code, plan)
+	}
+	code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(plan))
+	var res struct {
+		Applied bool
+		Undo    string
+		Counts  struct{ Add, Edit, Rename, Remove int }
+	}
+	if err := json.Unmarshal([]byte(out), &res); code != 200 || err != nil || !res.Applied || res.Counts.Add != 5 || !strings.HasPrefix(res.Undo, "undo-") {
+		t.Fatalf("apply: %d %s", code, out)
+	}
+	if len(tc.uploads()) != 0 {
+		t.Errorf("the applied upload is kept: %v", tc.uploads())
+	}
+	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(plan)); code != http.StatusConflict || !strings.Contains(out, "stale") {
+		t.Errorf("applying again (stale): %d %s", code, out)
+	}
+	// Planning the same workbook again: nothing to change, 200; applying
+	// that empty plan: 200, not applied.
+	ct, body = multipartBody(t, realistic)
+	code, again := tc.api("POST", "/api/plan", ct, body)
+	if code != 200 || !strings.Contains(again, `"changes": []`) {
+		t.Errorf("replanning: %d %s", code, again)
+	}
+	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(again)); code != 200 || !strings.Contains(out, `"applied": false`) {
+		t.Errorf("applying an empty plan: %d %s", code, out)
+	}
+	code, hist := tc.api("GET", "/api/history", "", nil)
+	var journal []struct{ Source, Undo string }
+	if err := json.Unmarshal([]byte(hist), &journal); code != 200 || err != nil || len(journal) != 1 || journal[0].Undo != res.Undo {
+		t.Fatalf("history: %d %s", code, hist)
+	}
+	code, undo := tc.api("GET", "/api/undo?file="+res.Undo, "", nil)
+	if code != 200 || !strings.Contains(undo, `"source": "backup-`) {
+		t.Fatalf("undo plan: %d %s", code, undo)
+	}
+	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(undo)); code != 200 {
+		t.Fatalf("applying the undo plan: %d %s", code, out)
+	}
+	if !bytes.Equal(before, tc.env()) {
+		t.Error("the undo plan did not restore the environment")
+	}
+
+	ct, body = multipartBody(t, mistakes)
+	if code, out := tc.api("POST", "/api/plan", ct, body); code != http.StatusUnprocessableEntity || !strings.Contains(out, `"applicable": false`) {
+		t.Errorf("a workbook with errors: %d %s", code, out)
+	}
+	for _, tt := range []struct {
+		method, path, ct, body string
+		want                   int
+	}{
+		{"POST", "/api/apply", "application/json", "not a plan", http.StatusBadRequest},
+		{"POST", "/api/apply", "application/json", `{"format": "secmgr.plan/v9"}`, http.StatusBadRequest},
+		{"POST", "/api/plan", "application/json", "{}", http.StatusBadRequest},
+		{"POST", "/api/plan", "multipart/form-data; boundary=x", "--x--\r\n", http.StatusBadRequest},
+		{"GET", "/api/explain?user=Nobody+Here", "", "", http.StatusBadRequest},
+		{"GET", "/api/explain", "", "", http.StatusBadRequest},
+		{"GET", "/api/undo?file=..%2Fgs.json", "", "", http.StatusNotFound},
+		{"GET", "/api/plan", "", "", http.StatusMethodNotAllowed},
+	} {
+		if code, out := tc.api(tt.method, tt.path, tt.ct, strings.NewReader(tt.body)); code != tt.want {
+			t.Errorf("%s %s %q: %d, want %d: %s", tt.method, tt.path, tt.body, code, tt.want, out)
+		}
+	}
+	for _, tt := range []struct{ path, want string }{
+		{"/api/explain?user=Jessica+Documentation", `"user": "Jessica Documentation"`},
+		{"/api/explain?group=Houston_Mod", `"group": "Houston_Mod"`},
+		{"/api/audit", `"OS-BP-PS-AM-001"`},
+	} {
+		if code, out := tc.api("GET", tt.path, "", nil); code != 200 || !strings.Contains(out, tt.want) {
+			t.Errorf("%s: %d %s", tt.path, code, out)
+		}
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	tc := newConsole(t, Options{})
+	before := tc.env()
+	token := tc.csrf()
+	b, _ := os.ReadFile(realistic)
+	for _, tt := range []struct {
+		name  string
+		parts []string // field, value, …; "workbook" is the file
+	}{
+		{"no token", []string{"workbook", ""}},
+		{"a wrong token", []string{"csrf", strings.Repeat("0", 64), "workbook", ""}},
+		{"the token after the file", []string{"workbook", "", "csrf", token}},
+	} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for i := 0; i < len(tt.parts); i += 2 {
+			if tt.parts[i] == "workbook" {
+				fw, _ := mw.CreateFormFile("workbook", "realistic.xlsx")
+				fw.Write(b)
+			} else {
+				mw.WriteField(tt.parts[i], tt.parts[i+1])
+			}
+		}
+		mw.Close()
+		req, _ := http.NewRequest("POST", tc.ts.URL+"/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		code, page, _ := tc.do(req)
+		if code != http.StatusForbidden || !strings.Contains(page, "reload the page") {
+			t.Errorf("an upload with %s: %d\n%s", tt.name, code, page)
+		}
+		if len(tc.uploads()) != 0 {
+			t.Errorf("an upload with %s was kept", tt.name)
+		}
+	}
+	// Another browser (no cookie) with this browser's token.
+	other := &http.Client{}
+	ct, body := multipartBody(t, realistic, "csrf", token)
+	resp, err := other.Post(tc.ts.URL+"/import", ct, body)
+	if err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a token without its cookie: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	for _, p := range []string{"/apply", "/undo"} {
+		if code, _, _ := tc.postForm(p, url.Values{"id": {"x"}, "file": {"x"}}); code != http.StatusForbidden {
+			t.Errorf("%s without a token: %d", p, code)
+		}
+	}
+	// API POSTs need the header.
+	for _, p := range []string{"/api/apply", "/api/plan"} {
+		resp, err := other.Post(tc.ts.URL+p, "text/plain", strings.NewReader("{}"))
+		if err != nil || resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s without %s: %v %v", p, apiHeader, err, resp)
+		}
+		resp.Body.Close()
+	}
+	if !bytes.Equal(before, tc.env()) {
 		t.Error("a refused request changed the environment")
 	}
 }
 
-// apiPost posts to the JSON API with the header it requires.
-func apiPost(t *testing.T, u, contentType string, body io.Reader) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest("POST", u, body)
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set(apiHeader, "1")
-	resp, err := http.DefaultClient.Do(req)
+func TestHostCheck(t *testing.T) {
+	tc := newConsole(t, Options{})
+	for _, tt := range []struct {
+		host string
+		want int
+	}{
+		{"127.0.0.1:8437", 200},
+		{"localhost:8437", 200},
+		{"[::1]:8437", 200},
+		{"localhost", 200},
+		{"evil.example:8437", http.StatusMisdirectedRequest},
+		{"127.0.0.1.evil.example", http.StatusMisdirectedRequest},
+		{"192.168.1.20:8437", http.StatusMisdirectedRequest},
+	} {
+		req, _ := http.NewRequest("GET", tc.ts.URL+"/", nil)
+		req.Host = tt.host
+		if code, _, _ := tc.do(req); code != tt.want {
+			t.Errorf("Host %s: %d, want %d", tt.host, code, tt.want)
+		}
+	}
+}
+
+func TestToken(t *testing.T) {
+	tc := newConsole(t, Options{Token: "t0ken"})
+	if code, _, _ := tc.get("/"); code != http.StatusUnauthorized {
+		t.Errorf("without the token: %d", code)
+	}
+	if code, out := tc.api("GET", "/api/audit", "", nil); code != http.StatusUnauthorized || !strings.Contains(out, `"error"`) {
+		t.Errorf("API without the token: %d %s", code, out)
+	}
+	if code, _, _ := tc.get("/?token=wrong"); code != http.StatusUnauthorized {
+		t.Errorf("a wrong token: %d", code)
+	}
+	if code, _, h := tc.get("/explain?token=t0ken&user=Jessica+Documentation"); code != http.StatusSeeOther || h.Get("Location") != "/explain?user=Jessica+Documentation" {
+		t.Errorf("opening with ?token: %d %v", code, h)
+	}
+	if code, _, _ := tc.get("/history"); code != 200 {
+		t.Errorf("the token cookie is not kept: %d", code)
+	}
+	// A script with the bearer token needs no other header, on any host.
+	req, _ := http.NewRequest("GET", tc.ts.URL+"/api/audit", nil)
+	req.Header.Set("Authorization", "Bearer t0ken")
+	req.Host = "secmgr.example.org"
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("bearer GET: %v %v", err, resp)
+	}
+	ct, body := multipartBody(t, realistic)
+	req, _ = http.NewRequest("POST", tc.ts.URL+"/api/plan", body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", "Bearer t0ken")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("bearer POST: %v %v", err, resp)
+	}
+}
+
+func TestUploadLimit(t *testing.T) {
+	tc := newConsole(t, Options{MaxUpload: 4 << 10})
+	code, page := tc.upload(realistic, "csrf", tc.csrf())
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(page, "larger than 4 KiB") || !strings.Contains(page, "--max-upload") || !strings.Contains(page, "<h1>Import</h1>") {
+		t.Errorf("a form upload over the limit: %d\n%s", code, page)
+	}
+	ct, body := multipartBody(t, realistic)
+	if code, out := tc.api("POST", "/api/plan", ct, body); code != http.StatusRequestEntityTooLarge || !strings.Contains(out, "--max-upload") {
+		t.Errorf("an API upload over the limit: %d %s", code, out)
+	}
+	big := `{"format": "secmgr.plan/v1", "source": "` + strings.Repeat("x", 8<<10) + `"}`
+	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(big)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("an API plan over the limit: %d %s", code, out)
+	}
+	if len(tc.uploads()) != 0 {
+		t.Errorf("an upload over the limit was kept: %v", tc.uploads())
+	}
+}
+
+// TestPlanExpiry: a plan not applied within PlanTTL is dropped with its
+// upload; so is the oldest beyond maxPending.
+func TestPlanExpiry(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	tc := newConsole(t, Options{PlanTTL: time.Hour, Now: func() time.Time { return now }})
+	_, page := tc.upload(realistic, "csrf", tc.csrf())
+	fields := applyFields(t, page)
+	now = now.Add(61 * time.Minute)
+	if code, page, _ := tc.postForm("/apply", fields); code != http.StatusNotFound || !strings.Contains(page, "expired") {
+		t.Errorf("an expired plan: %d\n%s", code, page)
+	}
+	if len(tc.uploads()) != 0 {
+		t.Errorf("an expired upload is kept: %v", tc.uploads())
+	}
+	// The sweeper drops an expired plan even when no one comes back.
+	tc.upload(realistic, "csrf", tc.csrf())
+	now = now.Add(2 * time.Hour)
+	tc.srv.mu.Lock()
+	tc.srv.sweepLocked()
+	tc.srv.mu.Unlock()
+	if len(tc.uploads()) != 0 || len(tc.srv.plans) != 0 {
+		t.Errorf("the sweep kept %v", tc.uploads())
+	}
+	for i := 0; i < maxPending+3; i++ {
+		tc.srv.keep(&pending{upload: filepath.Join(tc.srv.uploads, fmt.Sprint(i)), created: now.Add(time.Duration(i) * time.Second)})
+	}
+	if len(tc.srv.plans) != maxPending {
+		t.Errorf("%d plans kept, want %d", len(tc.srv.plans), maxPending)
+	}
+	dir := tc.srv.uploads
+	tc.srv.Close()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("Close left %s: %v", dir, err)
+	}
+}
+
+func TestNew(t *testing.T) {
+	if _, err := New(Options{}); err == nil || !strings.Contains(err.Error(), "--env") {
+		t.Errorf("no environment: %v", err)
+	}
+	if _, err := New(Options{EnvPath: filepath.Join(t.TempDir(), "missing.json")}); err == nil || !strings.Contains(err.Error(), "missing.json") {
+		t.Errorf("a missing environment: %v", err)
+	}
+	tc := newConsole(t, Options{})
+	st, err := os.Stat(tc.srv.uploads)
+	if err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("the upload folder: %v %v", st.Mode(), err)
+	}
+}
+
+// TestImportAccessReview: a reviewed access review (secmgr review) plans
+// its Remove decisions as membership removals, as `secmgr plan` does.
+func TestImportAccessReview(t *testing.T) {
+	tc := newConsole(t, Options{})
+	env, err := artifacts.Load(tc.envPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if strings.Contains(string(b), secret) {
-		t.Errorf("%s shows a password value", u)
+	path := filepath.Join(t.TempDir(), "AccessReview.101500.xlsx")
+	if err := review.Write(env, path, false); err != nil {
+		t.Fatal(err)
 	}
-	return resp.StatusCode, string(b)
-}
-
-func multipartWorkbook(t *testing.T, path string) (string, io.Reader) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("workbook", filepath.Base(path))
-	b, _ := os.ReadFile(path)
-	fw.Write(b)
-	mw.Close()
-	return mw.FormDataContentType(), &body
-}
-
-func TestAPIPlanApply(t *testing.T) {
-	ts, c, _ := newConsole(t, Options{})
-	ct, body := multipartWorkbook(t, realistic)
-	code, plan := apiPost(t, ts.URL+"/api/plan", ct, body)
-	if code != 200 || !strings.Contains(plan, `"format": "secmgr.plan/v1"`) {
-		t.Fatalf("plan: %d %s", code, plan)
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if code, out := apiPost(t, ts.URL+"/api/apply", "application/json", strings.NewReader(plan)); code != 200 || !strings.Contains(out, `"applied": true`) {
-		t.Fatalf("apply: %d %s", code, out)
+	user, _ := f.GetCellValue(review.Sheet, "A2")
+	group, _ := f.GetCellValue(review.Sheet, "D2")
+	f.SetCellStr(review.Sheet, "G2", "Remove")
+	f.Save()
+	f.Close()
+	code, page := tc.upload(path, "csrf", tc.csrf())
+	want := fmt.Sprintf(`<span class="op-remove">- UsersInGroups %s / %s</span>`, user, group)
+	if code != 200 || !strings.Contains(page, want) || !strings.Contains(page, "Plan of <strong>AccessReview.101500.xlsx</strong>") {
+		t.Fatalf("review plan: %d, want %s\n%s", code, want, page)
 	}
-	if code, out := apiPost(t, ts.URL+"/api/apply", "application/json", strings.NewReader(plan)); code != http.StatusConflict {
-		t.Errorf("applying again (stale): %d %s", code, out)
+	if code, _, _ := tc.postForm("/apply", applyFields(t, page)); code != http.StatusSeeOther {
+		t.Fatalf("apply: %d", code)
 	}
-	ct, body = multipartWorkbook(t, "../../examples/golfstream/edits/mistakes.xlsx")
-	if code, _ := apiPost(t, ts.URL+"/api/plan", ct, body); code != http.StatusUnprocessableEntity {
-		t.Errorf("a workbook with errors: %d", code)
-	}
-	if code, _ := apiPost(t, ts.URL+"/api/apply", "application/json", strings.NewReader("not a plan")); code != http.StatusBadRequest {
-		t.Errorf("a bad body: %d", code)
-	}
-	for _, p := range []string{"/api/explain?user=Jessica+Documentation", "/api/audit"} {
-		if code, body, _ := get(t, c, ts.URL+p); code != 200 || !strings.HasPrefix(strings.TrimSpace(body), "{") {
-			t.Errorf("%s: %d %s", p, code, body)
-		}
-	}
-	if code, _, _ := get(t, c, ts.URL+"/api/explain?user=Nobody+Here"); code != http.StatusBadRequest {
-		t.Errorf("unknown user: %d", code)
-	}
-}
-
-func TestTokenAndUploadLimit(t *testing.T) {
-	ts, c, _ := newConsole(t, Options{Token: "t0ken", MaxUpload: 4 << 10})
-	if code, _, _ := get(t, c, ts.URL+"/"); code != http.StatusUnauthorized {
-		t.Errorf("without the token: %d", code)
-	}
-	if code, _, _ := get(t, c, ts.URL+"/?token=t0ken"); code != 200 {
-		t.Errorf("with ?token: %d", code)
-	}
-	if code, _, _ := get(t, c, ts.URL+"/history"); code != 200 {
-		t.Errorf("the token cookie is not kept: %d", code)
-	}
-	if code, body := upload(t, c, ts.URL, realistic, true); code != http.StatusRequestEntityTooLarge || !strings.Contains(body, "--max-upload") {
-		t.Errorf("an upload over the limit: %d\n%s", code, body)
+	if _, hist, _ := tc.get("/history"); !strings.Contains(hist, "<td>AccessReview.101500.xlsx</td>") {
+		t.Errorf("history:\n%s", hist)
 	}
 }

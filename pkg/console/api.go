@@ -1,0 +1,193 @@
+package console
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"secmgr/pkg/access"
+	"secmgr/pkg/actions"
+	"secmgr/pkg/artifacts"
+	"secmgr/pkg/audit"
+	"secmgr/pkg/history"
+)
+
+// The JSON API: the command line's results as JSON, its exit codes as
+// status codes (see the package documentation).
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func jsonError(w http.ResponseWriter, status int, err error) {
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+// writePlan writes a plan exactly as `secmgr plan --format json` does.
+func writePlan(w http.ResponseWriter, status int, p *actions.Plan) {
+	b, err := actions.MarshalPlan(p)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// apiCount counts the rows an export with the same query would hold.
+func (s *Server) apiCount(w http.ResponseWriter, r *http.Request) {
+	env, err := artifacts.Load(s.opt.EnvPath)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err)
+		return
+	}
+	q, err := parseQuery(r)
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"rows": countRows(env, q.Selection)})
+}
+
+// apiPlan plans an uploaded workbook (multipart field "workbook";
+// ?cascade=1 as `--cascade`): 200 with the plan, 422 when it has errors.
+// The plan is kept, with its upload, until it is applied or expires.
+func (s *Server) apiPlan(w http.ResponseWriter, r *http.Request) {
+	_, p, status, err := s.receive(r, false)
+	if err != nil {
+		jsonError(w, status, err)
+		return
+	}
+	if !p.plan.Applicable {
+		status = http.StatusUnprocessableEntity
+	}
+	writePlan(w, status, p.plan)
+}
+
+// applied is the answer of /api/apply.
+type applied struct {
+	Applied bool            `json:"applied"`
+	Before  string          `json:"before"`
+	After   string          `json:"after"`
+	Undo    string          `json:"undo,omitempty"` // file name, for /api/undo?file=
+	Counts  actions.Summary `json:"counts"`
+}
+
+// apiApply applies a plan as /api/plan (or /api/undo) returned it: 200
+// applied or nothing to apply, 409 stale or locked, 422 with errors, 400
+// not a plan. Its passwords must come from a workbook uploaded to this
+// console or, for an undo plan, from the backup beside it.
+func (s *Server) apiApply(w http.ResponseWriter, r *http.Request) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			jsonError(w, http.StatusRequestEntityTooLarge, errors.New(s.tooBigMessage()))
+			return
+		}
+		jsonError(w, http.StatusBadRequest, err)
+		return
+	}
+	p, err := actions.UnmarshalPlan(b)
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, errors.New("the request body is not a plan: "+err.Error()))
+		return
+	}
+	dir := s.uploads
+	if p.HasSecrets() {
+		ref := p.Secrets
+		switch {
+		case ref == nil:
+			// SecretsFor says so.
+		case filepath.IsAbs(ref.Path) && filepath.Dir(ref.Path) == filepath.Clean(s.uploads):
+		case ref.Path == filepath.Base(ref.Path) && strings.HasPrefix(ref.Path, "backup-") && strings.HasSuffix(ref.Path, ".json"):
+			dir = history.Dir(s.opt.EnvPath)
+		default:
+			jsonError(w, http.StatusBadRequest, errors.New("the plan sets passwords, so it must be planned by this console (POST /api/plan) or be one of its undo plans"))
+			return
+		}
+	}
+	res, status, err := s.apply(p, dir, "the plan is stale: the environment has changed since it was made; nothing was applied — plan again")
+	if err != nil {
+		jsonError(w, status, err)
+		return
+	}
+	s.forget("", planDigest(p))
+	out := applied{Applied: res.Applied(), Before: res.Before, After: res.After, Counts: res.Counts}
+	if res.Undo != "" {
+		out.Undo = filepath.Base(res.Undo)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// apiHistory is the journal, oldest first.
+func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
+	journal, err := history.History(s.opt.EnvPath)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err)
+		return
+	}
+	if journal == nil {
+		journal = []history.JournalEntry{}
+	}
+	writeJSON(w, http.StatusOK, journal)
+}
+
+// apiUndo returns an undo plan of the history folder, to POST to
+// /api/apply.
+func (s *Server) apiUndo(w http.ResponseWriter, r *http.Request) {
+	p, _, err := s.undoPlan(r.URL.Query().Get("file"))
+	if err != nil {
+		jsonError(w, http.StatusNotFound, err)
+		return
+	}
+	writePlan(w, http.StatusOK, p)
+}
+
+func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
+	env, err := artifacts.Load(s.opt.EnvPath)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err)
+		return
+	}
+	ix := access.New(env)
+	q := r.URL.Query()
+	var doc any
+	switch {
+	case q.Get("user") != "":
+		doc, err = ix.User(q.Get("user"))
+	case q.Get("group") != "":
+		doc, err = ix.Group(q.Get("group"))
+	default:
+		err = errors.New("give ?user=NAME or ?group=NAME")
+	}
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	access.WriteJSON(w, doc)
+}
+
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
+	env, err := artifacts.Load(s.opt.EnvPath)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	audit.Run(env, access.New(env)).WriteJSON(w)
+}

@@ -1,0 +1,438 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"secmgr/pkg/access"
+	"secmgr/pkg/actions"
+	"secmgr/pkg/artifacts"
+	"secmgr/pkg/audit"
+	"secmgr/pkg/export"
+	"secmgr/pkg/history"
+	"secmgr/pkg/workbook"
+)
+
+func (s *Server) load(w http.ResponseWriter, r *http.Request) (*artifacts.Environment, bool) {
+	env, err := artifacts.Load(s.opt.EnvPath)
+	if err != nil {
+		s.render(w, r, http.StatusInternalServerError, "error", "Error", nil, err.Error())
+		return nil, false
+	}
+	return env, true
+}
+
+// overview: the environment, its rows per tab, the audit summary and the
+// last applies.
+func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
+	env, ok := s.load(w, r)
+	if !ok {
+		return
+	}
+	type count struct {
+		Tab  string
+		Rows int
+	}
+	var counts []count
+	for _, t := range artifacts.Tabs {
+		counts = append(counts, count{t.Name, t.Len(env)})
+	}
+	rep := audit.Run(env, access.New(env))
+	journal, err := history.History(s.opt.EnvPath)
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	if len(journal) > 10 {
+		journal = journal[len(journal)-10:]
+	}
+	s.render(w, r, http.StatusOK, "overview", "Overview", map[string]any{
+		"Name": env.Name, "Path": s.opt.EnvPath, "Counts": counts, "Audit": rep.Summary, "Journal": reversed(journal),
+	}, msg)
+}
+
+func reversed[T any](s []T) []T {
+	out := slices.Clone(s)
+	slices.Reverse(out)
+	return out
+}
+
+// query is an export selection as the form and the API give it: areas
+// repeated or comma-separated, and each filter's patterns likewise.
+type query struct {
+	Areas                 []string
+	User, Group, Artifact string
+	Selection             export.Selection
+}
+
+// parseQuery reads areas and filters from a URL query.
+func parseQuery(r *http.Request) (query, error) {
+	q := r.URL.Query()
+	var out query
+	for _, v := range q["areas"] {
+		for _, a := range strings.Split(v, ",") {
+			if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
+				out.Areas = append(out.Areas, a)
+			}
+		}
+	}
+	tabs, err := artifacts.ParseAreas(strings.Join(out.Areas, ","))
+	if err != nil {
+		return out, err
+	}
+	out.Selection.Tabs = tabs
+	for _, f := range []struct {
+		name string
+		text *string
+		dst  *artifacts.Filter
+	}{{"user", &out.User, &out.Selection.Users}, {"group", &out.Group, &out.Selection.Groups}, {"artifact", &out.Artifact, &out.Selection.Artifacts}} {
+		var pats []string
+		for _, v := range q[f.name] {
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					pats = append(pats, p)
+				}
+			}
+		}
+		*f.text = strings.Join(pats, ", ")
+		if *f.dst, err = artifacts.CompileFilter(pats); err != nil {
+			return out, fmt.Errorf("%s filter: %w", f.name, err)
+		}
+	}
+	return out, nil
+}
+
+func countRows(env *artifacts.Environment, sel export.Selection) int {
+	n := 0
+	for _, id := range sel.Tabs {
+		export.Rows(env, artifacts.Tabs[id], sel, func([]string) error { n++; return nil })
+	}
+	return n
+}
+
+func (s *Server) exportPage(w http.ResponseWriter, r *http.Request) {
+	env, ok := s.load(w, r)
+	if !ok {
+		return
+	}
+	q, err := parseQuery(r)
+	msg, rows := "", "?"
+	if err != nil {
+		msg = err.Error()
+	} else {
+		rows = fmt.Sprint(countRows(env, q.Selection))
+	}
+	all := len(q.Areas) == 0 || slices.Contains(q.Areas, "all")
+	s.render(w, r, http.StatusOK, "export", "Export", map[string]any{
+		"Areas": artifacts.AreaNames(), "Checked": q.Areas, "All": all, "Query": q, "Rows": rows,
+	}, msg)
+}
+
+// exportDownload writes the workbook with export.Write, as the CLI does,
+// and sends it as SecurityExtract.HHMMSS.xlsx. Passwords are never
+// exported here.
+func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
+	env, err := artifacts.Load(s.opt.EnvPath)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err)
+		return
+	}
+	q, err := parseQuery(r)
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, err)
+		return
+	}
+	dir, err := os.MkdirTemp(s.uploads, "export-")
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	res, err := export.Write(env, q.Selection, dir, s.opt.Now(), export.Options{})
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, errors.New(s.hideUploads(err.Error(), "", "")))
+		return
+	}
+	f, err := os.Open(res.Path)
+	if err != nil {
+		jsonError(w, http.StatusInternalServerError, err)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filepath.Base(res.Path)))
+	h.Set("Cache-Control", "no-store")
+	if len(res.Unmatched) > 0 {
+		h.Set("X-Secmgr-Unmatched", strings.Join(res.Unmatched, "; "))
+	}
+	io.Copy(w, f)
+}
+
+func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "import", "Import", nil, "")
+}
+
+// receive takes an uploaded workbook and plans it against the environment
+// as `secmgr plan` does; the plan is kept for Apply under the returned id.
+func (s *Server) receive(r *http.Request, csrf bool) (string, *pending, int, error) {
+	up, status, err := s.readUpload(r, csrf)
+	if err != nil {
+		return "", nil, status, err
+	}
+	env, err := artifacts.Load(s.opt.EnvPath)
+	if err != nil {
+		os.Remove(up.path)
+		return "", nil, http.StatusInternalServerError, err
+	}
+	cascade := up.fields["cascade"] != "" || r.URL.Query().Get("cascade") != ""
+	plan, isReview, err := planReview(up.path, up.name, env)
+	if err == nil && !isReview {
+		plan, err = actions.PlanWorkbook(up.path, env, actions.PlanOptions{Source: up.name, Cascade: cascade})
+	}
+	if err != nil {
+		os.Remove(up.path)
+		return "", nil, http.StatusBadRequest, errors.New(s.hideUploads(err.Error(), up.path, up.name))
+	}
+	p := &pending{plan: plan, upload: up.path, name: up.name, created: s.opt.Now(), digest: planDigest(plan)}
+	return s.keep(p), p, http.StatusOK, nil
+}
+
+// planView is what the plan and undo pages show.
+type planView struct {
+	ID, Name string
+	Plan     *actions.Plan
+	File     string // an undo plan's file name
+	Undoes   *history.JournalEntry
+}
+
+func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) {
+	id, p, status, err := s.receive(r, true)
+	if err != nil {
+		s.render(w, r, status, "import", "Import", nil, err.Error())
+		return
+	}
+	s.render(w, r, http.StatusOK, "plan", "Plan", planView{ID: id, Name: p.name, Plan: p.plan}, "")
+}
+
+// annotated sends the uploaded workbook with its findings marked, as
+// `secmgr plan --annotate` writes it.
+func (s *Server) annotated(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.pendingPlan(r.URL.Query().Get("id"))
+	if !ok {
+		http.Error(w, "that upload is gone (it was applied, it expired, or the console was restarted); upload the workbook again", http.StatusNotFound)
+		return
+	}
+	out := filepath.Join(s.uploads, randomID()+".annotated.xlsx")
+	defer os.Remove(out)
+	if err := workbook.Annotate(p.upload, out, p.plan.Findings); err != nil {
+		http.Error(w, s.hideUploads(err.Error(), p.upload, p.name), http.StatusInternalServerError)
+		return
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		http.Error(w, s.hideUploads(err.Error(), out, "the annotated workbook"), http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, strings.TrimSuffix(p.name, filepath.Ext(p.name))+".checked.xlsx"))
+	h.Set("Cache-Control", "no-store")
+	io.Copy(w, f)
+}
+
+// apply applies a plan through the same path as `secmgr apply`:
+// history.SecretsFor, then history.ApplyFile (lock, stale check under the
+// lock, backup, undo plan, atomic replace, journal). stale is the message
+// for a plan made against another state.
+func (s *Server) apply(p *actions.Plan, dir, stale string) (*history.Result, int, error) {
+	if !p.Applicable || p.Findings.Errors() > 0 {
+		return nil, http.StatusUnprocessableEntity, fmt.Errorf("the plan has %d error(s); fix the workbook and upload it again — nothing was applied", p.Findings.Errors())
+	}
+	secrets, err := history.SecretsFor(p, dir)
+	if err != nil {
+		return nil, http.StatusConflict, fmt.Errorf("%s — nothing was applied", s.hideUploads(err.Error(), "", ""))
+	}
+	res, err := history.ApplyFile(s.opt.EnvPath, p, secrets, history.Options{Wait: 5 * time.Second})
+	switch {
+	case errors.Is(err, history.ErrStale):
+		return nil, http.StatusConflict, errors.New(stale)
+	case errors.Is(err, history.ErrLocked):
+		return nil, http.StatusConflict, fmt.Errorf("%v: another apply is running; try again in a moment — nothing was applied", err)
+	case errors.Is(err, history.ErrNotApplicable):
+		return nil, http.StatusUnprocessableEntity, err
+	case err != nil:
+		return nil, http.StatusInternalServerError, err
+	}
+	return res, http.StatusOK, nil
+}
+
+const (
+	staleUpload = "the environment has changed since this plan was made, so nothing was applied; upload the workbook again to plan it against the current state"
+	staleUndo   = "the environment has changed since that apply, so this undo plan no longer fits and nothing was applied; undo the later applies first (newest first)"
+)
+
+func (s *Server) applyForm(w http.ResponseWriter, r *http.Request) {
+	id := r.PostFormValue("id")
+	p, ok := s.pendingPlan(id)
+	if !ok {
+		s.render(w, r, http.StatusNotFound, "import", "Import", nil, "that plan is gone (it was applied, it expired, or the console was restarted); upload the workbook again")
+		return
+	}
+	if r.PostFormValue("fingerprint") != p.plan.Environment.Fingerprint {
+		s.render(w, r, http.StatusConflict, "import", "Import", nil, "the plan on this page is not the plan the console holds; upload the workbook again")
+		return
+	}
+	if _, status, err := s.apply(p.plan, s.uploads, staleUpload); err != nil {
+		s.render(w, r, status, "plan", "Plan", planView{ID: id, Name: p.name, Plan: p.plan}, err.Error())
+		return
+	}
+	s.forget(id, "")
+	http.Redirect(w, r, "/history?done=applied", http.StatusSeeOther)
+}
+
+// applyRow is one apply on the History page.
+type applyRow struct {
+	history.JournalEntry
+	From    string // what was applied, in words
+	CanUndo bool   // its undo plan fits the environment as it is now
+}
+
+func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
+	env, ok := s.load(w, r)
+	if !ok {
+		return
+	}
+	journal, err := history.History(s.opt.EnvPath)
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	current, _ := artifacts.Fingerprint(env)
+	rows := make([]applyRow, len(journal))
+	for i, e := range journal {
+		rows[i] = applyRow{JournalEntry: e, From: e.Source, CanUndo: e.Undo != "" && e.After == current}
+		// An undo's source is the backup it restores; name the apply instead.
+		for _, undone := range journal[:i] {
+			if undone.Backup != "" && undone.Backup == e.Source {
+				rows[i].From = "undo of " + undone.Source + " (" + undone.Time.Format("15:04:05") + ")"
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "history", "History", map[string]any{"Journal": reversed(rows), "Done": r.URL.Query().Get("done")}, msg)
+}
+
+// undoPlan loads an undo plan of the history folder by its file name, and
+// the journal entry of the apply it undoes.
+func (s *Server) undoPlan(name string) (*actions.Plan, *history.JournalEntry, error) {
+	if name == "" || name != filepath.Base(name) || !strings.HasPrefix(name, "undo-") || !strings.HasSuffix(name, ".plan.json") {
+		return nil, nil, fmt.Errorf("%q is not an undo plan of this environment", name)
+	}
+	b, err := os.ReadFile(filepath.Join(history.Dir(s.opt.EnvPath), name))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%q is not an undo plan of this environment", name)
+	}
+	p, err := actions.UnmarshalPlan(b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("undo plan %s %v", name, err)
+	}
+	journal, _ := history.History(s.opt.EnvPath)
+	for i := range journal {
+		if journal[i].Undo == name {
+			return p, &journal[i], nil
+		}
+	}
+	return p, nil, nil
+}
+
+func (s *Server) undoPage(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("file")
+	p, e, err := s.undoPlan(name)
+	if err != nil {
+		s.render(w, r, http.StatusNotFound, "error", "Undo", nil, err.Error())
+		return
+	}
+	s.render(w, r, http.StatusOK, "undo", "Undo", planView{File: name, Plan: p, Undoes: e}, "")
+}
+
+func (s *Server) undoApply(w http.ResponseWriter, r *http.Request) {
+	name := r.PostFormValue("file")
+	p, e, err := s.undoPlan(name)
+	if err != nil {
+		s.render(w, r, http.StatusNotFound, "error", "Undo", nil, err.Error())
+		return
+	}
+	if _, status, err := s.apply(p, history.Dir(s.opt.EnvPath), staleUndo); err != nil {
+		s.render(w, r, status, "undo", "Undo", planView{File: name, Plan: p, Undoes: e}, err.Error())
+		return
+	}
+	http.Redirect(w, r, "/history?done=undone", http.StatusSeeOther)
+}
+
+func (s *Server) explainPage(w http.ResponseWriter, r *http.Request) {
+	env, ok := s.load(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	user, group := strings.TrimSpace(q.Get("user")), strings.TrimSpace(q.Get("group"))
+	var b strings.Builder
+	var err error
+	ix := access.New(env)
+	switch {
+	case user != "":
+		var ua *access.UserAccess
+		if ua, err = ix.User(user); err == nil {
+			err = ua.WriteText(&b)
+		}
+	case group != "":
+		var ga *access.GroupAccess
+		if ga, err = ix.Group(group); err == nil {
+			err = ga.WriteText(&b)
+		}
+	}
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	users := make([]string, len(env.Users))
+	for i, u := range env.Users {
+		users[i] = u.User
+	}
+	s.render(w, r, http.StatusOK, "explain", "Explain", map[string]any{
+		"User": user, "Group": group, "Text": b.String(), "Users": users, "Groups": ix.GroupNames(),
+	}, msg)
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
+	env, ok := s.load(w, r)
+	if !ok {
+		return
+	}
+	rep := audit.Run(env, access.New(env))
+	type section struct {
+		Severity string
+		Findings []audit.Finding
+	}
+	var sections []section
+	for _, sev := range []string{"high", "medium", "low", "info"} {
+		var fs []audit.Finding
+		for _, f := range rep.Findings {
+			if f.Severity.String() == sev {
+				fs = append(fs, f)
+			}
+		}
+		if len(fs) > 0 {
+			sections = append(sections, section{sev, fs})
+		}
+	}
+	s.render(w, r, http.StatusOK, "audit", "Audit", map[string]any{"Sections": sections, "NotChecked": rep.NotChecked, "Summary": rep.Summary}, "")
+}

@@ -1,0 +1,300 @@
+package console
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// How the console keeps other people and other web sites out:
+//
+//   - Access token. With Options.Token set (secmgr serve requires one on any
+//     address but loopback), every request must carry it: the header
+//     Authorization: Bearer TOKEN, or the cookie set when the browser
+//     first opens /?token=TOKEN (the console then redirects to the same
+//     page without the token, so it does not stay in the address bar).
+//   - Host check. Without a token the console answers only requests whose
+//     Host is localhost or a loopback address, so that a web site whose
+//     name is made to resolve to 127.0.0.1 (DNS rebinding) cannot read
+//     pages or post forms as if it were the console.
+//   - CSRF. Every form carries a token: the HMAC, under a secret made anew
+//     for each server, of a random cookie (SameSite=Strict, HttpOnly). A
+//     POST whose token does not match its cookie is refused, before an
+//     uploaded file is written anywhere.
+//   - API. POSTs under /api/ need the header X-Secmgr-Request: 1, or the
+//     bearer token. A cross-site form cannot set a header, and a
+//     cross-site script cannot send one without a CORS preflight, which
+//     the console never grants.
+//   - Bounds. A request body larger than Options.MaxUpload is refused with
+//     413 and a message naming --max-upload; secmgr serve sets read and
+//     write timeouts on the server.
+//   - Headers. A Content-Security-Policy allowing only the console's own
+//     scripts and styles, no framing, no referrer, no sniffing.
+
+const (
+	csrfCookie  = "secmgr_csrf"
+	tokenCookie = "secmgr_token"
+	apiHeader   = "X-Secmgr-Request"
+)
+
+var (
+	errCSRF    = errors.New("the form has expired or did not come from this console; reload the page and try again")
+	errTooBig  = errors.New("request body too large")
+	msgNoToken = "this console needs its access token: open the address secmgr serve printed (…/?token=…), or send Authorization: Bearer TOKEN"
+)
+
+// secure wraps every request: security headers, the host check, the access
+// token, the API header and CSRF checks on POSTs, and the body bound.
+func (s *Server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		api := strings.HasPrefix(r.URL.Path, "/api/")
+		refuse := func(status int, msg string) {
+			if api {
+				jsonError(w, status, errors.New(msg))
+				return
+			}
+			http.Error(w, msg, status)
+		}
+		if s.opt.Token == "" && !loopbackHost(r.Host) {
+			refuse(http.StatusMisdirectedRequest, fmt.Sprintf("this console answers only to localhost and loopback addresses, not to %q; to serve other names, start it with --token", r.Host))
+			return
+		}
+		if s.opt.Token != "" {
+			if t := r.URL.Query().Get("token"); t != "" && equal(t, s.opt.Token) && r.Method == http.MethodGet {
+				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+				q := r.URL.Query()
+				q.Del("token")
+				http.Redirect(w, r, (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).String(), http.StatusSeeOther)
+				return
+			}
+			if !s.authorized(r) {
+				refuse(http.StatusUnauthorized, msgNoToken)
+				return
+			}
+		}
+		if r.Method == http.MethodPost {
+			multipart := isMultipart(r)
+			if !multipart {
+				// Uploads are bounded where they are read (readUpload), so
+				// that the rest of an oversized body can be drained and the
+				// browser shown the message instead of a broken connection.
+				r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxUpload)
+			}
+			switch {
+			case api && (r.Header.Get(apiHeader) == "1" || s.bearer(r)):
+			case api:
+				refuse(http.StatusForbidden, "API requests must carry the header "+apiHeader+": 1 (or the bearer token)")
+				return
+			case multipart:
+				// The form's CSRF token is checked by readUpload before the
+				// file is written.
+			default:
+				err := r.ParseForm()
+				var mb *http.MaxBytesError
+				if errors.As(err, &mb) {
+					s.render(w, r, http.StatusRequestEntityTooLarge, "error", "Error", nil, s.tooBigMessage())
+					return
+				}
+				if !s.csrfValid(r, r.PostFormValue("csrf")) {
+					s.render(w, r, http.StatusForbidden, "error", "Error", nil, errCSRF.Error())
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether a request's Host names this machine's
+// loopback interface.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func isMultipart(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "multipart/form-data"
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+func (s *Server) bearer(r *http.Request) bool {
+	a, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return s.opt.Token != "" && ok && equal(strings.TrimSpace(a), s.opt.Token)
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	if s.bearer(r) {
+		return true
+	}
+	c, err := r.Cookie(tokenCookie)
+	return err == nil && equal(c.Value, s.opt.Token)
+}
+
+// csrfFor is the form token of a CSRF cookie value.
+func (s *Server) csrfFor(cookie string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(cookie))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// csrfToken returns the form token for this browser, setting its cookie
+// first when it has none.
+func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 32 {
+		return s.csrfFor(c.Value)
+	}
+	v := randomID()
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	// Later requests of this page see the new cookie.
+	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: v})
+	return s.csrfFor(v)
+}
+
+func (s *Server) csrfValid(r *http.Request, token string) bool {
+	c, err := r.Cookie(csrfCookie)
+	return err == nil && len(c.Value) == 32 && token != "" && equal(token, s.csrfFor(c.Value))
+}
+
+func (s *Server) tooBigMessage() string {
+	return fmt.Sprintf("the upload is larger than %s, the most this console accepts; start it with a larger --max-upload to accept it", mib(s.opt.MaxUpload))
+}
+
+func mib(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d KiB", (n+1023)>>10)
+}
+
+// cappedReader reads at most max bytes, then fails with errTooBig.
+type cappedReader struct {
+	r    io.Reader
+	left int64 // max+1 at the start: reading it all means too big
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errTooBig
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left <= 0 {
+		return n, errTooBig
+	}
+	return n, err
+}
+
+// upload is a workbook received from a multipart form, saved in the
+// console's private folder.
+type upload struct {
+	path   string            // where it is kept
+	name   string            // the name it was uploaded under
+	fields map[string]string // the form's other fields
+}
+
+// maxDrain is how much of an oversized body is read and thrown away so
+// that the client gets the 413 message rather than a reset connection.
+const maxDrain = 1 << 30
+
+// readUpload streams a multipart form: small fields into memory, the
+// "workbook" file into a new file (0600) in the private upload folder,
+// never anywhere else. With csrf, the form's token must come before the
+// file (as the console's forms put it) and match; nothing is written
+// otherwise. On error nothing is kept and the status says why: 400, 403 or
+// 413.
+func (s *Server) readUpload(r *http.Request, csrf bool) (*upload, int, error) {
+	body := &cappedReader{r: r.Body, left: s.opt.MaxUpload + 1}
+	r.Body = io.NopCloser(body) // (the server closes the original)
+	up := &upload{fields: map[string]string{}}
+	fail := func(status int, err error) (*upload, int, error) {
+		if up.path != "" {
+			os.Remove(up.path)
+		}
+		if errors.Is(err, errTooBig) || body.left <= 0 {
+			io.CopyN(io.Discard, body.r, maxDrain)
+			return nil, http.StatusRequestEntityTooLarge, errors.New(s.tooBigMessage())
+		}
+		return nil, status, err
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return fail(http.StatusBadRequest, errors.New("send the workbook as a file upload (multipart/form-data, field \"workbook\")"))
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fail(http.StatusBadRequest, fmt.Errorf("the upload could not be read: %w", err))
+		}
+		field := part.FormName()
+		if part.FileName() == "" {
+			b, err := io.ReadAll(io.LimitReader(part, 4<<10))
+			if err != nil {
+				return fail(http.StatusBadRequest, fmt.Errorf("the upload could not be read: %w", err))
+			}
+			up.fields[field] = string(b)
+			continue
+		}
+		if field != "workbook" || up.path != "" {
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return fail(http.StatusBadRequest, fmt.Errorf("the upload could not be read: %w", err))
+			}
+			continue
+		}
+		if csrf && !s.csrfValid(r, up.fields["csrf"]) {
+			return fail(http.StatusForbidden, errCSRF)
+		}
+		up.name = filepath.Base(part.FileName())
+		up.path = filepath.Join(s.uploads, randomID()+".xlsx")
+		f, err := os.OpenFile(up.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			up.path = ""
+			return fail(http.StatusInternalServerError, fmt.Errorf("cannot keep the upload: %w", err))
+		}
+		_, err = io.Copy(f, part)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fail(http.StatusBadRequest, fmt.Errorf("the upload of %s could not be read: %w", up.name, err))
+		}
+	}
+	if csrf && !s.csrfValid(r, up.fields["csrf"]) {
+		return fail(http.StatusForbidden, errCSRF)
+	}
+	if up.path == "" {
+		return fail(http.StatusBadRequest, errors.New("no workbook was uploaded: choose an .xlsx file (form field \"workbook\")"))
+	}
+	return up, http.StatusOK, nil
+}
