@@ -33,7 +33,9 @@ func TestMain(m *testing.M) {
 	if runtime.GOOS == "windows" {
 		binary += ".exe"
 	}
-	build := exec.Command("go", "build", "-o", binary, ".")
+	// -buildvcs=auto as a plain `go build` in a checkout does, whatever
+	// GOFLAGS says, so that --version can be checked against the revision.
+	build := exec.Command("go", "build", "-buildvcs=auto", "-o", binary, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building secmgr:", err)
@@ -459,6 +461,20 @@ func TestHelp(t *testing.T) {
 	}
 	if r := ok(t, dir, nil, "--version"); !strings.HasPrefix(r.stdout, "secmgr version ") {
 		t.Errorf("--version printed %q", r.stdout)
+	}
+}
+
+// TestVersionNamesRevision checks that a binary built from a git checkout
+// reports the revision it was built from, not "devel".
+func TestVersionNamesRevision(t *testing.T) {
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("skipped: not built from a git checkout: %v", err)
+	}
+	rev := strings.TrimSpace(string(out))[:12]
+	r := ok(t, t.TempDir(), nil, "--version")
+	if !strings.Contains(r.stdout, rev) {
+		t.Errorf("--version printed %q, want the revision %s", r.stdout, rev)
 	}
 }
 

@@ -239,13 +239,3 @@ func useColor(w io.Writer) bool {
 	}
 	return isTerminalWriter(w)
 }
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
