@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"secmgr/internal/graph"
 	"secmgr/pkg/artifacts"
 )
 
@@ -349,81 +350,27 @@ func (ix *Index) indexUses() {
 // rankGroups numbers the groups so that every group comes after the
 // groups its membership depends on: an ordinary group after the groups
 // listed in it, an exclusion group after the groups its entries name.
-// Groups on a cycle share a rank. It is Tarjan's algorithm, iterative so
-// that deep hierarchies cannot exhaust the stack; it emits each strongly
+// Groups on a cycle share a rank: graph.SCC numbers each strongly
 // connected component after every component it depends on.
 func (ix *Index) rankGroups() {
-	n := len(ix.groups)
-	deps := func(g int32) []int32 {
+	adj := make([][]int, len(ix.groups))
+	for g := range adj {
 		if ix.isEx[g] {
-			var d []int32
 			for _, e := range ix.entries[g] {
 				if e.group >= 0 {
-					d = append(d, e.group)
+					adj[g] = append(adj[g], int(e.group))
 				}
 			}
-			return d
-		}
-		return ix.children[g]
-	}
-	ix.rank = make([]int32, n)
-	index := make([]int32, n)
-	low := make([]int32, n)
-	onStack := make([]bool, n)
-	for i := range index {
-		index[i] = -1
-	}
-	var stack []int32
-	type frame struct {
-		g    int32
-		deps []int32
-		next int
-	}
-	var call []frame
-	next, comp := int32(0), int32(0)
-	for root := int32(0); root < int32(n); root++ {
-		if index[root] >= 0 {
 			continue
 		}
-		push := func(g int32) {
-			index[g], low[g] = next, next
-			next++
-			stack = append(stack, g)
-			onStack[g] = true
-			call = append(call, frame{g: g, deps: deps(g)})
+		adj[g] = make([]int, len(ix.children[g]))
+		for i, c := range ix.children[g] {
+			adj[g][i] = int(c)
 		}
-		push(root)
-		for len(call) > 0 {
-			f := &call[len(call)-1]
-			if f.next < len(f.deps) {
-				d := f.deps[f.next]
-				f.next++
-				switch {
-				case index[d] < 0:
-					push(d)
-				case onStack[d]:
-					low[f.g] = min(low[f.g], index[d])
-				}
-				continue
-			}
-			g := f.g
-			call = call[:len(call)-1]
-			if len(call) > 0 {
-				p := call[len(call)-1].g
-				low[p] = min(low[p], low[g])
-			}
-			if low[g] == index[g] {
-				for {
-					top := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					onStack[top] = false
-					ix.rank[top] = comp
-					if top == g {
-						break
-					}
-				}
-				comp++
-			}
-		}
+	}
+	comp := graph.SCC(adj)
+	ix.rank = make([]int32, len(comp))
+	for g, c := range comp {
+		ix.rank[g] = int32(c)
 	}
 }
