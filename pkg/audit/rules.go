@@ -514,6 +514,20 @@ var catalogue = []Rule{
 		},
 	},
 	{
+		ID: "SM-011", Severity: Medium,
+		Title:  "exclusion-group entries that never decide",
+		Detail: "The last matching entry of an exclusion group decides. An entry every one of whose users is matched again by a later entry decides for no one: a deny that a later allow undoes gives the access the deny was meant to take away, and a reorder of entries can let people in without any entry changing.",
+		Remedy: "Give the entry a ProcessingOrder after the entries that override it, or remove it; then check the result with secmgr explain --user.",
+		check:  checkUndecidingEntries,
+	},
+	{
+		ID: "SM-012", Severity: Medium,
+		Title:  "duplicate slice rules at different ProcessingOrders",
+		Detail: "Two slice rules of one cube and type with the same group, behaviours, access levels and member filters are one rule twice; the copy is usually what an edited ProcessingOrder left behind, and it makes the order of the rules hard to reason about.",
+		Remedy: "Remove the copies and keep the rule at the ProcessingOrder it should have (in a workbook: Remove on the copy's row, or Rename with the new order to move a rule).",
+		check:  checkDuplicateSliceRules,
+	},
+	{
 		ID: "SM-010", Severity: Info,
 		Title:  "entity security groups do not follow the naming convention",
 		Detail: "The OneStream security best practices name an entity's read group …_View and its read-write group …_Mod, so that a group's name says what it grants.",

@@ -371,6 +371,79 @@ func TestRules(t *testing.T) {
 				}
 			},
 		},
+		{
+			rule: "SM-011",
+			trigger: func(e *artifacts.Environment) {
+				// Deny Auditors at 1, then allow Staff (which holds every
+				// auditor) at 2: the deny never decides.
+				users(e, "Ann", "Bob", "Cy")
+				groups(e, "Staff", "Auditors")
+				in(e, "Ann", "Staff")
+				in(e, "Bob", "Staff")
+				in(e, "Cy", "Staff")
+				in(e, "Bob", "Auditors")
+				e.ExGroup = append(e.ExGroup, artifacts.ExGroup{ExGroup: "Adjustments"})
+				e.GroupsInExGroups = append(e.GroupsInExGroups,
+					artifacts.GroupInExGroup{Group: "Auditors", ExGroup: "Adjustments", ProcessingOrder: 1},
+					artifacts.GroupInExGroup{Group: "Staff", ExGroup: "Adjustments", ProcessingOrder: 2, AllowAccess: true})
+			},
+			quiet: func(e *artifacts.Environment) {
+				// The same entries the right way round: allow Staff, then
+				// deny Auditors and one user. Each decides for someone.
+				users(e, "Ann", "Bob", "Cy")
+				groups(e, "Staff", "Auditors", "Empty")
+				in(e, "Ann", "Staff")
+				in(e, "Bob", "Staff")
+				in(e, "Cy", "Staff")
+				in(e, "Bob", "Auditors")
+				e.ExGroup = append(e.ExGroup, artifacts.ExGroup{ExGroup: "Adjustments"})
+				e.GroupsInExGroups = append(e.GroupsInExGroups,
+					artifacts.GroupInExGroup{Group: "Staff", ExGroup: "Adjustments", ProcessingOrder: 1, AllowAccess: true},
+					artifacts.GroupInExGroup{Group: "Auditors", ExGroup: "Adjustments", ProcessingOrder: 2},
+					artifacts.GroupInExGroup{Group: "Empty", ExGroup: "Adjustments", ProcessingOrder: 4})
+				e.UsersInExGroups = append(e.UsersInExGroups, artifacts.UserInExGroup{User: "Cy", ExGroup: "Adjustments", ProcessingOrder: 3})
+			},
+			want: func(t *testing.T, fs []Finding) {
+				if len(fs) != 1 || fs[0].Severity != Medium || len(fs[0].Artifacts) != 2 {
+					t.Fatalf("want one medium finding naming the deny and the allow: %+v", fs)
+				}
+				for _, w := range []string{"deny group Auditors at order 1", "a later entry allows the same people again", "allow group Staff at order 2"} {
+					if !strings.Contains(fs[0].Message, w) {
+						t.Errorf("message lacks %q: %s", w, fs[0].Message)
+					}
+				}
+			},
+		},
+		{
+			rule: "SM-012",
+			trigger: func(e *artifacts.Environment) {
+				groups(e, "Auditors")
+				e.Cube = append(e.Cube, artifacts.Cube{Cube: "Main", AccessGroup: "Everyone", MaintenanceGroup: "Administrators"})
+				rule := artifacts.SliceRule{Cube: "Main", Type: "Data Cell Access Security", ProcessingOrder: 1, AccessGroup: "Auditors",
+					BehaviorInGrpInFilter: "Apply Access And Continue", AccessLevelInGrpInFilter: "Read Only",
+					BehaviorInGrpNotInFilter: "Skip Item And Continue", AccessLevelInGrpNotInFilter: "No Access",
+					BehaviorNotInGrpInFilter: "Skip Item And Continue", AccessLevelNotInGrpInFilter: "No Access", EntityMemberFilter: "E#Top.Base"}
+				moved := rule
+				moved.ProcessingOrder, moved.Description, moved.EntityMemberFilter = 5, "moved", "e#top.base"
+				e.CubeDataCellAccess = append(e.CubeDataCellAccess, rule, moved)
+			},
+			quiet: func(e *artifacts.Environment) {
+				groups(e, "Auditors")
+				e.Cube = append(e.Cube, artifacts.Cube{Cube: "Main", AccessGroup: "Everyone", MaintenanceGroup: "Administrators"})
+				rule := artifacts.SliceRule{Cube: "Main", Type: "Data Cell Access Security", ProcessingOrder: 1, AccessGroup: "Auditors",
+					BehaviorInGrpInFilter: "Apply Access And Continue", AccessLevelInGrpInFilter: "Read Only",
+					BehaviorInGrpNotInFilter: "Skip Item And Continue", AccessLevelInGrpNotInFilter: "No Access",
+					BehaviorNotInGrpInFilter: "Skip Item And Continue", AccessLevelNotInGrpInFilter: "No Access", EntityMemberFilter: "E#Top.Base"}
+				other := rule
+				other.ProcessingOrder, other.EntityMemberFilter = 5, "E#Houston"
+				e.CubeDataCellAccess = append(e.CubeDataCellAccess, rule, other)
+			},
+			want: func(t *testing.T, fs []Finding) {
+				if len(fs) != 1 || len(fs[0].Artifacts) != 2 || !strings.Contains(fs[0].Message, "at ProcessingOrders 1, 5") {
+					t.Errorf("%+v", fs)
+				}
+			},
+		},
 	}
 	seen := map[string]bool{}
 	for _, tc := range tests {
@@ -451,5 +524,37 @@ func TestOrder(t *testing.T) {
 	want := []string{"high SM-001", "low OS-BP-PS-AM-003", "low SM-007", "info SM-010"}
 	if !slices.Equal(got, want) {
 		t.Errorf("order %v, want %v", got, want)
+	}
+}
+
+// TestOverlapRulesOnGolfStream makes, on the sample, the two mistakes
+// SM-011 and SM-012 catch: exclusion entries reordered so that the deny of
+// the external auditors comes first (and so never decides), and a slice
+// rule whose ProcessingOrder was edited, leaving a copy.
+func TestOverlapRulesOnGolfStream(t *testing.T) {
+	e := golfStream(t)
+	if fs := findingsOf(Run(e, nil), "SM-011"); len(fs) != 0 {
+		t.Fatalf("SM-011 fires on the sample as shipped: %+v", fs)
+	}
+	for i := range e.GroupsInExGroups {
+		x := &e.GroupsInExGroups[i]
+		if x.ExGroup == "Corporate Readers Except Auditors" {
+			x.ProcessingOrder = 1 - x.ProcessingOrder
+		}
+	}
+	fs := findingsOf(Run(e, nil), "SM-011")
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "deny group External Auditors at order 0") || !strings.Contains(fs[0].Message, "allow group GolfStream_View at order 1") {
+		t.Errorf("SM-011 after the reorder: %+v", fs)
+	}
+
+	if fs := findingsOf(Run(e, nil), "SM-012"); len(fs) != 0 {
+		t.Fatalf("SM-012 fires on the sample as shipped: %+v", fs)
+	}
+	copied := e.CubeDataCellAccess[0]
+	copied.ProcessingOrder = 40
+	e.CubeDataCellAccess = append(e.CubeDataCellAccess, copied)
+	fs = findingsOf(Run(e, nil), "SM-012")
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "ProcessingOrders 0, 40") {
+		t.Errorf("SM-012 after the copy: %+v", fs)
 	}
 }
