@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v3"
 	"go.uber.org/zap"
 
+	"secmgr/pkg/artifacts"
 	"secmgr/pkg/audit"
 )
 
@@ -63,7 +67,10 @@ func auditCommand(a *app) *cli.Command {
 			case "json":
 				err = rep.WriteJSON(a.stdout)
 			case "sarif":
-				err = rep.WriteSARIF(a.stdout)
+				var src *audit.SARIFSource
+				if src, err = sarifSource(path); err == nil {
+					err = rep.WriteSARIF(a.stdout, src)
+				}
 			default:
 				err = rep.WriteText(a.stdout)
 			}
@@ -78,4 +85,23 @@ func auditCommand(a *app) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// sarifSource points SARIF results at the environment file: the path as
+// given when it is relative (code scanning reads paths from the root of
+// the repository, where such a command runs), otherwise a file URI.
+func sarifSource(path string) (*audit.SARIFSource, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := artifacts.IndexEntryLines(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	uri := filepath.ToSlash(filepath.Clean(path))
+	if filepath.IsAbs(path) {
+		uri = (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+	}
+	return &audit.SARIFSource{URI: uri, Lines: lines}, nil
 }

@@ -138,3 +138,47 @@ func TestExplainAuditHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditSARIFPointsIntoTheFile runs the binary as a pipeline does, from
+// the folder that holds the environment: every result names the file by
+// its relative path and the line of the artifact's entry.
+func TestAuditSARIFPointsIntoTheFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "golfstream.json"), golfstream.EnvironmentJSON, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := secmgr(t, dir, nil, "audit", "--env", "golfstream.json", "--format", "sarif", "--fail-on", "none")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation struct{ URI string }    `json:"artifactLocation"`
+						Region           struct{ StartLine int } `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &log); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(golfstream.EnvironmentJSON), "\n")
+	n := 0
+	for _, res := range log.Runs[0].Results {
+		for _, l := range res.Locations {
+			if p := l.PhysicalLocation; p != nil {
+				n++
+				if p.ArtifactLocation.URI != "golfstream.json" || strings.TrimSpace(lines[p.Region.StartLine-1]) != "{" {
+					t.Errorf("physical location %s:%d", p.ArtifactLocation.URI, p.Region.StartLine)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no result has a physical location")
+	}
+}

@@ -31,6 +31,21 @@ func golfStream(t *testing.T) *artifacts.Environment {
 	return env
 }
 
+// golfStreamSource points SARIF results into the sample's file, by the
+// path a repository-root checkout of this project gives it.
+func golfStreamSource(t *testing.T) *SARIFSource {
+	t.Helper()
+	data, err := os.ReadFile(golfStreamFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := artifacts.IndexEntryLines(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &SARIFSource{URI: "examples/golfstream/environment.json", Lines: lines}
+}
+
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -52,13 +67,14 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestGolfStreamGolden(t *testing.T) {
 	rep := Run(golfStream(t), nil)
+	src := golfStreamSource(t)
 	for _, f := range []struct {
 		name  string
 		write func(*bytes.Buffer) error
 	}{
 		{"golfstream.txt", func(b *bytes.Buffer) error { return rep.WriteText(b) }},
 		{"golfstream.json", func(b *bytes.Buffer) error { return rep.WriteJSON(b) }},
-		{"golfstream.sarif", func(b *bytes.Buffer) error { return rep.WriteSARIF(b) }},
+		{"golfstream.sarif", func(b *bytes.Buffer) error { return rep.WriteSARIF(b, src) }},
 	} {
 		t.Run(f.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -79,7 +95,7 @@ func TestSARIF(t *testing.T) {
 		e.Entity = append(e.Entity, entity("Montreal", "Canada Finance", "Montreal_Mod"))
 	}), nil)
 	var b bytes.Buffer
-	if err := rep.WriteSARIF(&b); err != nil {
+	if err := rep.WriteSARIF(&b, nil); err != nil {
 		t.Fatal(err)
 	}
 	var log struct {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"secmgr/pkg/artifacts"
 	"strings"
 )
 
@@ -133,7 +134,19 @@ type (
 		Properties          map[string]any    `json:"properties"`
 	}
 	sarifLocation struct {
+		PhysicalLocation *sarifPhysicalLocation `json:"physicalLocation,omitempty"`
 		LogicalLocations []sarifLogicalLocation `json:"logicalLocations"`
+	}
+	sarifPhysicalLocation struct {
+		ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
+		Region           sarifRegion           `json:"region"`
+	}
+	sarifArtifactLocation struct {
+		URI string `json:"uri"`
+	}
+	sarifRegion struct {
+		StartLine int `json:"startLine"`
+		EndLine   int `json:"endLine"`
 	}
 	sarifLogicalLocation struct {
 		Name               string `json:"name"`
@@ -157,10 +170,22 @@ func sarifLevel(s Severity) string {
 // securitySeverity is the score code-scanning tools rank results by.
 var securitySeverity = map[Severity]string{High: "8.0", Medium: "5.0", Low: "3.0", Info: "1.0"}
 
+// SARIFSource says where the audited environment file is, so that SARIF
+// results point into it: URI is the file as the reader of the log should
+// find it (a path relative to the repository root, for code scanning),
+// and Lines where each artifact's entry stands in it.
+type SARIFSource struct {
+	URI   string
+	Lines *artifacts.EntryLines
+}
+
 // WriteSARIF writes the report as a SARIF 2.1.0 log: the rule catalogue
-// in tool.driver.rules, one result per finding with a logical location
-// per artifact, and the rules not checked as notifications.
-func (r *Report) WriteSARIF(w io.Writer) error {
+// in tool.driver.rules, one result per finding with a location per
+// artifact — logical (tab and key) and, when src is given, physical (the
+// environment file and the lines of the artifact's entry) — a partial
+// fingerprint that keeps a finding's identity across runs, and the rules
+// not checked as notifications.
+func (r *Report) WriteSARIF(w io.Writer, src *SARIFSource) error {
 	run := sarifRun{
 		Tool:        sarifTool{Driver: sarifDriver{Name: "secmgr", Rules: []sarifRule{}}},
 		Invocations: []sarifInvocation{{ExecutionSuccessful: true}},
@@ -205,7 +230,13 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 				name = strings.Join(a.Key, " / ")
 				fq += "/" + strings.Join(a.Key, "/")
 			}
-			res.Locations = append(res.Locations, sarifLocation{LogicalLocations: []sarifLogicalLocation{{Name: name, FullyQualifiedName: fq, Kind: "object"}}})
+			loc := sarifLocation{LogicalLocations: []sarifLogicalLocation{{Name: name, FullyQualifiedName: fq, Kind: "object"}}}
+			if src != nil {
+				if lr, ok := src.Lines.Lookup(a.Tab, a.Key); ok {
+					loc.PhysicalLocation = &sarifPhysicalLocation{sarifArtifactLocation{src.URI}, sarifRegion{lr.Start, lr.End}}
+				}
+			}
+			res.Locations = append(res.Locations, loc)
 		}
 		run.Results = append(run.Results, res)
 	}
