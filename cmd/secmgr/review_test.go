@@ -47,7 +47,7 @@ func decide(t *testing.T, path string, decisions map[string]string) map[string]s
 	for i, r := range rows[1:] {
 		m := r[0] + " / " + r[3]
 		if d, ok := decisions[m]; ok {
-			cells[m] = "G" + strconv.Itoa(i+2)
+			cells[m] = "H" + strconv.Itoa(i+2)
 			if err := f.SetCellStr(review.Sheet, cells[m], d); err != nil {
 				t.Fatal(err)
 			}

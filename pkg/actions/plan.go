@@ -172,6 +172,25 @@ type Plan struct {
 	Changes     []Change          `json:"changes"`
 	Findings    validate.Findings `json:"findings"`
 	Summary     Summary           `json:"summary"`
+	// Review holds, for a plan of a reviewed access review, every
+	// decision a reviewer wrote (Keep too), so that the apply's journal
+	// keeps the evidence of the review.
+	Review []ReviewDecision `json:"review,omitempty"`
+}
+
+// ReviewDecision is one row of a reviewed access review: the reviewer's
+// decision on one membership, and what the plan does with it.
+type ReviewDecision struct {
+	Cell     string `json:"cell"` // the Decision cell, "AccessReview!H12"
+	User     string `json:"user"`
+	Group    string `json:"group"`
+	Decision string `json:"decision"` // Keep or Remove
+	Reviewer string `json:"reviewer,omitempty"`
+	Comment  string `json:"comment,omitempty"`
+	// Outcome is what planning made of it: "removed" (a change of the
+	// plan), "kept", "already absent", or "refused" (an error at the
+	// cell; nothing planned).
+	Outcome string `json:"outcome"`
 }
 
 // Summarize recomputes Summary and Applicable from Changes and Findings.

@@ -802,7 +802,7 @@ func TestImportAccessReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "AccessReview.101500.xlsx")
-	if err := review.Write(env, path, false); err != nil {
+	if err := review.Write(env, path, review.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenFile(path)
@@ -811,7 +811,7 @@ func TestImportAccessReview(t *testing.T) {
 	}
 	user, _ := f.GetCellValue(review.Sheet, "A2")
 	group, _ := f.GetCellValue(review.Sheet, "D2")
-	f.SetCellStr(review.Sheet, "G2", "Remove")
+	f.SetCellStr(review.Sheet, "H2", "Remove")
 	f.Save()
 	f.Close()
 	code, page := tc.upload(path, "csrf", tc.csrf())

@@ -280,6 +280,7 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 		Backup: filepath.Base(res.Backup),
 		Undo:   filepath.Base(res.Undo),
 		Add:    res.Counts.Add, Edit: res.Counts.Edit, Rename: res.Counts.Rename, Remove: res.Counts.Remove,
+		Review: p.Review,
 	}
 	if err := appendJournal(res.Journal, &entry); err != nil {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s was changed, but its journal %s could not be written: %v", envPath, res.Journal, err))

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"secmgr/pkg/actions"
 	"time"
 )
 
@@ -28,6 +29,9 @@ type JournalEntry struct {
 	Edit   int       `json:"edit"`
 	Rename int       `json:"rename"`
 	Remove int       `json:"remove"`
+	// Review is the plan's review block: the decisions of a reviewed
+	// access review, kept as the evidence of the review.
+	Review []actions.ReviewDecision `json:"review,omitempty"`
 }
 
 // appendJournal appends e as one line, fsynced. If a crash tore the last

@@ -29,7 +29,7 @@ func BenchmarkReview(b *testing.B) {
 		path := filepath.Join(dir, "review.xlsx")
 		b.Run(fmt.Sprintf("write/memberships=%d", n), func(b *testing.B) {
 			measure(b, n, func() {
-				if err := Write(env, path, true); err != nil {
+				if err := Write(env, path, WriteOptions{Replace: true}); err != nil {
 					b.Fatal(err)
 				}
 			})
@@ -76,7 +76,7 @@ func writeReviewed(b *testing.B, env *artifacts.Environment, path string) {
 	}
 	sw.SetRow("A1", anys(Columns))
 	i := 0
-	for r := range Rows(env) {
+	for r := range Rows(env, Scope{}) {
 		decision := Keep
 		if i%10 == 0 {
 			decision = Remove

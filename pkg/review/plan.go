@@ -93,7 +93,7 @@ func PlanWith(path string, env *artifacts.Environment, opt Options) (*actions.Pl
 	for _, name := range rw.SheetNames() {
 		// Say so rather than drop edits silently, for instance on a
 		// security tab copied into the review.
-		if name != sheet && !strings.EqualFold(name, AboutSheet) {
+		if name != sheet && !strings.EqualFold(name, AboutSheet) && !strings.EqualFold(name, EffectiveSheet) {
 			pl.findings = append(pl.findings, validate.Finding{Severity: validate.Warning, Code: validate.CodeUnknownTab, Tab: name,
 				Message: fmt.Sprintf("tab '%s' is not part of an access review; it is ignored (plan security edits from a workbook of their own)", name)})
 		}
@@ -127,6 +127,12 @@ func (pl *planner) plan(fingerprint, source string) *actions.Plan {
 			p.Changes = append(p.Changes, c.change)
 		}
 	}
+	for i, row := range pl.decisionRows {
+		if pl.bad[row] {
+			pl.decisions[i].Outcome = OutcomeRefused
+		}
+	}
+	p.Review = pl.decisions
 	pl.findings.Sort(func(string) int { return 0 })
 	p.Findings = pl.findings
 	p.Summarize()
@@ -140,6 +146,12 @@ type planner struct {
 
 	state                 int // expectHeader, readRows or badHeader
 	user, group, decision int // 1-based columns; 0 absent
+	reviewer, comment     int // optional columns; 0 absent
+
+	// decisions are the rows with a Decision, in row order, with the
+	// spreadsheet row of each: the plan's review block.
+	decisions    []actions.ReviewDecision
+	decisionRows []int
 
 	changes  []rowChange
 	findings validate.Findings
@@ -174,7 +186,7 @@ func (pl *planner) row(num int, cells []workbook.RawCell) error {
 		pl.state = readRows
 		return nil
 	}
-	var user, group, decision string
+	var user, group, decision, reviewer, comment string
 	for _, c := range cells {
 		switch c.Col {
 		case pl.user:
@@ -183,10 +195,25 @@ func (pl *planner) row(num int, cells []workbook.RawCell) error {
 			group = strings.TrimSpace(c.Value)
 		case pl.decision:
 			decision = strings.TrimSpace(c.Value)
+		case pl.reviewer:
+			reviewer = strings.TrimSpace(c.Value)
+		case pl.comment:
+			comment = strings.TrimSpace(c.Value)
 		}
 	}
 	at := pl.ref(pl.decision, num)
 	keep := strings.EqualFold(decision, Keep)
+	if decision != "" {
+		d := actions.ReviewDecision{Cell: at, User: user, Group: group, Decision: decision, Reviewer: reviewer, Comment: comment, Outcome: OutcomeKept}
+		switch {
+		case keep:
+			d.Decision = Keep
+		case strings.EqualFold(decision, Remove):
+			d.Decision, d.Outcome = Remove, OutcomeRemoved
+		}
+		pl.decisions = append(pl.decisions, d)
+		pl.decisionRows = append(pl.decisionRows, num)
+	}
 	switch {
 	case decision == "":
 		return nil
@@ -211,10 +238,14 @@ func (pl *planner) row(num int, cells []workbook.RawCell) error {
 			if _, seen := pl.keeps[i]; !seen {
 				pl.keeps[i] = num
 			}
+		} else {
+			pl.decisions[len(pl.decisions)-1].Outcome = OutcomeAbsent
+			pl.finding(validate.Warning, validate.CodeAlreadyAbsent, num, ColumnDecision, at, pl.absent(user, group)+"; there is nothing to keep")
 		}
 		return nil
 	}
 	if !found {
+		pl.decisions[len(pl.decisions)-1].Outcome = OutcomeAbsent
 		pl.finding(validate.Warning, validate.CodeAlreadyAbsent, num, ColumnDecision, at, pl.absent(user, group)+"; nothing to remove")
 		return nil
 	}
@@ -232,7 +263,7 @@ func (pl *planner) row(num int, cells []workbook.RawCell) error {
 // readHeader finds the columns planning reads in row 1. It reports
 // whether the rows can be read; when not, its findings say why.
 func (pl *planner) readHeader(cells []workbook.RawCell) bool {
-	cols := map[string]*int{ColumnUser: &pl.user, ColumnGroup: &pl.group, ColumnDecision: &pl.decision}
+	cols := map[string]*int{ColumnUser: &pl.user, ColumnGroup: &pl.group, ColumnDecision: &pl.decision, ColumnReviewer: &pl.reviewer, ColumnComment: &pl.comment}
 	ok := true
 	for _, c := range cells {
 		h := strings.TrimSpace(c.Value)

@@ -22,7 +22,7 @@ func exampleTime() time.Time { return time.Date(2026, 11, 22, 10, 15, 0, 0, time
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// edit changes cells of the AccessReview tab ("G5": "Remove") and, with
+// edit changes cells of the AccessReview tab ("H5": "Remove") and, with
 // build, anything else, then saves the workbook as a spreadsheet program
 // would.
 func edit(t testing.TB, path string, cells map[string]string, build ...func(f *excelize.File)) {
@@ -78,77 +78,77 @@ func TestPlanReviewed(t *testing.T) {
 	}{
 		{name: "not reviewed yet"},
 		{name: "Remove in any casing, Keep and blank change nothing",
-			cells: map[string]string{"G2": "Remove", "G3": "keep", "G4": "", "G5": "  remove ", "G7": "Keep", "G9": "REMOVE", "H5": "Ann Auditor", "I5": "left in June"},
+			cells: map[string]string{"H2": "Remove", "H3": "keep", "H4": "", "H5": "  remove ", "H7": "Keep", "H9": "REMOVE", "I5": "Ann Auditor", "J5": "left in June"},
 			changes: func(env *artifacts.Environment) []string {
 				return []string{
-					"- UsersInGroups " + member(env, 2) + " @AccessReview!G2",
-					"- UsersInGroups " + member(env, 5) + " @AccessReview!G5",
-					"- UsersInGroups " + member(env, 9) + " @AccessReview!G9",
+					"- UsersInGroups " + member(env, 2) + " @AccessReview!H2",
+					"- UsersInGroups " + member(env, 5) + " @AccessReview!H5",
+					"- UsersInGroups " + member(env, 9) + " @AccessReview!H9",
 				}
 			}},
 		{name: "another decision is an error at its cell",
-			cells: map[string]string{"G2": "Remove", "G4": "Remvoe", "G6": "maybe", "G8": "Yes"},
+			cells: map[string]string{"H2": "Remove", "H4": "Remvoe", "H6": "maybe", "H8": "Yes"},
 			changes: func(env *artifacts.Environment) []string {
-				return []string{"- UsersInGroups " + member(env, 2) + " @AccessReview!G2"}
+				return []string{"- UsersInGroups " + member(env, 2) + " @AccessReview!H2"}
 			},
 			findings: []string{
-				"AccessReview!G4: error: Decision 'Remvoe' is neither Keep nor Remove; pick one from the drop-down, or leave it empty for a membership not reviewed yet — did you mean 'Remove'? [invalid-value]",
-				"AccessReview!G6: error: Decision 'maybe' is neither Keep nor Remove; pick one from the drop-down, or leave it empty for a membership not reviewed yet [invalid-value]",
-				"AccessReview!G8: error: Decision 'Yes' is neither Keep nor Remove; pick one from the drop-down, or leave it empty for a membership not reviewed yet [invalid-value]",
+				"AccessReview!H4: error: Decision 'Remvoe' is neither Keep nor Remove; pick one from the drop-down, or leave it empty for a membership not reviewed yet — did you mean 'Remove'? [invalid-value]",
+				"AccessReview!H6: error: Decision 'maybe' is neither Keep nor Remove; pick one from the drop-down, or leave it empty for a membership not reviewed yet [invalid-value]",
+				"AccessReview!H8: error: Decision 'Yes' is neither Keep nor Remove; pick one from the drop-down, or leave it empty for a membership not reviewed yet [invalid-value]",
 			}},
 		{name: "names are matched ignoring case and spaces; the plan spells them as stored",
-			cells: map[string]string{"A2": "  ROBERT KLINE ", "D2": "administrators", "G2": "Remove"},
+			cells: map[string]string{"A2": "  ROBERT KLINE ", "D2": "administrators", "H2": "Remove"},
 			changes: func(*artifacts.Environment) []string {
-				return []string{"- UsersInGroups Robert Kline / Administrators @AccessReview!G2"}
+				return []string{"- UsersInGroups Robert Kline / Administrators @AccessReview!H2"}
 			}},
 		{name: "a membership, user or group that no longer exists is a warning",
 			cells: map[string]string{
-				"A2": "Natalie Doc", "G2": "Remove", // no such user
-				"D3": "Documentation LegalD", "G3": "Remove", // no such group
-				"A4": "Kevin Walsh", "D4": "Administrators", "G4": "Remove", // both exist, not a member
-				"A5": "Nobody Here", "D5": "Nowhere", "G5": "Remove", "G6": "Keep"},
+				"A2": "Natalie Doc", "H2": "Remove", // no such user
+				"D3": "Documentation LegalD", "H3": "Remove", // no such group
+				"A4": "Kevin Walsh", "D4": "Administrators", "H4": "Remove", // both exist, not a member
+				"A5": "Nobody Here", "D5": "Nowhere", "H5": "Remove", "H6": "Keep"},
 			findings: []string{
-				"AccessReview!G2: warning: user 'Natalie Doc' no longer exists; nothing to remove [already-absent]",
-				"AccessReview!G3: warning: group 'Documentation LegalD' no longer exists; nothing to remove [already-absent]",
-				"AccessReview!G4: warning: 'Kevin Walsh' is no longer a member of 'Administrators'; nothing to remove [already-absent]",
-				"AccessReview!G5: warning: neither user 'Nobody Here' nor group 'Nowhere' exists any more; nothing to remove [already-absent]",
+				"AccessReview!H2: warning: user 'Natalie Doc' no longer exists; nothing to remove [already-absent]",
+				"AccessReview!H3: warning: group 'Documentation LegalD' no longer exists; nothing to remove [already-absent]",
+				"AccessReview!H4: warning: 'Kevin Walsh' is no longer a member of 'Administrators'; nothing to remove [already-absent]",
+				"AccessReview!H5: warning: neither user 'Nobody Here' nor group 'Nowhere' exists any more; nothing to remove [already-absent]",
 			}},
 		{name: "Remove without a user or a group",
-			cells: map[string]string{"A2": "", "G2": "Remove", "D3": " ", "G3": "Remove", "A4": "", "G4": "Keep"},
+			cells: map[string]string{"A2": "", "H2": "Remove", "D3": " ", "H3": "Remove", "A4": "", "H4": "Keep"},
 			findings: []string{
 				"AccessReview!A2: error: Decision is Remove but the User cell is empty; write the user whose membership ends [required-value]",
 				"AccessReview!D3: error: Decision is Remove but the Group cell is empty; write the group the user leaves [required-value]",
 			}},
 		{name: "the same membership removed twice is removed once",
-			build: copyRow(2, 60, "Remove"), cells: map[string]string{"G2": "Remove"},
+			build: copyRow(2, 60, "Remove"), cells: map[string]string{"H2": "Remove"},
 			changes: func(env *artifacts.Environment) []string {
-				return []string{"- UsersInGroups " + member(env, 2) + " @AccessReview!G2"}
+				return []string{"- UsersInGroups " + member(env, 2) + " @AccessReview!H2"}
 			},
-			findings: []string{"AccessReview!G60: warning: row 2 removes '" + strings.ReplaceAll(member(env, 2), " / ", "' from '") + "' too; it is removed once [duplicate-row]"}},
+			findings: []string{"AccessReview!H60: warning: row 2 removes '" + strings.ReplaceAll(member(env, 2), " / ", "' from '") + "' too; it is removed once [duplicate-row]"}},
 		{name: "kept on one row and removed on another: an error on both",
-			build: copyRow(3, 60, "keep"), cells: map[string]string{"G3": "Remove", "G4": "Remove"},
+			build: copyRow(3, 60, "keep"), cells: map[string]string{"H3": "Remove", "H4": "Remove"},
 			changes: func(env *artifacts.Environment) []string {
-				return []string{"- UsersInGroups " + member(env, 4) + " @AccessReview!G4"}
+				return []string{"- UsersInGroups " + member(env, 4) + " @AccessReview!H4"}
 			},
 			findings: []string{
-				"AccessReview!G3: error: row 3 removes '" + strings.ReplaceAll(member(env, 3), " / ", "' from '") + "' and row 60 keeps it; decide once [conflicting-rows]",
-				"AccessReview!G60: error: row 3 removes '" + strings.ReplaceAll(member(env, 3), " / ", "' from '") + "' and row 60 keeps it; decide once [conflicting-rows]",
+				"AccessReview!H3: error: row 3 removes '" + strings.ReplaceAll(member(env, 3), " / ", "' from '") + "' and row 60 keeps it; decide once [conflicting-rows]",
+				"AccessReview!H60: error: row 3 removes '" + strings.ReplaceAll(member(env, 3), " / ", "' from '") + "' and row 60 keeps it; decide once [conflicting-rows]",
 			}},
 		{name: "other tabs are ignored, with a warning",
-			cells: map[string]string{"G3": "Remove"},
+			cells: map[string]string{"H3": "Remove"},
 			build: func(f *excelize.File) {
 				f.NewSheet("Users")
 				f.SetCellStr("Users", "A1", "User")
 			},
 			changes: func(env *artifacts.Environment) []string {
-				return []string{"- UsersInGroups " + member(env, 3) + " @AccessReview!G3"}
+				return []string{"- UsersInGroups " + member(env, 3) + " @AccessReview!H3"}
 			},
 			findings: []string{"Users: warning: tab 'Users' is not part of an access review; it is ignored (plan security edits from a workbook of their own) [unknown-tab]"}},
 		{name: "columns found by header, in any order and casing; the tab name in any casing",
-			cells: map[string]string{"G2": "Remove"},
+			cells: map[string]string{"H2": "Remove"},
 			build: func(f *excelize.File) {
 				f.SetCellStr(Sheet, "A1", " user ")
-				f.SetCellStr(Sheet, "G1", "DECISION")
+				f.SetCellStr(Sheet, "H1", "DECISION")
 				if err := f.MoveSheet(AboutSheet, Sheet); err != nil {
 					panic(err)
 				}
@@ -156,7 +156,7 @@ func TestPlanReviewed(t *testing.T) {
 				f.InsertCols("accessreview", "A", 1)
 			},
 			changes: func(env *artifacts.Environment) []string {
-				return []string{"- UsersInGroups " + member(env, 2) + " @accessreview!H2"}
+				return []string{"- UsersInGroups " + member(env, 2) + " @accessreview!I2"}
 			}},
 	}
 	for _, tt := range tests {
@@ -200,7 +200,7 @@ func copyRow(from, to int, decision string) func(f *excelize.File) {
 			v, _ := f.GetCellValue(Sheet, src)
 			f.SetCellStr(Sheet, dst, v)
 		}
-		f.SetCellStr(Sheet, "G"+itoa(to), decision)
+		f.SetCellStr(Sheet, "H"+itoa(to), decision)
 	}
 }
 
@@ -209,7 +209,7 @@ func copyRow(from, to int, decision string) func(f *excelize.File) {
 func TestReplanAfterApply(t *testing.T) {
 	env := sample(t)
 	path := writeSample(t, env)
-	edit(t, path, map[string]string{"G2": "Remove", "G10": "Remove", "G11": "Keep", "G30": "remove"})
+	edit(t, path, map[string]string{"H2": "Remove", "H10": "Remove", "H11": "Keep", "H30": "remove"})
 	p, err := Plan(path, env)
 	if err != nil {
 		t.Fatal(err)
@@ -238,12 +238,12 @@ func TestReplanAfterApply(t *testing.T) {
 func TestPlanGolden(t *testing.T) {
 	env := sample(t)
 	path := writeSample(t, env)
-	cells := map[string]string{"G8": "Keep", "I8": "needed for the close"}
-	for r := range Rows(env) {
+	cells := map[string]string{"H8": "Keep", "J8": "needed for the close"}
+	for r := range Rows(env, Scope{}) {
 		if r.Administrator || r.UserType == "Third Party Access" {
 			for n := 2; n < len(env.UsersInGroups)+2; n++ {
 				if member(env, n) == r.User+" / "+r.Group {
-					cells["G"+itoa(n)], cells["H"+itoa(n)] = "Remove", "Ann Auditor"
+					cells["H"+itoa(n)], cells["I"+itoa(n)] = "Remove", "Ann Auditor"
 				}
 			}
 		}
@@ -276,7 +276,7 @@ func TestIsReviewWorkbook(t *testing.T) {
 	dir := t.TempDir()
 	review := writeSample(t, env)
 	noDecision := writeSample(t, env)
-	edit(t, noDecision, map[string]string{"G1": "Verdict"})
+	edit(t, noDecision, map[string]string{"H1": "Verdict"})
 	notXLSX := filepath.Join(dir, "notes.xlsx")
 	os.WriteFile(notXLSX, []byte("User,Group,Decision\n"), 0o600)
 	tests := []struct {
@@ -308,16 +308,16 @@ func TestPlanBadHeader(t *testing.T) {
 		build func(f *excelize.File)
 		want  []string
 	}{
-		{name: "missing column", cells: map[string]string{"D1": "Team", "G2": "Remove"},
-			want: []string{"AccessReview row 1: error: the AccessReview tab has no Group column; keep the headers secmgr review wrote (User, UserType, IsEnabled, Group, Roles, Administrator, Decision, Reviewer, Comment) [missing-key-column]"}},
-		{name: "repeated column", cells: map[string]string{"I1": "decision", "G2": "Remove"},
-			want: []string{"AccessReview!I1: error: column 'Decision' appears twice in the AccessReview tab (AccessReview!G1 and AccessReview!I1); delete one of them [duplicate-column]"}},
+		{name: "missing column", cells: map[string]string{"D1": "Team", "H2": "Remove"},
+			want: []string{"AccessReview row 1: error: the AccessReview tab has no Group column; keep the headers secmgr review wrote (User, UserType, IsEnabled, Group, NestedGroups, Roles, Administrator, Decision, Reviewer, Comment) [missing-key-column]"}},
+		{name: "repeated column", cells: map[string]string{"J1": "decision", "H2": "Remove"},
+			want: []string{"AccessReview!J1: error: column 'Decision' appears twice in the AccessReview tab (AccessReview!H1 and AccessReview!J1); delete one of them [duplicate-column]"}},
 		{name: "no header row", build: func(f *excelize.File) {
 			for i := range Columns {
 				f.SetCellValue(Sheet, columnName(i+1)+"1", nil)
 			}
 		},
-			want: []string{"AccessReview!A1: error: the AccessReview tab has no header row; row 1 must hold the headers User, UserType, IsEnabled, Group, Roles, Administrator, Decision, Reviewer, Comment [no-header]"}},
+			want: []string{"AccessReview!A1: error: the AccessReview tab has no header row; row 1 must hold the headers User, UserType, IsEnabled, Group, NestedGroups, Roles, Administrator, Decision, Reviewer, Comment [no-header]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -354,7 +354,7 @@ func TestLibreOfficeReviewed(t *testing.T) {
 	soffice := testtools.Soffice(t)
 	env := sample(t)
 	path := writeSample(t, env)
-	edit(t, path, map[string]string{"G3": "Remove", "G4": "Keep", "G12": "remove"})
+	edit(t, path, map[string]string{"H3": "Remove", "H4": "Keep", "H12": "remove"})
 	want, err := Plan(path, env)
 	if err != nil {
 		t.Fatal(err)
@@ -374,5 +374,81 @@ func TestLibreOfficeReviewed(t *testing.T) {
 	}
 	if diff := cmp.Diff(changeLines(want), changeLines(got)); diff != "" || len(got.Findings) != 0 {
 		t.Errorf("changes (-excelize +LibreOffice):\n%s\nfindings %v", diff, findingLines(got))
+	}
+}
+
+// TestReviewBlock: every decision, Keep too, reaches the plan's review
+// block with its reviewer, comment and what planning made of it.
+func TestReviewBlock(t *testing.T) {
+	env := sample(t)
+	path := writeSample(t, env)
+	edit(t, path, map[string]string{
+		"H2": "Remove", "I2": "Ann Auditor", "J2": "left in June",
+		"H3": "keep", "I3": "Ann Auditor",
+		"H4": "Maybe",
+		"A5": "Nobody Here", "H5": "Remove", "I5": "Bo Reviewer", "J5": "gone already",
+	})
+	p, err := Plan(path, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, m3, m4 := env.UsersInGroups[0], env.UsersInGroups[1], env.UsersInGroups[2]
+	want := []actions.ReviewDecision{
+		{Cell: "AccessReview!H2", User: m2.User, Group: m2.ParentGroup, Decision: Remove, Reviewer: "Ann Auditor", Comment: "left in June", Outcome: OutcomeRemoved},
+		{Cell: "AccessReview!H3", User: m3.User, Group: m3.ParentGroup, Decision: Keep, Reviewer: "Ann Auditor", Outcome: OutcomeKept},
+		{Cell: "AccessReview!H4", User: m4.User, Group: m4.ParentGroup, Decision: "Maybe", Outcome: OutcomeRefused},
+		{Cell: "AccessReview!H5", User: "Nobody Here", Group: env.UsersInGroups[3].ParentGroup, Decision: Remove, Reviewer: "Bo Reviewer", Comment: "gone already", Outcome: OutcomeAbsent},
+	}
+	if diff := cmp.Diff(want, p.Review); diff != "" {
+		t.Errorf("review block (-want +got):\n%s", diff)
+	}
+}
+
+// TestScope: --user, --group and --owner narrow the memberships reviewed.
+func TestScope(t *testing.T) {
+	env := sample(t)
+	count := func(s Scope) (n int, users, groups map[string]bool) {
+		users, groups = map[string]bool{}, map[string]bool{}
+		for r := range Rows(env, s) {
+			n++
+			users[r.User], groups[r.Group] = true, true
+		}
+		return n, users, groups
+	}
+	all, _, _ := count(Scope{})
+	if all != len(env.UsersInGroups) {
+		t.Fatalf("the zero scope covers %d of %d memberships", all, len(env.UsersInGroups))
+	}
+	uf, _ := artifacts.CompileFilter([]string{"laura*"})
+	n, users, _ := count(Scope{Users: uf})
+	if n == 0 || len(users) != 1 || !users["Laura Chen"] {
+		t.Errorf("--user laura*: %d rows of %v", n, users)
+	}
+	gf, _ := artifacts.CompileFilter([]string{"*_Mod"})
+	_, _, groups := count(Scope{Groups: gf})
+	for g := range groups {
+		if !strings.HasSuffix(g, "_Mod") {
+			t.Errorf("--group *_Mod covers %s", g)
+		}
+	}
+	// The owner is named in the group's Description.
+	owner := ""
+	for _, g := range env.Groups {
+		if g.Group == "Houston_Mod" {
+			owner = g.Description
+		}
+	}
+	if owner == "" {
+		t.Skip("the sample's Houston_Mod has no description to name an owner by")
+	}
+	env.Groups = append([]artifacts.Group(nil), env.Groups...)
+	for i := range env.Groups {
+		if env.Groups[i].Group == "Houston_Mod" {
+			env.Groups[i].Description += " (owner: Pat Owner)"
+		}
+	}
+	_, _, groups = count(Scope{Owner: "pat owner"})
+	if len(groups) != 1 || !groups["Houston_Mod"] {
+		t.Errorf("--owner 'pat owner' covers %v", groups)
 	}
 }

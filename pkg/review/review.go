@@ -28,23 +28,67 @@ import (
 	"secmgr/pkg/artifacts"
 )
 
-// Sheet is the name of the review tab; the workbook's second tab, About,
-// says how to fill it in and is ignored when planning.
+// Sheet is the name of the review tab. EffectiveSheet lists every group
+// of every reviewed user with the path that puts the user there, so that
+// a reviewer sees that removing one direct membership really removes the
+// access; About says how to fill the review in. Planning reads Sheet only.
 const (
-	Sheet      = "AccessReview"
-	AboutSheet = "About"
+	Sheet          = "AccessReview"
+	EffectiveSheet = "EffectiveGroups"
+	AboutSheet     = "About"
 )
+
+// EffectiveColumns are the headers of the EffectiveGroups tab.
+var EffectiveColumns = []string{"User", "Group", "Path", "Direct"}
+
+// Scope selects the memberships a review covers; the zero Scope covers
+// every one. A membership is in scope when its user matches Users and its
+// group matches Groups (empty filters match everything) and, with Owner,
+// the group's Description names the owner (case-insensitively), so that
+// each manager reviews their own groups.
+type Scope struct {
+	Users  artifacts.Filter
+	Groups artifacts.Filter
+	Owner  string
+}
+
+// owned returns the folded names of the groups whose Description names
+// owner, or nil for no Owner.
+func (s Scope) owned(env *artifacts.Environment) map[string]bool {
+	if strings.TrimSpace(s.Owner) == "" {
+		return nil
+	}
+	owner := strings.ToLower(strings.TrimSpace(s.Owner))
+	out := map[string]bool{}
+	for _, g := range env.Groups {
+		if strings.Contains(strings.ToLower(g.Description), owner) {
+			out[artifacts.Fold(g.Group)] = true
+		}
+	}
+	return out
+}
 
 // Columns are the headers of the review tab, in order. Planning reads
 // User, Group and Decision, found by header (in any order and casing);
 // the others are there for the reviewer.
-var Columns = []string{"User", "UserType", "IsEnabled", "Group", "Roles", "Administrator", "Decision", "Reviewer", "Comment"}
+var Columns = []string{"User", "UserType", "IsEnabled", "Group", "NestedGroups", "Roles", "Administrator", "Decision", "Reviewer", "Comment"}
 
-// The columns planning reads.
+// The columns planning reads: User, Group and Decision must be there;
+// Reviewer and Comment, when there, go into the plan's review block.
 const (
 	ColumnUser     = "User"
 	ColumnGroup    = "Group"
 	ColumnDecision = "Decision"
+	ColumnReviewer = "Reviewer"
+	ColumnComment  = "Comment"
+)
+
+// Outcomes of a decision in the plan's review block.
+const (
+	OutcomeRemoved = "removed"        // the plan removes the membership
+	OutcomeKept    = "kept"           // Keep: nothing changes
+	OutcomeAbsent  = "already absent" // the membership, user or group is gone
+	OutcomeRefused = "refused"        // an error at the row; nothing planned
 )
 
 // Decisions a reviewer may write (in any casing); an empty Decision means
@@ -64,6 +108,10 @@ type Row struct {
 	UserType  string // "" when the user is not on the Users tab
 	IsEnabled bool
 	Group     string
+	// NestedGroups are the groups Group sits in (GroupsInGroups, any
+	// depth), sorted: the membership brings them too. Rows of the same
+	// group share the slice: do not change it.
+	NestedGroups []string
 	// Roles are the application and system roles held by Group or a group
 	// above it, sorted. Rows of the same group share the slice: do not
 	// change it.
@@ -72,13 +120,13 @@ type Row struct {
 	Administrator bool
 }
 
-// Rows yields the direct memberships of env (UsersInGroups) in the
-// environment's order, each with what its group brings. What a group
+// Rows yields the direct memberships of env (UsersInGroups) in scope, in
+// the environment's order, each with what its group brings. What a group
 // brings is computed once per group, so the cost is linear in the
 // memberships plus the group graph.
-func Rows(env *artifacts.Environment) iter.Seq[Row] {
+func Rows(env *artifacts.Environment, scope Scope) iter.Seq[Row] {
 	return func(yield func(Row) bool) {
-		for r := range rows(env, newBringer(env)) {
+		for r := range rows(env, newBringer(env), scope) {
 			if !yield(r) {
 				return
 			}
@@ -88,16 +136,20 @@ func Rows(env *artifacts.Environment) iter.Seq[Row] {
 
 // rows is Rows with the bringer given, yielding with each row what its
 // group brings.
-func rows(env *artifacts.Environment, b *bringer) iter.Seq2[Row, *brought] {
+func rows(env *artifacts.Environment, b *bringer, scope Scope) iter.Seq2[Row, *brought] {
 	return func(yield func(Row, *brought) bool) {
 		users := artifacts.Tabs[artifacts.TabUsers]
+		owned := scope.owned(env)
 		for _, m := range env.UsersInGroups {
+			if !scope.Users.Match(m.User) || !scope.Groups.Match(m.ParentGroup) || (owned != nil && !owned[artifacts.Fold(m.ParentGroup)]) {
+				continue
+			}
 			r := Row{User: m.User, Group: m.ParentGroup}
 			if i, ok := users.Find(env, m.User); ok {
 				r.UserType, r.IsEnabled = env.Users[i].UserType, env.Users[i].IsEnabled
 			}
 			g := b.of(m.ParentGroup)
-			r.Roles, r.Administrator = g.roles, g.admin
+			r.NestedGroups, r.Roles, r.Administrator = g.groups, g.roles, g.admin
 			if !yield(r, g) {
 				return
 			}
@@ -107,9 +159,11 @@ func rows(env *artifacts.Environment, b *bringer) iter.Seq2[Row, *brought] {
 
 // brought is what membership of one group brings.
 type brought struct {
-	roles []string
-	text  string // roles joined for the Roles cell
-	admin bool
+	groups     []string
+	groupsText string // groups joined for the NestedGroups cell
+	roles      []string
+	text       string // roles joined for the Roles cell
+	admin      bool
 }
 
 // bringer computes, and caches per group, what membership brings.
@@ -142,8 +196,10 @@ func (b *bringer) of(group string) *brought {
 		b.byName[group] = g
 		return g
 	}
-	g := &brought{}
-	for _, h := range append([]string{group}, b.ix.Ancestors(group)...) {
+	g := &brought{groups: b.ix.Ancestors(group)}
+	slices.SortFunc(g.groups, artifacts.CompareFold)
+	g.groupsText = strings.Join(g.groups, ", ")
+	for _, h := range append([]string{group}, g.groups...) {
 		g.roles = append(g.roles, b.holders[artifacts.Fold(h)]...)
 		g.admin = g.admin || artifacts.Fold(h) == artifacts.Fold(artifacts.Administrators)
 	}

@@ -33,7 +33,7 @@ func sample(t testing.TB) *artifacts.Environment {
 func writeSample(t testing.TB, env *artifacts.Environment) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "AccessReview.101500.xlsx")
-	if err := Write(env, path, false); err != nil {
+	if err := Write(env, path, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -71,7 +71,7 @@ func TestWriteSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if diff := cmp.Diff([]string{Sheet, AboutSheet}, f.GetSheetList()); diff != "" {
+	if diff := cmp.Diff([]string{Sheet, EffectiveSheet, AboutSheet}, f.GetSheetList()); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
 	}
 	rows, err := f.GetRows(Sheet)
@@ -103,7 +103,7 @@ func TestWriteSample(t *testing.T) {
 func TestWhatMembershipsBring(t *testing.T) {
 	env := sample(t)
 	got := map[string]Row{}
-	for r := range Rows(env) {
+	for r := range Rows(env, Scope{}) {
 		got[r.User+" / "+r.Group] = r
 	}
 	tests := []struct {
@@ -160,7 +160,7 @@ func TestWorkbookShape(t *testing.T) {
 		t.Fatalf("%d data validations, want 1: %+v", len(dvs), dvs)
 	}
 	dv := dvs[0]
-	if dv.Sqref != "G2:G1048576" || dv.Type != "list" || dv.Formula1 != `"Keep,Remove"` || !dv.AllowBlank ||
+	if dv.Sqref != "H2:H1048576" || dv.Type != "list" || dv.Formula1 != `"Keep,Remove"` || !dv.AllowBlank ||
 		dv.ErrorStyle == nil || *dv.ErrorStyle != "stop" || !dv.ShowErrorMessage {
 		t.Errorf("the Decision drop-down: %+v", dv)
 	}
@@ -171,11 +171,11 @@ func TestWorkbookShape(t *testing.T) {
 	names := f.GetDefinedName()
 	var filter string
 	for _, n := range names {
-		if n.Name == "_xlnm._FilterDatabase" {
+		if n.Name == "_xlnm._FilterDatabase" && n.Scope == Sheet {
 			filter = n.RefersTo
 		}
 	}
-	if want := "'AccessReview'!$A$1:$I$" + itoa(len(env.UsersInGroups)+1); filter != want {
+	if want := "'AccessReview'!$A$1:$J$" + itoa(len(env.UsersInGroups)+1); filter != want {
 		t.Errorf("auto-filter %q, want %q", filter, want)
 	}
 	for i, c := range Columns {
@@ -226,20 +226,20 @@ json.dump({"sheets": wb.sheetnames, "freeze": ws.freeze_panes, "filter": ws.auto
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v in %s", err, out)
 	}
-	if diff := cmp.Diff([]string{Sheet, AboutSheet}, got.Sheets); diff != "" {
+	if diff := cmp.Diff([]string{Sheet, EffectiveSheet, AboutSheet}, got.Sheets); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
 	}
-	if got.Freeze != "A2" || strings.ReplaceAll(got.Filter, "$", "") != "A1:I"+itoa(len(env.UsersInGroups)+1) {
+	if got.Freeze != "A2" || strings.ReplaceAll(got.Filter, "$", "") != "A1:J"+itoa(len(env.UsersInGroups)+1) {
 		t.Errorf("freeze %q, filter %q", got.Freeze, got.Filter)
 	}
-	wantDV := []map[string]any{{"type": "list", "formula1": `"Keep,Remove"`, "sqref": "G2:G1048576", "errorStyle": "stop", "showErrorMessage": true, "allowBlank": true}}
+	wantDV := []map[string]any{{"type": "list", "formula1": `"Keep,Remove"`, "sqref": "H2:H1048576", "errorStyle": "stop", "showErrorMessage": true, "allowBlank": true}}
 	if diff := cmp.Diff(wantDV, got.Validations); diff != "" {
 		t.Errorf("data validations (-want +got):\n%s", diff)
 	}
 	var want [][]any
 	want = append(want, anys(Columns))
-	for r := range Rows(env) {
-		want = append(want, anys([]string{r.User, r.UserType, boolText(r.IsEnabled), r.Group, strings.Join(r.Roles, ", "), boolText(r.Administrator), "", "", ""}))
+	for r := range Rows(env, Scope{}) {
+		want = append(want, anys([]string{r.User, r.UserType, boolText(r.IsEnabled), r.Group, strings.Join(r.NestedGroups, ", "), strings.Join(r.Roles, ", "), boolText(r.Administrator), "", "", ""}))
 	}
 	if diff := cmp.Diff(want, got.Rows); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
@@ -261,21 +261,21 @@ func TestWriteRefusesExisting(t *testing.T) {
 	if err := os.WriteFile(path, []byte("keep me"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	err := Write(env, path, false)
+	err := Write(env, path, WriteOptions{})
 	if err == nil || !strings.Contains(err.Error(), "already exists") || !strings.Contains(err.Error(), path) {
 		t.Fatalf("write over an existing file: %v", err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "keep me" {
 		t.Fatal("the existing file was changed")
 	}
-	if err := Write(env, path, true); err != nil {
+	if err := Write(env, path, WriteOptions{Replace: true}); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := IsReviewWorkbook(path); !ok || err != nil {
 		t.Errorf("--force wrote no review: %v %v", ok, err)
 	}
 	missing := filepath.Join(t.TempDir(), "no such folder", "r.xlsx")
-	if err := Write(env, missing, false); err == nil || !strings.Contains(err.Error(), missing) {
+	if err := Write(env, missing, WriteOptions{}); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("a missing folder: %v", err)
 	}
 }

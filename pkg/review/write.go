@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
+	"secmgr/pkg/access"
 	"secmgr/pkg/artifacts"
 )
 
@@ -38,6 +40,7 @@ var headerNotes = map[string]string{
 	"UserType":      "The user's type on the Users tab.",
 	"IsEnabled":     "Whether the user can log on (Users tab).",
 	"Group":         "The group the user is listed in directly. Remove ends this membership only; memberships of groups inside it are not changed.",
+	"NestedGroups":  "The groups this group sits in (GroupsInGroups, any depth): the membership brings them too, and the access they give. The EffectiveGroups tab lists every group of every user with the path that puts the user there.",
 	"Roles":         "The application and system roles this group or a group above it holds: what the membership brings. Roles held through another group stay when it is removed.",
 	"Administrator": "True when the group is Administrators or inside it: the membership makes the user an administrator, who can do everything.",
 	"Decision":      "Keep or Remove, from the drop-down. Remove: 'secmgr plan' and 'secmgr apply' remove this membership. Keep, or empty (not reviewed yet): no change.",
@@ -49,11 +52,21 @@ var headerNotes = map[string]string{
 // row limit less the header).
 const maxRows = excelize.TotalRows - 1
 
+// WriteOptions tune writing a review.
+type WriteOptions struct {
+	// Scope selects the memberships under review (all when zero).
+	Scope Scope
+	// Replace allows replacing an existing file of the same name.
+	Replace bool
+}
+
 // Write writes the access review of env to path: the AccessReview tab
-// (one row per direct membership) and the About tab. The file is created
-// readable by its owner only (mode 0600) and written atomically; an
-// existing file is refused unless force, which replaces it.
-func Write(env *artifacts.Environment, path string, force bool) error {
+// (one row per direct membership in scope), the EffectiveGroups tab and
+// the About tab. The file is created readable by its owner only (mode
+// 0600) and written atomically; an existing file is refused unless
+// opt.Replace.
+func Write(env *artifacts.Environment, path string, opt WriteOptions) error {
+	force := opt.Replace
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return fmt.Errorf("cannot write %s: it is a folder", path)
 	}
@@ -73,7 +86,7 @@ func Write(env *artifacts.Environment, path string, force bool) error {
 	}
 	now := time.Now()
 	err := artifacts.WriteFileAtomic(path, func(w io.Writer) error {
-		return write(w, env, filepath.Base(path), filepath.Dir(path), now)
+		return write(w, env, opt.Scope, filepath.Base(path), filepath.Dir(path), now)
 	})
 	if err != nil && reserved {
 		os.Remove(path)
@@ -82,14 +95,14 @@ func Write(env *artifacts.Environment, path string, force bool) error {
 }
 
 // WriteTo writes the access review of env as an .xlsx workbook to w.
-func WriteTo(w io.Writer, env *artifacts.Environment) error {
+func WriteTo(w io.Writer, env *artifacts.Environment, scope Scope) error {
 	now := time.Now()
-	return write(w, env, FileName(now), "", now)
+	return write(w, env, scope, FileName(now), "", now)
 }
 
 // write writes the review, named name in the About tab; the rows spill
 // to a temporary file in tmpDir ("" for the system's) beyond 16 MiB.
-func write(w io.Writer, env *artifacts.Environment, name, tmpDir string, now time.Time) error {
+func write(w io.Writer, env *artifacts.Environment, scope Scope, name, tmpDir string, now time.Time) error {
 	if n := len(env.UsersInGroups); n > maxRows {
 		return fmt.Errorf("the environment has %d memberships, more than the %d rows a sheet can hold", n, maxRows)
 	}
@@ -187,13 +200,19 @@ func write(w io.Writer, env *artifacts.Environment, name, tmpDir string, now tim
 
 	cells := make([]any, len(Columns))
 	row := 1
-	for r, g := range rows(env, b) {
+	reviewed := map[string]string{} // folded user → name, in row order
+	var order []string
+	for r, g := range rows(env, b, scope) {
 		row++
+		if _, ok := reviewed[artifacts.Fold(r.User)]; !ok {
+			reviewed[artifacts.Fold(r.User)] = r.User
+			order = append(order, r.User)
+		}
 		enabled := "" // for a user missing from the Users tab, as the type
 		if r.UserType != "" {
 			enabled = boolText(r.IsEnabled)
 		}
-		for i, v := range [...]string{r.User, r.UserType, enabled, r.Group, g.text, boolText(r.Administrator)} {
+		for i, v := range [...]string{r.User, r.UserType, enabled, r.Group, g.groupsText, g.text, boolText(r.Administrator)} {
 			cells[i] = nil // no cell at all rather than an empty text
 			if v != "" {
 				cells[i] = v
@@ -211,11 +230,64 @@ func write(w io.Writer, env *artifacts.Environment, name, tmpDir string, now tim
 	if err := sw.Flush(); err != nil {
 		return err
 	}
+	if err := writeEffective(f, b.ix, order, styles[fillPlain]); err != nil {
+		return err
+	}
 	if err := writeAbout(f, env, fp, name, now); err != nil {
 		return err
 	}
 	_, err = f.WriteTo(w)
 	return err
+}
+
+// writeEffective adds the EffectiveGroups tab: for each reviewed user, in
+// the order the review lists them, every group it belongs to with the
+// shortest path that puts it there, and whether that is a direct
+// membership.
+func writeEffective(f *excelize.File, ix *access.Index, users []string, headStyle int) error {
+	if _, err := f.NewSheet(EffectiveSheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(EffectiveSheet)
+	if err != nil {
+		return err
+	}
+	for i, w := range []float64{30, 36, 80, 10} {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	head := make([]any, len(EffectiveColumns))
+	for i, c := range EffectiveColumns {
+		head[i] = excelize.Cell{StyleID: headStyle, Value: c}
+	}
+	if err := sw.SetRow("A1", head, excelize.RowOpts{Height: 20}); err != nil {
+		return err
+	}
+	row := 1
+	for _, u := range users {
+		ua, err := ix.User(u)
+		if err != nil {
+			continue // a membership of a user missing from the Users tab
+		}
+		for _, m := range ua.Groups {
+			row++
+			if row > maxRows {
+				return fmt.Errorf("the reviewed users have more than the %d effective groups a sheet can hold; narrow the review with --user or --group", maxRows)
+			}
+			cells := []any{ua.User, m.Name, strings.Join(m.Path, " → "), boolText(len(m.Path) == 2)}
+			if err := sw.SetRow("A"+strconv.Itoa(row), cells); err != nil {
+				return err
+			}
+		}
+	}
+	if err := f.AutoFilter(EffectiveSheet, "A1:D"+strconv.Itoa(max(row, 2)), nil); err != nil {
+		return err
+	}
+	return sw.Flush()
 }
 
 // columnWidths fits each column to its longest value (in characters),
@@ -232,12 +304,13 @@ func columnWidths(env *artifacts.Environment, b *bringer) []float64 {
 		longest[3] = max(longest[3], utf8.RuneCountInString(m.ParentGroup))
 		if g := b.of(m.ParentGroup); !seen[g] {
 			seen[g] = true
-			longest[4] = max(longest[4], utf8.RuneCountInString(g.text))
+			longest[4] = max(longest[4], utf8.RuneCountInString(g.groupsText))
+			longest[5] = max(longest[5], utf8.RuneCountInString(g.text))
 		}
 	}
 	longest[1] = max(longest[1], len("Third Party Access"))
-	longest[7] = max(longest[7], 20) // Reviewer: room for a name
-	longest[8] = max(longest[8], 40) // Comment
+	longest[8] = max(longest[8], 20) // Reviewer: room for a name
+	longest[9] = max(longest[9], 40) // Comment
 	widths := make([]float64, len(Columns))
 	for i, n := range longest {
 		widths[i] = float64(min(n+2, 60))
@@ -293,7 +366,8 @@ func writeAbout(f *excelize.File, env *artifacts.Environment, fp, name string, n
 		{"What it holds", true},
 		{"The AccessReview tab has one row per direct membership of a user in a group (the UsersInGroups tab): the user, its type and whether it is enabled; " +
 			"the group; the roles the membership brings (held by the group or by a group above it); and whether it makes the user an administrator " +
-			"(the group is Administrators or inside it). Hover over a header for what its column holds.", false},
+			"(the group is Administrators or inside it). NestedGroups lists the groups the membership brings through nesting. " +
+			"The EffectiveGroups tab lists every group of every reviewed user with the path that puts the user there. Hover over a header for what its column holds.", false},
 		{"", false},
 		{"How to fill it in", true},
 		{"1. On each row, set Decision to Keep or Remove (the drop-down offers both). Leave it empty for a row you have not reviewed: like Keep, it changes nothing.", false},
