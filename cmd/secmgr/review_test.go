@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/review"
 )
@@ -243,7 +245,7 @@ func TestSampleREADME(t *testing.T) {
 	r = ok(t, dir, nil, "review", "--env", envPath, "--out-dir", dir)
 	path := strings.TrimSpace(r.stdout)
 	decisions := map[string]string{}
-	for m := range review.Rows(mustLoad(t, envPath)) {
+	for m := range review.Rows(mustLoad(t, envPath), review.Scope{}) {
 		decisions[m.User+" / "+m.Group] = "Keep"
 	}
 	decisions["Robert Kline / Administrators"] = "Remove"
@@ -265,4 +267,120 @@ func mustLoad(t *testing.T, path string) *artifacts.Environment {
 		t.Fatal(err)
 	}
 	return env
+}
+
+// TestReviewEvidenceEndToEnd: a reviewer decides in a review saved by
+// openpyxl (a script, as many teams fill reviews), the plan and the apply
+// carry every decision, and 'review --evidence' gives the auditor each
+// decision with its reviewer, comment and outcome.
+func TestReviewEvidenceEndToEnd(t *testing.T) {
+	python := testtools.Python(t)
+	dir := t.TempDir()
+	envPath := sampleEnv(t, dir)
+	r := ok(t, dir, nil, "review", "--env", envPath, "--out-dir", dir, "--user", "Robert*", "--user", "Laura Chen")
+	path := strings.TrimSpace(r.stdout)
+	const script = `
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["AccessReview"]
+head = [c.value for c in ws[1]]
+col = {h: i for i, h in enumerate(head)}
+for row in ws.iter_rows(min_row=2):
+    user, group = row[col["User"]].value, row[col["Group"]].value
+    row[col["Reviewer"]].value = "Ann Auditor"
+    if user == "Robert Kline" and group == "Administrators":
+        row[col["Decision"]].value = "Remove"
+        row[col["Comment"]].value = "=left the platform team"
+        row[col["Comment"]].data_type = "s"  # text that looks like a formula
+    else:
+        row[col["Decision"]].value = "Keep"
+        row[col["Comment"]].value = "needed for the close"
+wb.save(sys.argv[1])
+`
+	if out, err := exec.Command(python, "-c", script, path).CombinedOutput(); err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, out)
+	}
+	p := secmgr(t, dir, nil, "plan", path, "--env", envPath, "--format", "json", "--out", "review.plan.json")
+	if p.code != 2 {
+		t.Fatalf("plan: exit %d\n%s%s", p.code, p.stdout, p.stderr)
+	}
+	var plan struct {
+		Review []struct{ User, Group, Decision, Reviewer, Comment, Outcome string }
+	}
+	if err := json.Unmarshal([]byte(p.stdout), &plan); err != nil {
+		t.Fatal(err)
+	}
+	keeps := 0
+	for _, d := range plan.Review {
+		if d.Reviewer != "Ann Auditor" {
+			t.Errorf("decision without its reviewer: %+v", d)
+		}
+		if d.Decision == "Keep" {
+			keeps++
+		}
+	}
+	if keeps == 0 || len(plan.Review) != keeps+1 {
+		t.Fatalf("the plan's review block: %+v", plan.Review)
+	}
+	ok(t, dir, nil, "apply", "review.plan.json", "--env", envPath, "--yes")
+
+	e := ok(t, dir, nil, "review", "--evidence", "--since", "2000-01-01", "--env", envPath, "--out-dir", dir)
+	evidence := strings.TrimSpace(e.stdout)
+	if !regexp.MustCompile(`^ReviewEvidence\.\d{6}\.xlsx$`).MatchString(filepath.Base(evidence)) {
+		t.Fatalf("review --evidence printed %q", e.stdout)
+	}
+	if st, err := os.Stat(evidence); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the evidence: %v %v", st, err)
+	}
+	const read = `
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["ReviewEvidence"]
+rows = [[c.value for c in r] for r in ws.iter_rows()]
+json.dump({"rows": rows, "types": [c.data_type for c in ws[2]]}, sys.stdout, default=str)
+`
+	out, err := exec.Command(python, "-c", read, evidence).Output()
+	if err != nil {
+		t.Fatalf("openpyxl: %v", err)
+	}
+	var got struct {
+		Rows  [][]any
+		Types []string
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Rows) != len(plan.Review)+1 {
+		t.Fatalf("evidence has %d rows, want %d decisions and the header:\n%v", len(got.Rows), len(plan.Review), got.Rows)
+	}
+	col := map[any]int{}
+	for i, h := range got.Rows[0] {
+		col[h] = i
+	}
+	removed := false
+	for _, row := range got.Rows[1:] {
+		if row[col["Reviewer"]] != "Ann Auditor" || row[col["Environment"]] != "GolfStream" || row[col["Applied"]] == nil {
+			t.Errorf("evidence row %v", row)
+		}
+		if row[col["User"]] == "Robert Kline" {
+			removed = true
+			if row[col["Decision"]] != "Remove" || row[col["Outcome"]] != "removed" || row[col["Comment"]] != "=left the platform team" {
+				t.Errorf("the removal's evidence: %v", row)
+			}
+		} else if row[col["Decision"]] != "Keep" || row[col["Comment"]] != "needed for the close" || row[col["Outcome"]] != "kept" {
+			t.Errorf("a keep's evidence: %v", row)
+		}
+	}
+	if !removed {
+		t.Error("the removal is not in the evidence")
+	}
+	for _, ty := range got.Types {
+		if ty == "f" {
+			t.Error("a comment became a formula in the evidence")
+		}
+	}
+	// Nothing applied since the future: a header-only evidence, said so.
+	later := ok(t, dir, nil, "review", "--evidence", "--since", "2999-01-01", "--env", envPath, "--out-dir", t.TempDir())
+	if !strings.Contains(later.stderr, "no applied review since 2999-01-01") {
+		t.Errorf("stderr: %s", later.stderr)
+	}
 }

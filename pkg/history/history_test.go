@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -95,7 +96,7 @@ func TestApplyFileHappyPath(t *testing.T) {
 		t.Errorf("time %v", entries[0].Time)
 	}
 	entries[0].Time = want.Time
-	if entries[0] != want {
+	if !reflect.DeepEqual(entries[0], want) {
 		t.Errorf("journal entry\n got %+v\nwant %+v", entries[0], want)
 	}
 	if res.Counts.Add+res.Counts.Edit+res.Counts.Rename+res.Counts.Remove != len(p.Changes) {

@@ -66,14 +66,21 @@ type WriteOptions struct {
 // 0600) and written atomically; an existing file is refused unless
 // opt.Replace.
 func Write(env *artifacts.Environment, path string, opt WriteOptions) error {
-	force := opt.Replace
+	now := time.Now()
+	return writeReserved(path, opt.Replace, func(w io.Writer) error {
+		return write(w, env, opt.Scope, filepath.Base(path), filepath.Dir(path), now)
+	})
+}
+
+// writeReserved writes path atomically and owner-only with write. Without
+// replace it first reserves the name, so that a file appearing meanwhile
+// is not replaced; the atomic write replaces the placeholder.
+func writeReserved(path string, replace bool, write func(io.Writer) error) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return fmt.Errorf("cannot write %s: it is a folder", path)
 	}
 	reserved := false
-	if !force {
-		// Reserve the name, so that a file appearing meanwhile is not
-		// replaced; the atomic write below replaces the placeholder.
+	if !replace {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			if errors.Is(err, os.ErrExist) {
@@ -84,10 +91,7 @@ func Write(env *artifacts.Environment, path string, opt WriteOptions) error {
 		f.Close()
 		reserved = true
 	}
-	now := time.Now()
-	err := artifacts.WriteFileAtomic(path, func(w io.Writer) error {
-		return write(w, env, opt.Scope, filepath.Base(path), filepath.Dir(path), now)
-	})
+	err := artifacts.WriteFileAtomic(path, write)
 	if err != nil && reserved {
 		os.Remove(path)
 	}
