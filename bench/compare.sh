@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures secmgr export and plan against openpyxl and against the zip/XML
-# floor on the same synthetic rows, and prints a markdown table (issue 6).
+# floor on the same synthetic rows, and prints a markdown table.
 #
 #   bench/compare.sh                                   # ~300k rows: 40k users, 4-8 memberships each (the defaults)
 #   bench/compare.sh -users 120000 -scale-users 12000  # ~1M rows, with the time-per-row check

@@ -1,6 +1,6 @@
 // Command compare measures secmgr against openpyxl and against the floor
 // of what any .xlsx writer and reader must do, on the same synthetic rows
-// (issue 6). It generates an environment with pkg/synthetic, then times
+// It generates an environment with pkg/synthetic, then times
 // each step as a separate process under /usr/bin/time -v — wall time and
 // peak resident memory — and prints a markdown table with the ratios the
 // performance targets name:

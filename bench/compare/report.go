@@ -22,7 +22,8 @@ type report struct {
 	Args      []string      `json:"args"`
 }
 
-// target is one performance target of issue 6 and whether it was met.
+// target is one performance target (README, "Performance") and whether
+// it was met.
 type target struct {
 	Name     string `json:"name"`
 	Measured string `json:"measured"`

@@ -21,7 +21,7 @@ func auditCommand(a *app) *cli.Command {
 		Name:      "audit",
 		Usage:     "check security against best practices",
 		UsageText: "secmgr audit [--format text|json|sarif] [--fail-on none|info|low|medium|high]",
-		Description: "Runs every rule of the catalogue (audit.md) over the environment: the OneStream Secure\n" +
+		Description: "Runs every rule of the catalogue (docs/audit.md) over the environment: the OneStream Secure\n" +
 			"Configuration Guide's rules that the environment can answer (OS-BP-…) and secmgr's own\n" +
 			"(SM-…). Each finding names its rule, severity, the artifacts involved and what to do;\n" +
 			"rules that need data the environment lacks (last logon times …) are listed as not\n" +

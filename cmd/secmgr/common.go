@@ -19,7 +19,7 @@ import (
 	"secmgr/pkg/workbook"
 )
 
-// Exit codes (cli.md).
+// Exit codes (docs/cli.md).
 const (
 	exitOK      = 0
 	exitFailed  = 1 // an error: invalid input, refused, nothing written

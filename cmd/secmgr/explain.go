@@ -26,7 +26,7 @@ func explainCommand(a *app) *cli.Command {
 			"every place it is used (roles, artifact security columns, exclusion-group entries, slice\n" +
 			"rules); a group used nowhere and holding no one says so.\n" +
 			"Names match case-insensitively; an unknown name fails (exit code 1) and suggests the\n" +
-			"closest existing one. --format json prints the document described in audit.md.\n\n" +
+			"closest existing one. --format json prints the document described in docs/audit.md.\n\n" +
 			"Example:\n" +
 			"   secmgr --env golfstream.json explain --user \"Jessica Documentation\"\n" +
 			"   secmgr --env golfstream.json explain --group \"Documentation AllOrgs\" --format json",

@@ -3,7 +3,7 @@
 // keep it out, and the roles, artifact rights and slice rules that follow;
 // and for a group, who it holds and where it is used.
 //
-// The rules are those of the product specification (audit.md):
+// The rules are those of the user reference (docs/audit.md):
 //
 //   - a user belongs to a group it is listed in directly, or to any group
 //     that lists a group it belongs to (GroupsInGroups, to any depth);

@@ -2,7 +2,7 @@ package access
 
 import "secmgr/pkg/artifacts"
 
-// Rights, in the order they are listed. The names are those of audit.md.
+// Rights, in the order they are listed. The names are those of docs/audit.md.
 const (
 	RightRead       = "read"
 	RightWrite      = "write"
@@ -22,7 +22,7 @@ var rightOrder = map[string]int{
 }
 
 // grants maps an artifact tab and group column to the rights the group
-// holds on the artifact: the rights table of audit.md.
+// holds on the artifact: the rights table of docs/audit.md.
 var grants = func() map[artifacts.TabID]map[string][]string {
 	accessMaintain := map[string][]string{"AccessGroup": {RightAccess}, "MaintenanceGroup": {RightMaintain}}
 	g := map[artifacts.TabID]map[string][]string{

@@ -1,7 +1,7 @@
 // Package audit checks an environment against security best practices:
 // the rules of the OneStream Secure Configuration Guide that an
 // environment file can answer (IDs OS-BP-…) and secmgr's own (SM-…), as
-// catalogued in audit.md.
+// catalogued in docs/audit.md.
 //
 // Run checks every rule and returns a Report: findings (each with its
 // rule, severity, the artifacts involved and what to do), the rules that

@@ -1,6 +1,6 @@
 // Package export turns an environment into the security workbook: it
 // selects tabs by area, filters rows with the wildcard filters of
-// workbook.md ("Wildcard filters") and writes SecurityExtract.HHMMSS.xlsx.
+// docs/workbook.md ("Wildcard filters") and writes SecurityExtract.HHMMSS.xlsx.
 //
 // Which filter restricts which column is derived from the tab table
 // (Column.Kind), not written per tab: a --user pattern restricts every

@@ -288,7 +288,7 @@ func headerNote(tab *artifacts.Tab, c *artifacts.Column, r rule, hasRule bool) s
 	return strings.Join(lines, "\n")
 }
 
-// actionNote says what ActionType and ActionValue do on tab (import.md,
+// actionNote says what ActionType and ActionValue do on tab (docs/import.md,
 // "ActionType and ActionValue").
 func actionNote(tab *artifacts.Tab, c *artifacts.Column) []string {
 	what := "user"
