@@ -1,5 +1,5 @@
 // Command compare measures secmgr against openpyxl and against the floor
-// of what any .xlsx writer and reader must do, on the same synthetic rows
+// of what any .xlsx writer and reader must do, on the same synthetic rows.
 // It generates an environment with pkg/synthetic, then times
 // each step as a separate process under /usr/bin/time -v — wall time and
 // peak resident memory — and prints a markdown table with the ratios the
