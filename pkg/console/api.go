@@ -10,8 +10,6 @@ import (
 
 	"secmgr/pkg/access"
 	"secmgr/pkg/actions"
-	"secmgr/pkg/artifacts"
-	"secmgr/pkg/audit"
 	"secmgr/pkg/history"
 )
 
@@ -47,7 +45,7 @@ func writePlan(w http.ResponseWriter, status int, p *actions.Plan) {
 
 // apiCount counts the rows an export with the same query would hold.
 func (s *Server) apiCount(w http.ResponseWriter, r *http.Request) {
-	env, err := artifacts.Load(s.opt.EnvPath)
+	l, err := s.env.get()
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err)
 		return
@@ -57,7 +55,7 @@ func (s *Server) apiCount(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"rows": countRows(env, q.Selection)})
+	writeJSON(w, http.StatusOK, map[string]int{"rows": countRows(l.env, q.Selection)})
 }
 
 // apiPlan plans an uploaded workbook (multipart field "workbook";
@@ -110,9 +108,12 @@ func (s *Server) apiApply(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case ref == nil:
 			// SecretsFor says so.
-		case filepath.IsAbs(ref.Path) && filepath.Dir(ref.Path) == filepath.Clean(s.uploads):
+		case s.isUpload(ref.Path):
 		case ref.Path == filepath.Base(ref.Path) && strings.HasPrefix(ref.Path, "backup-") && strings.HasSuffix(ref.Path, ".json"):
 			dir = history.Dir(s.opt.EnvPath)
+		case ref.Path == filepath.Base(ref.Path) && strings.HasSuffix(ref.Path, ".xlsx"):
+			jsonError(w, http.StatusConflict, errors.New("the workbook this plan reads passwords from is no longer kept (it was applied, it expired, or the console was restarted); plan it again — nothing was applied"))
+			return
 		default:
 			jsonError(w, http.StatusBadRequest, errors.New("the plan sets passwords, so it must be planned by this console (POST /api/plan) or be one of its undo plans"))
 			return
@@ -129,6 +130,19 @@ func (s *Server) apiApply(w http.ResponseWriter, r *http.Request) {
 		out.Undo = filepath.Base(res.Undo)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// isUpload reports whether name is the file name of an upload kept for
+// Apply.
+func (s *Server) isUpload(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, q := range s.plans {
+		if name == filepath.Base(q.upload) {
+			return true
+		}
+	}
+	return false
 }
 
 // apiHistory is the journal, oldest first.
@@ -156,12 +170,12 @@ func (s *Server) apiUndo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
-	env, err := artifacts.Load(s.opt.EnvPath)
+	l, err := s.env.get()
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err)
 		return
 	}
-	ix := access.New(env)
+	ix := l.index()
 	q := r.URL.Query()
 	var doc any
 	switch {
@@ -182,12 +196,12 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	env, err := artifacts.Load(s.opt.EnvPath)
+	l, err := s.env.get()
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	audit.Run(env, access.New(env)).WriteJSON(w)
+	l.report().WriteJSON(w)
 }

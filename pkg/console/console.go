@@ -40,15 +40,25 @@
 //
 // API status codes follow the command line's exit codes: 200 no changes
 // or applied, 422 a plan with errors, 409 stale (or locked), 400 a bad
-// request, 413 an upload over the limit.
+// request, 413 an upload over the limit; 503 with Retry-After when the
+// console is busy.
 //
 // # Security
 //
-// See security.go: the access token, the loopback Host check, CSRF
+// See security.go: the access token, the Host and Origin checks, CSRF
 // tokens, the API header, upload bounds. No page or response holds a
 // password value: plans are masked, and passwords are read at apply time
 // from the uploaded workbook (kept in a private folder until its plan is
-// applied or expires) or, for an undo, from the backup.
+// applied or evicted) or, for an undo, from the backup.
+//
+// # Bounds
+//
+// See bounds.go: the environment is loaded once and reloaded only when
+// its file changes; requests that read the environment or a workbook
+// run a few at a time (Options.Workers), a few more wait
+// (Options.Queue), and the rest are answered 503 at once; uploads
+// waiting for Apply are evicted after Options.PlanTTL and beyond
+// Options.MaxPending, with their files.
 package console
 
 import (
@@ -62,13 +72,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"secmgr/pkg/actions"
-	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
 )
 
@@ -100,22 +110,28 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 type Options struct {
 	EnvPath   string           // the environment file
 	Token     string           // when set, every request must carry it
+	Hosts     []string         // Host names (or host:port) answered besides localhost and loopback addresses
 	MaxUpload int64            // largest request body accepted; default 64 MiB
-	PlanTTL   time.Duration    // how long an unapplied plan and its upload are kept; default 2 hours
+	PlanTTL   time.Duration    // how long an unapplied plan and its upload are kept; default 1 hour
 	Now       func() time.Time // clock for export names and plan expiry; default time.Now
-}
 
-// maxPending bounds the plans kept for Apply; the oldest goes first.
-const maxPending = 64
+	MaxPending int           // plans (with their uploads) kept for Apply; the oldest goes first; default 8
+	Workers    int           // requests doing heavy work at once; default the number of CPUs
+	Queue      int           // requests waiting for a worker; beyond it 503; default 2 × Workers
+	QueueWait  time.Duration // longest wait for a worker before 503; default 20 s
+}
 
 // Server serves the console for one environment file.
 type Server struct {
 	opt     Options
 	uploads string // private folder (0700) of uploaded workbooks
 	secret  []byte // signs CSRF tokens; new for every server
+	gate    *gate  // bounds the heavy requests
+	env     envCache
 
-	mu    sync.Mutex
-	plans map[string]*pending
+	mu     sync.Mutex
+	plans  map[string]*pending
+	closed bool
 
 	stop      chan struct{} // ends the sweeper
 	closeOnce sync.Once
@@ -128,6 +144,9 @@ type pending struct {
 	name    string // the name it was uploaded under
 	created time.Time
 	digest  string // of the plan's JSON, to know it when the API applies it
+
+	annotateMu sync.Mutex // one annotation at a time
+	annotated  string     // the annotated copy, once made (under Server.mu); removed with the upload
 }
 
 // New returns a console for opt.EnvPath. Close removes its uploads.
@@ -135,17 +154,31 @@ func New(opt Options) (*Server, error) {
 	if opt.EnvPath == "" {
 		return nil, errors.New("no environment file: give --env FILE or set SECMGR_ENV")
 	}
-	if _, err := artifacts.Load(opt.EnvPath); err != nil {
-		return nil, err
-	}
 	if opt.MaxUpload <= 0 {
 		opt.MaxUpload = 64 << 20
 	}
 	if opt.PlanTTL <= 0 {
-		opt.PlanTTL = 2 * time.Hour
+		opt.PlanTTL = time.Hour
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.MaxPending <= 0 {
+		opt.MaxPending = 8
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opt.Queue <= 0 {
+		opt.Queue = 2 * opt.Workers
+	}
+	if opt.QueueWait <= 0 {
+		opt.QueueWait = 20 * time.Second
+	}
+	s := &Server{opt: opt, plans: map[string]*pending{}, stop: make(chan struct{}), gate: newGate(opt.Workers, opt.Queue, opt.QueueWait)}
+	s.env.path = opt.EnvPath
+	if _, err := s.env.get(); err != nil {
+		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "secmgr-console-")
 	if err != nil {
@@ -155,28 +188,35 @@ func New(opt Options) (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("cannot make the upload folder %s private: %w", dir, err)
 	}
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	s := &Server{opt: opt, uploads: dir, secret: secret, plans: map[string]*pending{}, stop: make(chan struct{})}
+	s.uploads = dir
+	s.secret = make([]byte, 32)
+	rand.Read(s.secret)
 	go s.sweeper()
 	return s, nil
 }
 
-// Close removes the uploaded workbooks; the server must not be used
-// afterwards.
+// Close removes the uploaded workbooks and everything else the console
+// wrote; an upload still being received is removed when it ends. The
+// server must not be used afterwards.
 func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		close(s.stop)
+		s.mu.Lock()
+		s.closed = true
+		for k := range s.plans {
+			s.dropLocked(k)
+		}
+		s.mu.Unlock()
 		err = os.RemoveAll(s.uploads)
 	})
 	return err
 }
 
-// sweeper drops expired plans and their uploads every minute, so that an
-// upload is not kept long after PlanTTL even when no one uses the console.
+// sweeper drops expired plans and their uploads, so that an upload is not
+// kept long after PlanTTL even when no one uses the console.
 func (s *Server) sweeper() {
-	tick := time.NewTicker(time.Minute)
+	tick := time.NewTicker(min(time.Minute, max(s.opt.PlanTTL/4, time.Second)))
 	defer tick.Stop()
 	for {
 		select {
@@ -203,26 +243,31 @@ func (s *Server) sweepLocked() {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", http.FileServerFS(assets))
-	mux.HandleFunc("GET /{$}", s.overview)
-	mux.HandleFunc("GET /export", s.exportPage)
-	mux.HandleFunc("GET /export/download", s.exportDownload)
 	mux.HandleFunc("GET /import", s.importPage)
-	mux.HandleFunc("POST /import", s.importUpload)
-	mux.HandleFunc("GET /import/annotated", s.annotated)
-	mux.HandleFunc("POST /apply", s.applyForm)
-	mux.HandleFunc("GET /history", s.historyPage)
-	mux.HandleFunc("GET /undo", s.undoPage)
-	mux.HandleFunc("POST /undo", s.undoApply)
-	mux.HandleFunc("GET /explain", s.explainPage)
-	mux.HandleFunc("GET /audit", s.auditPage)
-	mux.HandleFunc("GET /api/export", s.exportDownload)
-	mux.HandleFunc("GET /api/count", s.apiCount)
-	mux.HandleFunc("POST /api/plan", s.apiPlan)
-	mux.HandleFunc("POST /api/apply", s.apiApply)
-	mux.HandleFunc("GET /api/history", s.apiHistory)
-	mux.HandleFunc("GET /api/undo", s.apiUndo)
-	mux.HandleFunc("GET /api/explain", s.apiExplain)
-	mux.HandleFunc("GET /api/audit", s.apiAudit)
+	// The rest reads the environment or a workbook: a few at a time.
+	for pattern, h := range map[string]http.HandlerFunc{
+		"GET /{$}":              s.overview,
+		"GET /export":           s.exportPage,
+		"GET /export/download":  s.exportDownload,
+		"POST /import":          s.importUpload,
+		"GET /import/annotated": s.annotated,
+		"POST /apply":           s.applyForm,
+		"GET /history":          s.historyPage,
+		"GET /undo":             s.undoPage,
+		"POST /undo":            s.undoApply,
+		"GET /explain":          s.explainPage,
+		"GET /audit":            s.auditPage,
+		"GET /api/export":       s.exportDownload,
+		"GET /api/count":        s.apiCount,
+		"POST /api/plan":        s.apiPlan,
+		"POST /api/apply":       s.apiApply,
+		"GET /api/history":      s.apiHistory,
+		"GET /api/undo":         s.apiUndo,
+		"GET /api/explain":      s.apiExplain,
+		"GET /api/audit":        s.apiAudit,
+	} {
+		mux.HandleFunc(pattern, s.heavy(h))
+	}
 	return s.secure(mux)
 }
 
@@ -233,13 +278,18 @@ func randomID() string {
 }
 
 // keep stores a plan for Apply under a new id, dropping expired plans
-// (and the oldest beyond maxPending) with their uploads.
+// (and the oldest beyond MaxPending) with their uploads. After Close it
+// keeps nothing and removes the upload.
 func (s *Server) keep(p *pending) string {
 	id := randomID()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		os.Remove(p.upload)
+		return id
+	}
 	s.sweepLocked()
-	for len(s.plans) >= maxPending {
+	for len(s.plans) >= s.opt.MaxPending {
 		oldest := ""
 		for k, q := range s.plans {
 			if oldest == "" || q.created.Before(s.plans[oldest].created) {
@@ -255,6 +305,10 @@ func (s *Server) keep(p *pending) string {
 func (s *Server) dropLocked(id string) {
 	if q, ok := s.plans[id]; ok {
 		os.Remove(q.upload)
+		if q.annotated != "" {
+			os.Remove(q.annotated)
+			q.annotated = ""
+		}
 		delete(s.plans, id)
 	}
 }
@@ -302,10 +356,7 @@ type page struct {
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any, errMsg string) {
-	p := page{Title: title, Nav: name, CSRF: s.csrfToken(w, r), Error: errMsg, Data: data}
-	if env, err := artifacts.Load(s.opt.EnvPath); err == nil {
-		p.Env = env.Name
-	}
+	p := page{Title: title, Nav: name, CSRF: s.csrfToken(w, r), Error: errMsg, Data: data, Env: s.env.name()}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

@@ -249,7 +249,7 @@ func TestExport(t *testing.T) {
 	tc := newConsole(t, Options{Now: func() time.Time { return time.Date(2026, 11, 22, 10, 15, 0, 0, time.Local) }})
 	for _, p := range []string{"/export/download", "/api/export"} {
 		code, body, h := tc.get(p + "?areas=users&user=Jessica*")
-		if code != 200 || h.Get("Content-Disposition") != `attachment; filename="SecurityExtract.101500.xlsx"` {
+		if code != 200 || h.Get("Content-Disposition") != `attachment; filename=SecurityExtract.101500.xlsx` {
 			t.Fatalf("%s: %d %v", p, code, h)
 		}
 		rows := readExport(t, []byte(body))
@@ -393,7 +393,7 @@ func TestImportWithFindings(t *testing.T) {
 		t.Fatal("no annotated download")
 	}
 	code, xlsx, h := tc.get("/import/annotated?id=" + m[1])
-	if code != 200 || h.Get("Content-Disposition") != `attachment; filename="mistakes.checked.xlsx"` {
+	if code != 200 || h.Get("Content-Disposition") != `attachment; filename=mistakes.checked.xlsx` {
 		t.Fatalf("annotated download: %d %v", code, h)
 	}
 	f, err := excelize.OpenReader(strings.NewReader(xlsx))
@@ -426,8 +426,49 @@ func TestImportWithFindings(t *testing.T) {
 	if code != http.StatusBadRequest || !strings.Contains(page, "notes.xlsx") || strings.Contains(page, tc.srv.uploads) {
 		t.Errorf("a broken upload: %d\n%s", code, page)
 	}
-	if len(tc.uploads()) != 1 {
+	if len(tc.uploads()) != 2 { // the upload with mistakes and its annotated copy
 		t.Errorf("uploads kept: %v", tc.uploads())
+	}
+}
+
+// TestAnnotatedCached: the annotated copy is made once per upload, served
+// again on later downloads, and removed with its upload.
+func TestAnnotatedCached(t *testing.T) {
+	tc := newConsole(t, Options{})
+	_, page := tc.upload(mistakes, "csrf", tc.csrf())
+	id := regexp.MustCompile(`href="/import/annotated\?id=([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+	var first string
+	var made time.Time
+	for i := range 3 {
+		code, body, _ := tc.get("/import/annotated?id=" + id)
+		if code != 200 || !strings.HasPrefix(body, "PK") {
+			t.Fatalf("download %d: %d", i, code)
+		}
+		tc.srv.mu.Lock()
+		path := tc.srv.plans[id].annotated
+		tc.srv.mu.Unlock()
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first, made = path, st.ModTime()
+		} else if path != first || !st.ModTime().Equal(made) {
+			t.Errorf("download %d made the annotated copy again: %s %v", i, path, st.ModTime())
+		}
+	}
+	// Evicted with its upload: a newer upload beyond MaxPending.
+	for range tc.srv.opt.MaxPending {
+		tc.upload(realistic, "csrf", tc.csrf())
+	}
+	if _, err := os.Stat(first); !os.IsNotExist(err) {
+		t.Errorf("the annotated copy outlived its upload: %v", err)
+	}
+	if code, _, _ := tc.get("/import/annotated?id=" + id); code != http.StatusNotFound {
+		t.Errorf("an evicted upload's annotated copy: %d", code)
+	}
+	if n := len(tc.uploads()); n != tc.srv.opt.MaxPending {
+		t.Errorf("%d files kept for %d plans: %v", n, tc.srv.opt.MaxPending, tc.uploads())
 	}
 }
 
@@ -511,17 +552,30 @@ func TestPasswords(t *testing.T) {
 	if code != 200 || !strings.Contains(plan, `"secrets"`) {
 		t.Fatalf("API plan: %d %s", code, plan)
 	}
+	if strings.Contains(plan, tc.srv.uploads) {
+		t.Errorf("the API plan shows the server's upload folder %s:\n%s", tc.srv.uploads, plan)
+	}
+	// A plan whose passwords would come from a file of the client's
+	// choosing is refused.
+	path := regexp.MustCompile(`"path": "([^"]+)"`).FindStringSubmatch(plan)
+	if path == nil {
+		t.Fatalf("no secrets path in %s", plan)
+	}
+	for _, elsewhere := range []string{filepath.Join(filepath.Dir(tc.envPath), path[1]), "../" + path[1], tc.envPath} {
+		forged := strings.Replace(plan, path[0], `"path": "`+elsewhere+`"`, 1)
+		if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(forged)); code != http.StatusBadRequest {
+			t.Errorf("a plan reading passwords from %s: %d %s", elsewhere, code, out)
+		}
+	}
 	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(plan)); code != 200 {
 		t.Fatalf("API apply: %d %s", code, out)
 	}
 	if env, _ := artifacts.Load(tc.envPath); env.Users[0].Password != newSecret {
 		t.Error("the API did not apply the password")
 	}
-	// A plan whose passwords would come from a file of the server's
-	// choosing is refused.
-	forged := strings.Replace(plan, tc.srv.uploads, filepath.Dir(tc.envPath), 1)
-	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(forged)); code != http.StatusBadRequest {
-		t.Errorf("a plan reading passwords from elsewhere: %d %s", code, out)
+	// Its upload is gone with the apply.
+	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(plan)); code != http.StatusConflict || !strings.Contains(out, "no longer kept") {
+		t.Errorf("a plan applied twice: %d %s", code, out)
 	}
 	for _, p := range []string{"/", "/history", "/api/history", "/explain?user=Acme+Integration+Service", "/api/explain?user=Acme+Integration+Service", "/api/audit", "/export/download"} {
 		tc.get(p) // (do checks every response for the passwords)
@@ -669,30 +723,122 @@ func TestCSRF(t *testing.T) {
 	}
 }
 
+// TestHostCheck: only requests addressed to the console are answered —
+// loopback names on its port, or the names it was given — so that a web
+// site resolving its own name to 127.0.0.1 (DNS rebinding) gets nothing.
 func TestHostCheck(t *testing.T) {
-	tc := newConsole(t, Options{})
 	for _, tt := range []struct {
-		host string
-		want int
+		hosts []string
+		host  string
+		want  int
 	}{
-		{"127.0.0.1:8437", 200},
-		{"localhost:8437", 200},
-		{"[::1]:8437", 200},
-		{"localhost", 200},
-		{"evil.example:8437", http.StatusMisdirectedRequest},
-		{"127.0.0.1.evil.example", http.StatusMisdirectedRequest},
-		{"192.168.1.20:8437", http.StatusMisdirectedRequest},
+		{nil, "127.0.0.1:PORT", 200},
+		{nil, "localhost:PORT", 200},
+		{nil, "LocalHost.:PORT", 200},
+		{nil, "[::1]:PORT", 200},
+		{nil, "127.0.0.1:1", http.StatusMisdirectedRequest},
+		{nil, "localhost", http.StatusMisdirectedRequest}, // port 80, not this one
+		{nil, "evil.example:PORT", http.StatusMisdirectedRequest},
+		{nil, "evil.example", http.StatusMisdirectedRequest},
+		{nil, "127.0.0.1.evil.example:PORT", http.StatusMisdirectedRequest},
+		{nil, "localhost.evil.example:PORT", http.StatusMisdirectedRequest},
+		{nil, "192.168.1.20:PORT", http.StatusMisdirectedRequest},
+		{[]string{"192.168.1.20"}, "192.168.1.20:PORT", 200},
+		{[]string{"secmgr.example.org"}, "SECMGR.example.org", 200},
+		{[]string{"secmgr.example.org:443"}, "secmgr.example.org:443", 200},
+		{[]string{"secmgr.example.org:443"}, "secmgr.example.org:8443", http.StatusMisdirectedRequest},
+		{[]string{"secmgr.example.org"}, "evil.example:PORT", http.StatusMisdirectedRequest},
 	} {
-		req, _ := http.NewRequest("GET", tc.ts.URL+"/", nil)
-		req.Host = tt.host
-		if code, _, _ := tc.do(req); code != tt.want {
-			t.Errorf("Host %s: %d, want %d", tt.host, code, tt.want)
+		tc := newConsole(t, Options{Hosts: tt.hosts})
+		port := tc.ts.URL[strings.LastIndex(tc.ts.URL, ":")+1:]
+		for _, path := range []string{"/", "/api/audit"} {
+			req, _ := http.NewRequest("GET", tc.ts.URL+path, nil)
+			req.Host = strings.Replace(tt.host, "PORT", port, 1)
+			code, body, _ := tc.do(req)
+			if code != tt.want {
+				t.Errorf("%v: Host %q %s: %d, want %d\n%s", tt.hosts, req.Host, path, code, tt.want, body)
+			}
+			if code != 200 && (strings.Count(strings.TrimSpace(body), "\n") > 0 && path == "/" || !strings.Contains(body, "refused")) {
+				t.Errorf("Host %q %s: not a one-line reason: %q", req.Host, path, body)
+			}
+			if code != 200 && path == "/api/audit" && !json.Valid([]byte(body)) {
+				t.Errorf("Host %q %s: not JSON: %q", req.Host, path, body)
+			}
 		}
 	}
 }
 
+// TestOriginCheck: a request that changes something is refused when a
+// browser says it comes from another web page — another site, a rebinding
+// name, another port of this machine — whatever else it carries.
+func TestOriginCheck(t *testing.T) {
+	tc := newConsole(t, Options{})
+	before := tc.env()
+	self := tc.ts.URL
+	port := self[strings.LastIndex(self, ":")+1:]
+	for _, tt := range []struct {
+		origin, site string
+		want         int // of a form POST to /apply with a valid token and no plan: 404
+	}{
+		{"", "", http.StatusNotFound},
+		{self, "", http.StatusNotFound},
+		{self, "same-origin", http.StatusNotFound},
+		{"", "same-origin", http.StatusNotFound},
+		{"", "none", http.StatusNotFound},
+		{"http://evil.example:" + port, "", http.StatusForbidden},
+		{"http://evil.example:" + port, "cross-site", http.StatusForbidden},
+		{"http://127.0.0.1:1", "same-site", http.StatusForbidden}, // another port of this machine
+		{"http://localhost:" + port, "", http.StatusForbidden},    // another origin, though the same server
+		{"null", "", http.StatusForbidden},
+		{"null", "same-origin", http.StatusForbidden},
+		{self, "cross-site", http.StatusForbidden},
+		{self + "/x", "", http.StatusForbidden},
+		{"file://", "", http.StatusForbidden},
+		{"http://user@" + self[len("http://"):], "", http.StatusForbidden},
+	} {
+		v := url.Values{"csrf": {tc.csrf()}, "id": {"x"}, "fingerprint": {"x"}}
+		req, _ := http.NewRequest("POST", self+"/apply", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if tt.origin != "" {
+			req.Header.Set("Origin", tt.origin)
+		}
+		if tt.site != "" {
+			req.Header.Set("Sec-Fetch-Site", tt.site)
+		}
+		code, body, _ := tc.do(req)
+		if code != tt.want || (code == http.StatusForbidden && !strings.HasPrefix(body, "refused: ")) {
+			t.Errorf("Origin %q, Sec-Fetch-Site %q: %d, want %d\n%s", tt.origin, tt.site, code, tt.want, body)
+		}
+	}
+	// The API too, with its header and with an upload.
+	ct, body := multipartBody(t, realistic)
+	req, _ := http.NewRequest("POST", self+"/api/plan", body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set(apiHeader, "1")
+	req.Header.Set("Origin", "http://evil.example:"+port)
+	if code, out, _ := tc.do(req); code != http.StatusForbidden || !json.Valid([]byte(out)) {
+		t.Errorf("an API plan from another site: %d %s", code, out)
+	}
+	ct, body = multipartBody(t, realistic, "csrf", tc.csrf())
+	req, _ = http.NewRequest("POST", self+"/import", body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Sec-Fetch-Site", "same-site")
+	if code, _, _ := tc.do(req); code != http.StatusForbidden {
+		t.Errorf("an upload from another port: %d", code)
+	}
+	if len(tc.uploads()) != 0 || !bytes.Equal(before, tc.env()) {
+		t.Error("a refused request left an upload or changed the environment")
+	}
+	// Reading is not refused: a link from elsewhere still opens the console.
+	req, _ = http.NewRequest("GET", self+"/", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if code, _, _ := tc.do(req); code != 200 {
+		t.Errorf("a link from another site: %d", code)
+	}
+}
+
 func TestToken(t *testing.T) {
-	tc := newConsole(t, Options{Token: "t0ken"})
+	tc := newConsole(t, Options{Token: "t0ken", Hosts: []string{"secmgr.example.org"}})
 	if code, _, _ := tc.get("/"); code != http.StatusUnauthorized {
 		t.Errorf("without the token: %d", code)
 	}
@@ -708,15 +854,20 @@ func TestToken(t *testing.T) {
 	if code, _, _ := tc.get("/history"); code != 200 {
 		t.Errorf("the token cookie is not kept: %d", code)
 	}
-	// A script with the bearer token needs no other header, on any host.
-	req, _ := http.NewRequest("GET", tc.ts.URL+"/api/audit", nil)
-	req.Header.Set("Authorization", "Bearer t0ken")
-	req.Host = "secmgr.example.org"
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
-		t.Errorf("bearer GET: %v %v", err, resp)
+	// A script with the bearer token needs no other header, on the names
+	// the console was given; not on others.
+	for host, want := range map[string]int{"secmgr.example.org": 200, "evil.example": http.StatusMisdirectedRequest} {
+		req, _ := http.NewRequest("GET", tc.ts.URL+"/api/audit", nil)
+		req.Header.Set("Authorization", "Bearer t0ken")
+		req.Host = host
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != want {
+			t.Errorf("bearer GET on %s: %v %v, want %d", host, err, resp, want)
+		} else {
+			resp.Body.Close()
+		}
 	}
 	ct, body := multipartBody(t, realistic)
-	req, _ = http.NewRequest("POST", tc.ts.URL+"/api/plan", body)
+	req, _ := http.NewRequest("POST", tc.ts.URL+"/api/plan", body)
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Authorization", "Bearer t0ken")
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
@@ -744,7 +895,7 @@ func TestUploadLimit(t *testing.T) {
 }
 
 // TestPlanExpiry: a plan not applied within PlanTTL is dropped with its
-// upload; so is the oldest beyond maxPending.
+// upload; so is the oldest beyond tc.srv.opt.MaxPending.
 func TestPlanExpiry(t *testing.T) {
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	tc := newConsole(t, Options{PlanTTL: time.Hour, Now: func() time.Time { return now }})
@@ -766,11 +917,11 @@ func TestPlanExpiry(t *testing.T) {
 	if len(tc.uploads()) != 0 || len(tc.srv.plans) != 0 {
 		t.Errorf("the sweep kept %v", tc.uploads())
 	}
-	for i := 0; i < maxPending+3; i++ {
+	for i := 0; i < tc.srv.opt.MaxPending+3; i++ {
 		tc.srv.keep(&pending{upload: filepath.Join(tc.srv.uploads, fmt.Sprint(i)), created: now.Add(time.Duration(i) * time.Second)})
 	}
-	if len(tc.srv.plans) != maxPending {
-		t.Errorf("%d plans kept, want %d", len(tc.srv.plans), maxPending)
+	if len(tc.srv.plans) != tc.srv.opt.MaxPending {
+		t.Errorf("%d plans kept, want %d", len(tc.srv.plans), tc.srv.opt.MaxPending)
 	}
 	dir := tc.srv.uploads
 	tc.srv.Close()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,22 +21,24 @@ import (
 	"secmgr/pkg/workbook"
 )
 
-func (s *Server) load(w http.ResponseWriter, r *http.Request) (*artifacts.Environment, bool) {
-	env, err := artifacts.Load(s.opt.EnvPath)
+// load returns the environment (see envCache), or shows why it cannot.
+func (s *Server) load(w http.ResponseWriter, r *http.Request) (*loaded, bool) {
+	l, err := s.env.get()
 	if err != nil {
 		s.render(w, r, http.StatusInternalServerError, "error", "Error", nil, err.Error())
 		return nil, false
 	}
-	return env, true
+	return l, true
 }
 
 // overview: the environment, its rows per tab, the audit summary and the
 // last applies.
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
-	env, ok := s.load(w, r)
+	l, ok := s.load(w, r)
 	if !ok {
 		return
 	}
+	env := l.env
 	type count struct {
 		Tab  string
 		Rows int
@@ -44,7 +47,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	for _, t := range artifacts.Tabs {
 		counts = append(counts, count{t.Name, t.Len(env)})
 	}
-	rep := audit.Run(env, access.New(env))
+	rep := l.report()
 	journal, err := history.History(s.opt.EnvPath)
 	msg := ""
 	if err != nil {
@@ -118,10 +121,11 @@ func countRows(env *artifacts.Environment, sel export.Selection) int {
 }
 
 func (s *Server) exportPage(w http.ResponseWriter, r *http.Request) {
-	env, ok := s.load(w, r)
+	l, ok := s.load(w, r)
 	if !ok {
 		return
 	}
+	env := l.env
 	q, err := parseQuery(r)
 	msg, rows := "", "?"
 	if err != nil {
@@ -139,7 +143,7 @@ func (s *Server) exportPage(w http.ResponseWriter, r *http.Request) {
 // and sends it as SecurityExtract.HHMMSS.xlsx. Passwords are never
 // exported here.
 func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
-	env, err := artifacts.Load(s.opt.EnvPath)
+	l, err := s.env.get()
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err)
 		return
@@ -155,7 +159,7 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer os.RemoveAll(dir)
-	res, err := export.Write(env, q.Selection, dir, s.opt.Now(), export.Options{})
+	res, err := export.Write(l.env, q.Selection, dir, s.opt.Now(), export.Options{})
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, errors.New(s.hideUploads(err.Error(), "", "")))
 		return
@@ -168,7 +172,7 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	h := w.Header()
 	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filepath.Base(res.Path)))
+	h.Set("Content-Disposition", attachment(filepath.Base(res.Path)))
 	h.Set("Cache-Control", "no-store")
 	if len(res.Unmatched) > 0 {
 		h.Set("X-Secmgr-Unmatched", strings.Join(res.Unmatched, "; "))
@@ -187,11 +191,12 @@ func (s *Server) receive(r *http.Request, csrf bool) (string, *pending, int, err
 	if err != nil {
 		return "", nil, status, err
 	}
-	env, err := artifacts.Load(s.opt.EnvPath)
+	l, err := s.env.get()
 	if err != nil {
 		os.Remove(up.path)
 		return "", nil, http.StatusInternalServerError, err
 	}
+	env := l.env
 	cascade := up.fields["cascade"] != "" || r.URL.Query().Get("cascade") != ""
 	plan, isReview, err := planReview(up.path, up.name, env)
 	if err == nil && !isReview {
@@ -200,6 +205,11 @@ func (s *Server) receive(r *http.Request, csrf bool) (string, *pending, int, err
 	if err != nil {
 		os.Remove(up.path)
 		return "", nil, http.StatusBadRequest, errors.New(s.hideUploads(err.Error(), up.path, up.name))
+	}
+	// The plan names its upload by file name only: the console's folder is
+	// no business of the client's (apply resolves the name in it).
+	if plan.Secrets != nil {
+		plan.Secrets.Path = filepath.Base(up.path)
 	}
 	p := &pending{plan: plan, upload: up.path, name: up.name, created: s.opt.Now(), digest: planDigest(plan)}
 	return s.keep(p), p, http.StatusOK, nil
@@ -223,30 +233,76 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 // annotated sends the uploaded workbook with its findings marked, as
-// `secmgr plan --annotate` writes it.
+// `secmgr plan --annotate` writes it. The copy is made once per upload and
+// removed with it.
 func (s *Server) annotated(w http.ResponseWriter, r *http.Request) {
+	const gone = "that upload is gone (it was applied, it expired, or the console was restarted); upload the workbook again"
 	p, ok := s.pendingPlan(r.URL.Query().Get("id"))
 	if !ok {
-		http.Error(w, "that upload is gone (it was applied, it expired, or the console was restarted); upload the workbook again", http.StatusNotFound)
+		http.Error(w, gone, http.StatusNotFound)
 		return
 	}
-	out := filepath.Join(s.uploads, randomID()+".annotated.xlsx")
-	defer os.Remove(out)
-	if err := workbook.Annotate(p.upload, out, p.plan.Findings); err != nil {
+	path, err := s.annotatedCopy(p)
+	if errors.Is(err, errGone) {
+		http.Error(w, gone, http.StatusNotFound)
+		return
+	}
+	if err != nil {
 		http.Error(w, s.hideUploads(err.Error(), p.upload, p.name), http.StatusInternalServerError)
 		return
 	}
-	f, err := os.Open(out)
+	f, err := os.Open(path)
 	if err != nil {
-		http.Error(w, s.hideUploads(err.Error(), out, "the annotated workbook"), http.StatusInternalServerError)
+		// Evicted since.
+		http.Error(w, gone, http.StatusNotFound)
 		return
 	}
 	defer f.Close()
 	h := w.Header()
 	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, strings.TrimSuffix(p.name, filepath.Ext(p.name))+".checked.xlsx"))
+	h.Set("Content-Disposition", attachment(strings.TrimSuffix(p.name, filepath.Ext(p.name))+".checked.xlsx"))
 	h.Set("Cache-Control", "no-store")
 	io.Copy(w, f)
+}
+
+var errGone = errors.New("the upload is gone")
+
+// annotatedCopy returns the annotated copy of p's upload, making it the
+// first time. It fails with errGone when p was dropped meanwhile (its
+// copy is then removed here, as dropLocked could not).
+func (s *Server) annotatedCopy(p *pending) (string, error) {
+	p.annotateMu.Lock()
+	defer p.annotateMu.Unlock()
+	s.mu.Lock()
+	path := p.annotated
+	s.mu.Unlock()
+	if path != "" {
+		return path, nil
+	}
+	out := filepath.Join(s.uploads, randomID()+".checked.xlsx")
+	if err := workbook.Annotate(p.upload, out, p.plan.Findings); err != nil {
+		os.Remove(out)
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, q := range s.plans {
+		if q == p {
+			p.annotated = out
+			return out, nil
+		}
+	}
+	os.Remove(out)
+	return "", errGone
+}
+
+// attachment is a Content-Disposition for a download named name, quoted
+// (or encoded, RFC 2231) as the name needs.
+func attachment(name string) string {
+	if v := mime.FormatMediaType("attachment", map[string]string{"filename": name}); v != "" {
+		return v
+	}
+	return "attachment"
 }
 
 // apply applies a plan through the same path as `secmgr apply`:
@@ -256,6 +312,13 @@ func (s *Server) annotated(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apply(p *actions.Plan, dir, stale string) (*history.Result, int, error) {
 	if !p.Applicable || p.Findings.Errors() > 0 {
 		return nil, http.StatusUnprocessableEntity, fmt.Errorf("the plan has %d error(s); fix the workbook and upload it again — nothing was applied", p.Findings.Errors())
+	}
+	if p.Secrets != nil && p.Secrets.Path != "" && !filepath.IsAbs(p.Secrets.Path) {
+		// Resolve the source in dir only, never in the working folder.
+		q, ref := *p, *p.Secrets
+		ref.Path = filepath.Join(dir, ref.Path)
+		q.Secrets = &ref
+		p = &q
 	}
 	secrets, err := history.SecretsFor(p, dir)
 	if err != nil {
@@ -307,7 +370,7 @@ type applyRow struct {
 }
 
 func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
-	env, ok := s.load(w, r)
+	l, ok := s.load(w, r)
 	if !ok {
 		return
 	}
@@ -316,7 +379,7 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		msg = err.Error()
 	}
-	current, _ := artifacts.Fingerprint(env)
+	current := l.fingerprint()
 	rows := make([]applyRow, len(journal))
 	for i, e := range journal {
 		rows[i] = applyRow{JournalEntry: e, From: e.Source, CanUndo: e.Undo != "" && e.After == current}
@@ -378,15 +441,16 @@ func (s *Server) undoApply(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) explainPage(w http.ResponseWriter, r *http.Request) {
-	env, ok := s.load(w, r)
+	l, ok := s.load(w, r)
 	if !ok {
 		return
 	}
+	env := l.env
 	q := r.URL.Query()
 	user, group := strings.TrimSpace(q.Get("user")), strings.TrimSpace(q.Get("group"))
 	var b strings.Builder
 	var err error
-	ix := access.New(env)
+	ix := l.index()
 	switch {
 	case user != "":
 		var ua *access.UserAccess
@@ -413,11 +477,11 @@ func (s *Server) explainPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
-	env, ok := s.load(w, r)
+	l, ok := s.load(w, r)
 	if !ok {
 		return
 	}
-	rep := audit.Run(env, access.New(env))
+	rep := l.report()
 	type section struct {
 		Severity string
 		Findings []audit.Finding

@@ -19,28 +19,43 @@ import (
 
 // How the console keeps other people and other web sites out:
 //
+//   - Host check. The console answers only requests addressed to it: Host
+//     localhost, 127.0.0.1 or [::1] with the port it listens on, or a name
+//     in Options.Hosts (secmgr serve adds the address given to --addr, and
+//     --host names). A web site whose name is made to resolve to 127.0.0.1
+//     (DNS rebinding) is refused with 421, so it can neither read pages
+//     nor post forms as if it were the console.
+//   - Origin check. A request that can change anything (POST) from a
+//     browser must come from the console's own pages: an Origin header, when
+//     present, must name the console, and Sec-Fetch-Site, when present,
+//     must be same-origin (or none: typed by the user). A page on another
+//     site — or on another port of this machine — is refused with 403.
 //   - Access token. With Options.Token set (secmgr serve requires one on any
 //     address but loopback), every request must carry it: the header
 //     Authorization: Bearer TOKEN, or the cookie set when the browser
 //     first opens /?token=TOKEN (the console then redirects to the same
 //     page without the token, so it does not stay in the address bar).
-//   - Host check. Without a token the console answers only requests whose
-//     Host is localhost or a loopback address, so that a web site whose
-//     name is made to resolve to 127.0.0.1 (DNS rebinding) cannot read
-//     pages or post forms as if it were the console.
-//   - CSRF. Every form carries a token: the HMAC, under a secret made anew
-//     for each server, of a random cookie (SameSite=Strict, HttpOnly). A
-//     POST whose token does not match its cookie is refused, before an
-//     uploaded file is written anywhere.
+//   - CSRF. Every form carries a token: the HMAC-SHA256, under a secret
+//     made anew for each server, of a random session cookie (SameSite=Strict,
+//     HttpOnly), compared in constant time. A cookie planted by another
+//     page (cookies are shared by every port of a host) is useless without
+//     the secret. A POST whose token does not match its cookie is refused,
+//     before an uploaded file is written anywhere.
 //   - API. POSTs under /api/ need the header X-Secmgr-Request: 1, or the
 //     bearer token. A cross-site form cannot set a header, and a
 //     cross-site script cannot send one without a CORS preflight, which
 //     the console never grants.
 //   - Bounds. A request body larger than Options.MaxUpload is refused with
 //     413 and a message naming --max-upload; secmgr serve sets read and
-//     write timeouts on the server.
+//     write timeouts on the server. See bounds.go for the rest.
 //   - Headers. A Content-Security-Policy allowing only the console's own
-//     scripts and styles, no framing, no referrer, no sniffing.
+//     scripts and styles, no framing, no referrer beyond the console, no sniffing;
+//     Content-Disposition names built with mime.FormatMediaType.
+//
+// What it does not defend against: anyone who can run programs as the
+// same user (or as root) on the machine, who can read the token from the
+// process's arguments or the browser's cookies, or the environment file
+// itself.
 
 const (
 	csrfCookie  = "secmgr_csrf"
@@ -61,7 +76,9 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
+		// same-origin, not no-referrer: under no-referrer a browser sends
+		// "Origin: null" with the console's own forms.
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		api := strings.HasPrefix(r.URL.Path, "/api/")
 		refuse := func(status int, msg string) {
@@ -71,8 +88,8 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			}
 			http.Error(w, msg, status)
 		}
-		if s.opt.Token == "" && !loopbackHost(r.Host) {
-			refuse(http.StatusMisdirectedRequest, fmt.Sprintf("this console answers only to localhost and loopback addresses, not to %q; to serve other names, start it with --token", r.Host))
+		if !s.hostAllowed(r) {
+			refuse(http.StatusMisdirectedRequest, fmt.Sprintf("refused: this console answers only to localhost, 127.0.0.1 and [::1] on its own port, or to the names given with --host, not to Host %q", oneLine(r.Host)))
 			return
 		}
 		if s.opt.Token != "" {
@@ -85,6 +102,12 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			}
 			if !s.authorized(r) {
 				refuse(http.StatusUnauthorized, msgNoToken)
+				return
+			}
+		}
+		if changes(r.Method) {
+			if msg := s.crossOrigin(r); msg != "" {
+				refuse(http.StatusForbidden, msg)
 				return
 			}
 		}
@@ -121,19 +144,102 @@ func (s *Server) secure(next http.Handler) http.Handler {
 	})
 }
 
-// loopbackHost reports whether a request's Host names this machine's
-// loopback interface.
-func loopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
+// hostAllowed reports whether a request's Host names this console: a
+// loopback name on the port the request came in on, or one of
+// Options.Hosts.
+func (s *Server) hostAllowed(r *http.Request) bool {
+	host, port := splitHost(r.Host)
+	if loopbackName(host) {
+		local := localPort(r)
+		return local == "" || port == local || (port == "" && local == "80")
 	}
-	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
-	if strings.EqualFold(host, "localhost") {
+	return s.configuredHost(host, port)
+}
+
+// configuredHost reports whether host (and port) is one of Options.Hosts:
+// an entry with a port matches that port only.
+func (s *Server) configuredHost(host, port string) bool {
+	for _, h := range s.opt.Hosts {
+		ch, cp := splitHost(h)
+		if ch != "" && ch == host && (cp == "" || cp == port) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitHost splits a Host value into its lower-case name (no brackets, no
+// final dot) and its port, if any.
+func splitHost(hostport string) (host, port string) {
+	host = hostport
+	if h, p, err := net.SplitHostPort(hostport); err == nil {
+		host, port = h, p
+	}
+	return strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), ".")), port
+}
+
+// loopbackName reports whether host is localhost or a loopback address.
+func loopbackName(host string) bool {
+	if host == "localhost" {
 		return true
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// localPort is the port the request came in on, when the server says.
+func localPort(r *http.Request) string {
+	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return ""
+	}
+	_, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return ""
+	}
+	return port
+}
+
+// changes reports whether a request of this method may change something.
+func changes(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
+}
+
+// crossOrigin says why a state-changing request came from another web
+// page, or "" when it did not: its Origin must name this console, and its
+// Sec-Fetch-Site must be same-origin (or none). Clients that send neither
+// (scripts, curl) pass: they are not a browser acting for a web page.
+func (s *Server) crossOrigin(r *http.Request) string {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return fmt.Sprintf("refused: this request came from another web site (Sec-Fetch-Site: %q); only the console's own pages can change anything", oneLine(site))
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return ""
+	}
+	u, err := url.Parse(origin)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Path == "" && u.User == nil {
+		if strings.EqualFold(u.Host, r.Host) {
+			return ""
+		}
+		if h, p := splitHost(u.Host); s.configuredHost(h, p) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("refused: this request came from %q, another web site; only the console's own pages can change anything", oneLine(origin))
+}
+
+// oneLine bounds a value quoted in a refusal: at most 200 bytes, and %q
+// escapes the rest.
+func oneLine(s string) string {
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }
 
 func isMultipart(r *http.Request) bool {
