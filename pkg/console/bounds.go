@@ -73,8 +73,8 @@ type envCache struct {
 	st   os.FileInfo
 	last *loaded
 
-	nameMu sync.Mutex
-	lastName  string // the environment's name, for page headers
+	nameMu   sync.Mutex
+	lastName string // the environment's name, for page headers
 }
 
 // sameFile reports whether a and b describe the same, unchanged file: an
