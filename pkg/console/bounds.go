@@ -69,9 +69,10 @@ func (l *loaded) report() *audit.Report {
 type envCache struct {
 	path string
 
-	mu   sync.Mutex // held while loading, so that concurrent requests load once
-	st   os.FileInfo
-	last *loaded
+	mu    sync.Mutex // held while loading, so that concurrent requests load once
+	st    os.FileInfo
+	last  *loaded
+	loads int // how many times the file was loaded
 
 	nameMu   sync.Mutex
 	lastName string // the environment's name, for page headers
@@ -95,6 +96,7 @@ func (c *envCache) get() (*loaded, error) {
 	}
 	// Drop the old copy first, so that two are never held at once.
 	c.last, c.st = nil, nil
+	c.loads++
 	env, err := artifacts.Load(c.path)
 	if err != nil {
 		return nil, err

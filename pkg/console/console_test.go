@@ -2,13 +2,18 @@ package console
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -975,5 +980,133 @@ func TestImportAccessReview(t *testing.T) {
 	}
 	if _, hist, _ := tc.get("/history"); !strings.Contains(hist, "<td>AccessReview.101500.xlsx</td>") {
 		t.Errorf("history:\n%s", hist)
+	}
+}
+
+// TestCSRFPlantedCookie: a page on another port of this machine can set a
+// cookie for the console's host (cookies ignore ports), but without the
+// console's secret it cannot make the token that goes with it — nor can a
+// token of another console run.
+func TestCSRFPlantedCookie(t *testing.T) {
+	tc := newConsole(t, Options{})
+	other := newConsole(t, Options{})
+	otherToken := other.csrf()
+	otherCookie := ""
+	u, _ := url.Parse(other.ts.URL)
+	for _, c := range other.c.Jar.Cookies(u) {
+		if c.Name == csrfCookie {
+			otherCookie = c.Value
+		}
+	}
+	planted := strings.Repeat("ab", 16)
+	sum := sha256.Sum256([]byte(planted))
+	zeroKey := hmac.New(sha256.New, make([]byte, 32))
+	zeroKey.Write([]byte(planted))
+	for _, tt := range []struct{ name, cookie, token string }{
+		{"the cookie's own value", planted, planted},
+		{"its SHA-256", planted, hex.EncodeToString(sum[:])},
+		{"an HMAC under another key", planted, hex.EncodeToString(zeroKey.Sum(nil))},
+		{"another console's cookie and token", otherCookie, otherToken},
+		{"an empty cookie and token", "", ""},
+	} {
+		jar, _ := cookiejar.New(nil)
+		base, _ := url.Parse(tc.ts.URL)
+		jar.SetCookies(base, []*http.Cookie{{Name: csrfCookie, Value: tt.cookie, Path: "/"}})
+		c := &http.Client{Jar: jar, CheckRedirect: tc.c.CheckRedirect}
+		ct, body := multipartBody(t, realistic, "csrf", tt.token)
+		resp, err := c.Post(tc.ts.URL+"/import", ct, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("an upload with %s: %d", tt.name, resp.StatusCode)
+		}
+		resp, err = c.PostForm(tc.ts.URL+"/undo", url.Values{"csrf": {tt.token}, "file": {"undo-x.plan.json"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("an undo with %s: %d", tt.name, resp.StatusCode)
+		}
+	}
+	if len(tc.uploads()) != 0 {
+		t.Errorf("a refused upload was kept: %v", tc.uploads())
+	}
+	// The console's own pair passes.
+	if code, page := tc.upload(realistic, "csrf", tc.csrf()); code != 200 {
+		t.Errorf("the console's own token: %d\n%s", code, page)
+	}
+}
+
+// TestHeaderAndJSONHygiene: names from uploads reach headers only through
+// mime.FormatMediaType, API errors are JSON even for names that are not
+// UTF-8, and no answer shows the console's upload folder.
+func TestHeaderAndJSONHygiene(t *testing.T) {
+	tc := newConsole(t, Options{})
+	b, err := os.ReadFile(mistakes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{`say "hi".xlsx`, "naïve; x=1.xlsx", "line\r\nX-Evil: 1.xlsx", "\xff\xfe.xlsx", `back\slash.xlsx`} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf", tc.csrf())
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": "workbook", "filename": name}))
+		fw, _ := mw.CreatePart(h)
+		fw.Write(b)
+		mw.Close()
+		req, _ := http.NewRequest("POST", tc.ts.URL+"/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		code, page, _ := tc.do(req)
+		m := regexp.MustCompile(`href="/import/annotated\?id=([0-9a-f]+)"`).FindStringSubmatch(page)
+		if code != 200 || m == nil {
+			t.Errorf("upload %q: %d", name, code)
+			continue
+		}
+		code, _, hdr := tc.get("/import/annotated?id=" + m[1])
+		if code != 200 {
+			t.Errorf("annotated %q: %d", name, code)
+			continue
+		}
+		cd := hdr.Get("Content-Disposition")
+		disp, params, err := mime.ParseMediaType(cd)
+		base := strings.ToValidUTF8(strings.TrimSuffix(name, ".xlsx"), "\uFFFD")
+		if err != nil || disp != "attachment" || len(params) != 1 || params["filename"] != base+".checked.xlsx" {
+			t.Errorf("name %q: Content-Disposition %q parses as %q %v %v", name, cd, disp, params, err)
+		}
+		if strings.ContainsAny(cd, "\r\n") || hdr.Get("X-Evil") != "" {
+			t.Errorf("name %q: a header was injected: %q", name, cd)
+		}
+	}
+	// API errors: a file that is not a workbook, under a name that is not
+	// UTF-8, gives valid JSON naming it; never the upload folder.
+	for _, name := range []string{"\xff\xfe\"bad\".xlsx", "plain.xlsx"} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="workbook"; filename="`+strings.ReplaceAll(name, `"`, `\"`)+`"`)
+		fw, _ := mw.CreatePart(h)
+		fw.Write([]byte("not a zip"))
+		mw.Close()
+		code, out := tc.api("POST", "/api/plan", mw.FormDataContentType(), &body)
+		var v struct{ Error string }
+		if code != http.StatusBadRequest || !json.Valid([]byte(out)) || json.Unmarshal([]byte(out), &v) != nil || !strings.Contains(v.Error, "bad") && !strings.Contains(v.Error, "plain.xlsx") {
+			t.Errorf("API error for %q: %d %s", name, code, out)
+		}
+		if strings.Contains(out, tc.srv.uploads) {
+			t.Errorf("API error for %q shows the upload folder: %s", name, out)
+		}
+	}
+	// A plan: neither the upload folder nor the upload's path.
+	wb := exportWithPassword(t, tc, "Acme Integration Service", newSecret)
+	for _, path := range []string{realistic, mistakes, wb} {
+		ct, body := multipartBody(t, path)
+		code, out := tc.api("POST", "/api/plan", ct, body)
+		if code != 200 && code != http.StatusUnprocessableEntity || strings.Contains(out, tc.srv.uploads) || strings.Contains(out, os.TempDir()) {
+			t.Errorf("API plan of %s: %d shows a server path:\n%s", path, code, out)
+		}
 	}
 }

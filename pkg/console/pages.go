@@ -299,6 +299,7 @@ func (s *Server) annotatedCopy(p *pending) (string, error) {
 // attachment is a Content-Disposition for a download named name, quoted
 // (or encoded, RFC 2231) as the name needs.
 func attachment(name string) string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
 	if v := mime.FormatMediaType("attachment", map[string]string{"filename": name}); v != "" {
 		return v
 	}
