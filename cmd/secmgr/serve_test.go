@@ -2,6 +2,8 @@ package main
 
 import (
 	"net"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -67,6 +69,44 @@ func TestServeOpenURL(t *testing.T) {
 		url, everywhere := openURL(&net.TCPAddr{IP: net.ParseIP(tt.ip), Port: 8437}, tt.token)
 		if url != tt.want || everywhere != tt.everywhere {
 			t.Errorf("%s: %s %t, want %s %t", tt.ip, url, everywhere, tt.want, tt.everywhere)
+		}
+	}
+}
+
+func TestServeHosts(t *testing.T) {
+	name, _ := os.Hostname()
+	for _, tt := range []struct {
+		addr     string
+		given    []string
+		want     []string // in order, at the start
+		anyOther bool     // more may follow (this machine's addresses)
+		wantErr  string
+	}{
+		{"127.0.0.1:8437", nil, nil, false, ""},
+		{"localhost:8437", nil, nil, false, ""},
+		{"[::1]:8437", []string{"secmgr.example.org"}, []string{"secmgr.example.org"}, false, ""},
+		{"192.168.1.20:8437", nil, []string{"192.168.1.20"}, false, ""},
+		{"console.lan:8437", []string{"a.example:443"}, []string{"a.example:443", "console.lan"}, false, ""},
+		{"0.0.0.0:8437", nil, []string{name}, true, ""},
+		{":8437", nil, []string{name}, true, ""},
+		{"127.0.0.1:8437", []string{"a b"}, nil, false, "--host"},
+		{"127.0.0.1:8437", []string{"http://a.example/"}, nil, false, "--host"},
+	} {
+		got, err := serveHosts(tt.addr, tt.given)
+		switch {
+		case tt.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s %v: error %v, want %q", tt.addr, tt.given, err, tt.wantErr)
+			}
+		case err != nil:
+			t.Errorf("%s %v: %v", tt.addr, tt.given, err)
+		case len(got) < len(tt.want) || (!tt.anyOther && len(got) != len(tt.want)) || !slices.Equal(got[:len(tt.want)], tt.want):
+			t.Errorf("%s %v: hosts %q, want %q", tt.addr, tt.given, got, tt.want)
+		}
+		for _, h := range got {
+			if h == "127.0.0.1" || h == "::1" {
+				t.Errorf("%s: a loopback address among the extra hosts: %q", tt.addr, got)
+			}
 		}
 	}
 }
