@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -195,7 +196,10 @@ func startBrowser(t *testing.T, downloads string) *webDriver {
 			"binary": bin,
 			"args": []string{"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-				"--disable-quic", "--user-data-dir=" + t.TempDir(), "--window-size=1280,900"},
+				"--disable-quic", "--user-data-dir=" + t.TempDir(), "--window-size=1280,900",
+				// A foreign name that resolves to this machine, as DNS
+				// rebinding makes it.
+				"--host-resolver-rules=MAP evil.example 127.0.0.1"},
 			"prefs": map[string]any{
 				"download.default_directory":   downloads,
 				"download.prompt_for_download": false,
@@ -364,5 +368,49 @@ func TestBrowserExportImportApply(t *testing.T) {
 	d.shot("audit")
 	if src := d.source(); strings.Contains(src, secret) {
 		t.Error("a page shows a password")
+	}
+}
+
+// TestBrowserRefusesOtherSites: in a real browser, a web site whose name
+// resolves to 127.0.0.1 (DNS rebinding) gets only the refusal, and a page
+// on another port of this machine that plants the CSRF cookie and posts a
+// form changes nothing.
+func TestBrowserRefusesOtherSites(t *testing.T) {
+	d := startBrowser(t, t.TempDir())
+	tc := newConsole(t, Options{})
+	before := tc.env()
+	port := tc.ts.URL[strings.LastIndex(tc.ts.URL, ":")+1:]
+
+	// The console under a foreign name: refused, nothing of it shown.
+	d.open("http://evil.example:" + port + "/")
+	d.waitFor("refused: this console answers only to localhost")
+	if src := d.source(); strings.Contains(src, "Rows per tab") || strings.Contains(src, "GolfStream") {
+		t.Errorf("the console answered a foreign name:\n%s", src)
+	}
+	d.open("http://evil.example:" + port + "/api/export")
+	d.waitFor("refused")
+
+	// The console's own page first, so that the browser holds its cookie.
+	d.open(tc.ts.URL + "/import")
+	d.waitFor("Check and plan")
+
+	// A page on another loopback port: it overwrites the CSRF cookie
+	// (cookies do not tell ports apart, and the two are the same site) and
+	// posts a form with a token of its making.
+	planted := strings.Repeat("ab", 16)
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<!doctype html><form id="f" method="post" action="%s/undo">
+<input name="csrf" value="%s"><input name="file" value="undo-x.plan.json"></form>
+<script>document.cookie = "%s=%s; path=/"; document.getElementById("f").submit();</script>`, tc.ts.URL, planted, csrfCookie, planted)
+	}))
+	defer evil.Close()
+	d.open(evil.URL + "/")
+	d.waitFor("refused: this request came from")
+	if src := d.source(); !strings.Contains(src, evil.URL) {
+		t.Errorf("the refusal does not name the other page %s:\n%s", evil.URL, src)
+	}
+	if !bytes.Equal(before, tc.env()) {
+		t.Error("a page of another site changed the environment")
 	}
 }

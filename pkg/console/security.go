@@ -214,23 +214,27 @@ func changes(method string) bool {
 // Sec-Fetch-Site must be same-origin (or none). Clients that send neither
 // (scripts, curl) pass: they are not a browser acting for a web page.
 func (s *Server) crossOrigin(r *http.Request) string {
+	if origin := r.Header.Get("Origin"); origin != "" && !s.ownOrigin(origin, r.Host) {
+		return fmt.Sprintf("refused: this request came from %q, another web site; only the console's own pages can change anything", oneLine(origin))
+	}
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		return fmt.Sprintf("refused: this request came from another web site (Sec-Fetch-Site: %q); only the console's own pages can change anything", oneLine(site))
 	}
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return ""
-	}
+	return ""
+}
+
+// ownOrigin reports whether an Origin header names this console: the
+// request's own Host, or one of Options.Hosts (behind a proxy).
+func (s *Server) ownOrigin(origin, host string) bool {
 	u, err := url.Parse(origin)
-	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Path == "" && u.User == nil {
-		if strings.EqualFold(u.Host, r.Host) {
-			return ""
-		}
-		if h, p := splitHost(u.Host); s.configuredHost(h, p) {
-			return ""
-		}
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != "" || u.User != nil || u.RawQuery != "" {
+		return false
 	}
-	return fmt.Sprintf("refused: this request came from %q, another web site; only the console's own pages can change anything", oneLine(origin))
+	if strings.EqualFold(u.Host, host) {
+		return true
+	}
+	h, p := splitHost(u.Host)
+	return s.configuredHost(h, p)
 }
 
 // oneLine bounds a value quoted in a refusal: at most 200 bytes, and %q
