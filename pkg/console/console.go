@@ -117,7 +117,7 @@ type Options struct {
 
 	MaxPending int           // plans (with their uploads) kept for Apply; the oldest goes first; default 8
 	Workers    int           // requests doing heavy work at once; default the number of CPUs
-	Queue      int           // requests waiting for a worker; beyond it 503; default 2 × Workers
+	Queue      int           // requests waiting for a worker; beyond it 503; default 4 × Workers
 	QueueWait  time.Duration // longest wait for a worker before 503; default 20 s
 }
 
@@ -170,7 +170,7 @@ func New(opt Options) (*Server, error) {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opt.Queue <= 0 {
-		opt.Queue = 2 * opt.Workers
+		opt.Queue = 4 * opt.Workers
 	}
 	if opt.QueueWait <= 0 {
 		opt.QueueWait = 20 * time.Second
