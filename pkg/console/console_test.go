@@ -897,6 +897,13 @@ func TestUploadLimit(t *testing.T) {
 	if len(tc.uploads()) != 0 {
 		t.Errorf("an upload over the limit was kept: %v", tc.uploads())
 	}
+	// A form that is not an upload is a few fields: 64 KiB at most, even
+	// under a larger --max-upload.
+	tc = newConsole(t, Options{})
+	v := url.Values{"csrf": {tc.csrf()}, "file": {strings.Repeat("x", maxForm)}}
+	if code, page, _ := tc.postForm("/undo", v); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 64 KiB form: %d\n%.300s", code, page)
+	}
 }
 
 // TestPlanExpiry: a plan not applied within PlanTTL is dropped with its

@@ -58,6 +58,7 @@ import (
 // itself.
 
 const (
+	maxForm     = 64 << 10 // the largest form (not an upload) accepted
 	csrfCookie  = "secmgr_csrf"
 	tokenCookie = "secmgr_token"
 	apiHeader   = "X-Secmgr-Request"
@@ -117,7 +118,13 @@ func (s *Server) secure(next http.Handler) http.Handler {
 				// Uploads are bounded where they are read (readUpload), so
 				// that the rest of an oversized body can be drained and the
 				// browser shown the message instead of a broken connection.
-				r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxUpload)
+				limit := s.opt.MaxUpload
+				if !api {
+					// The console's own forms are a few fields, read before
+					// any worker is taken.
+					limit = min(limit, maxForm)
+				}
+				r.Body = http.MaxBytesReader(w, r.Body, limit)
 			}
 			switch {
 			case api && (r.Header.Get(apiHeader) == "1" || s.bearer(r)):
