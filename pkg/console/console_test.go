@@ -890,8 +890,8 @@ func TestUploadLimit(t *testing.T) {
 	if code, out := tc.api("POST", "/api/plan", ct, body); code != http.StatusRequestEntityTooLarge || !strings.Contains(out, "--max-upload") {
 		t.Errorf("an API upload over the limit: %d %s", code, out)
 	}
-	big := `{"format": "secmgr.plan/v1", "source": "` + strings.Repeat("x", 8<<10) + `"}`
-	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(big)); code != http.StatusRequestEntityTooLarge {
+	bigPlan := `{"format": "secmgr.plan/v1", "source": "` + strings.Repeat("x", 8<<10) + `"}`
+	if code, out := tc.api("POST", "/api/apply", "application/json", strings.NewReader(bigPlan)); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("an API plan over the limit: %d %s", code, out)
 	}
 	if len(tc.uploads()) != 0 {
@@ -901,8 +901,33 @@ func TestUploadLimit(t *testing.T) {
 	// under a larger --max-upload.
 	tc = newConsole(t, Options{})
 	v := url.Values{"csrf": {tc.csrf()}, "file": {strings.Repeat("x", maxForm)}}
-	if code, page, _ := tc.postForm("/undo", v); code != http.StatusRequestEntityTooLarge {
+	if code, page, _ := tc.postForm("/undo", v); code != http.StatusRequestEntityTooLarge || !strings.Contains(page, "larger than 64 KiB") {
 		t.Errorf("a 64 KiB form: %d\n%.300s", code, page)
+	}
+	// Only /import and /api/plan take uploads: a multipart body elsewhere is
+	// a form like any other, bounded and (but for the API) checked for its
+	// token.
+	big := filepath.Join(t.TempDir(), "big.xlsx")
+	os.WriteFile(big, bytes.Repeat([]byte("x"), maxForm+1), 0o600)
+	ct, body = multipartBody(t, big, "csrf", tc.csrf(), "file", "undo-x.plan.json")
+	req, _ := http.NewRequest("POST", tc.ts.URL+"/undo", body)
+	req.Header.Set("Content-Type", ct)
+	if code, page, _ := tc.do(req); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a multipart upload to /undo: %d\n%.300s", code, page)
+	}
+	var small bytes.Buffer
+	mw := multipart.NewWriter(&small)
+	mw.WriteField("file", "undo-x.plan.json")
+	mw.Close()
+	req, _ = http.NewRequest("POST", tc.ts.URL+"/undo", &small)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if code, page, _ := tc.do(req); code != http.StatusForbidden || !strings.Contains(page, "reload the page") {
+		t.Errorf("a multipart form to /undo without a token: %d\n%.300s", code, page)
+	}
+	tc = newConsole(t, Options{MaxUpload: 4 << 10})
+	ct, body = multipartBody(t, big)
+	if code, out := tc.api("POST", "/api/apply", ct, body); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a multipart body to /api/apply over the limit: %d %s", code, out)
 	}
 }
 

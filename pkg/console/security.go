@@ -70,8 +70,9 @@ var (
 	msgNoToken = "this console needs its access token: open the address secmgr serve printed (…/?token=…), or send Authorization: Bearer TOKEN"
 )
 
-// secure wraps every request: security headers, the host check, the access
-// token, the API header and CSRF checks on POSTs, and the body bound.
+// secure wraps every request: security headers, the Host check, the access
+// token, the Origin, API header and CSRF checks on POSTs, and the body
+// bounds.
 func (s *Server) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -113,17 +114,17 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			}
 		}
 		if r.Method == http.MethodPost {
-			multipart := isMultipart(r)
-			if !multipart {
-				// Uploads are bounded where they are read (readUpload), so
-				// that the rest of an oversized body can be drained and the
-				// browser shown the message instead of a broken connection.
-				limit := s.opt.MaxUpload
-				if !api {
-					// The console's own forms are a few fields, read before
-					// any worker is taken.
-					limit = min(limit, maxForm)
-				}
+			// Uploads are bounded where they are read (readUpload), so
+			// that the rest of an oversized body can be drained and the
+			// browser shown the message instead of a broken connection.
+			upload := isMultipart(r) && (r.URL.Path == "/import" || r.URL.Path == "/api/plan")
+			limit := s.opt.MaxUpload
+			if !api {
+				// The console's other forms are a few fields, read before
+				// any worker is taken.
+				limit = min(limit, maxForm)
+			}
+			if !upload {
 				r.Body = http.MaxBytesReader(w, r.Body, limit)
 			}
 			switch {
@@ -131,14 +132,19 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			case api:
 				refuse(http.StatusForbidden, "API requests must carry the header "+apiHeader+": 1 (or the bearer token)")
 				return
-			case multipart:
+			case upload:
 				// The form's CSRF token is checked by readUpload before the
 				// file is written.
 			default:
-				err := r.ParseForm()
+				var err error
+				if isMultipart(r) {
+					err = r.ParseMultipartForm(maxForm)
+				} else {
+					err = r.ParseForm()
+				}
 				var mb *http.MaxBytesError
 				if errors.As(err, &mb) {
-					s.render(w, r, http.StatusRequestEntityTooLarge, "error", "Error", nil, s.tooBigMessage())
+					s.render(w, r, http.StatusRequestEntityTooLarge, "error", "Error", nil, fmt.Sprintf("the form is larger than %s, the most this console accepts for it", mib(limit)))
 					return
 				}
 				if !s.csrfValid(r, r.PostFormValue("csrf")) {
