@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"secmgr/pkg/access"
@@ -64,6 +65,9 @@ func (s *Server) apiCount(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiPlan(w http.ResponseWriter, r *http.Request) {
 	_, p, status, err := s.receive(r, false)
 	if err != nil {
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		}
 		jsonError(w, status, err)
 		return
 	}

@@ -26,7 +26,9 @@ import (
 //   - Requests that read the environment or a workbook run at most
 //     Options.Workers at a time; up to Options.Queue more wait, for
 //     Options.QueueWait at most. Any other is answered at once with 503
-//     and Retry-After, its body read and thrown away unread, never stored.
+//     and Retry-After, its body read and thrown away, never stored. An
+//     admitted upload is received before it waits for a worker, so that a
+//     slow client holds none.
 //   - Uploads waiting for Apply are evicted, files and all, after
 //     Options.PlanTTL and beyond Options.MaxPending; Close removes the
 //     rest, and an upload that ends after Close is removed then.
@@ -130,26 +132,44 @@ func newGate(workers, queue int, wait time.Duration) *gate {
 
 var errBusy = errors.New("busy")
 
-// enter waits for a worker; it fails at once when the queue is full, or
-// after the wait, or when the request is cancelled.
-func (g *gate) enter(ctx context.Context) (release func(), err error) {
+// admit takes a place among the requests working or waiting; it fails at
+// once when there is none.
+func (g *gate) admit() (leave func(), err error) {
 	select {
 	case g.admitted <- struct{}{}:
+		return func() { <-g.admitted }, nil
 	default:
 		return nil, errBusy
 	}
+}
+
+// work waits for a worker (the request must be admitted); it fails after
+// the wait, or when the request is cancelled.
+func (g *gate) work(ctx context.Context) (release func(), err error) {
 	t := time.NewTimer(g.wait)
 	defer t.Stop()
 	select {
 	case g.working <- struct{}{}:
-		return func() { <-g.working; <-g.admitted }, nil
+		return func() { <-g.working }, nil
 	case <-t.C:
-		err = errBusy
+		return nil, errBusy
 	case <-ctx.Done():
-		err = ctx.Err()
+		return nil, ctx.Err()
 	}
-	<-g.admitted
-	return nil, err
+}
+
+// enter admits a request and waits for a worker.
+func (g *gate) enter(ctx context.Context) (release func(), err error) {
+	leave, err := g.admit()
+	if err != nil {
+		return nil, err
+	}
+	done, err := g.work(ctx)
+	if err != nil {
+		leave()
+		return nil, err
+	}
+	return func() { done(); leave() }, nil
 }
 
 // retryAfter is the Retry-After of a busy answer, in seconds.
@@ -168,6 +188,25 @@ func (s *Server) heavy(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// admitted runs h, an upload, once admitted, or answers 503 with
+// Retry-After. The upload is received without a worker (so a slow client
+// holds none) and h takes one to plan it (see receive).
+func (s *Server) admitted(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		leave, err := s.gate.admit()
+		if err != nil {
+			s.busy(w, r)
+			return
+		}
+		defer leave()
+		h(w, r)
+	}
+}
+
+func (s *Server) busyMessage() string {
+	return fmt.Sprintf("the console is busy with %d other requests; try again in %d seconds", cap(s.gate.admitted), retryAfter)
+}
+
 // busy answers a request the console has no room for. Its body is read
 // and thrown away first (up to the upload limit), so that the client,
 // still sending, gets the answer rather than a reset connection.
@@ -175,7 +214,7 @@ func (s *Server) busy(w http.ResponseWriter, r *http.Request) {
 	io.CopyN(io.Discard, r.Body, s.opt.MaxUpload+1)
 	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 	w.Header().Set("Connection", "close")
-	msg := fmt.Sprintf("the console is busy with %d other requests; try again in %d seconds", cap(s.gate.admitted), retryAfter)
+	msg := s.busyMessage()
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/api/"):
 		jsonError(w, http.StatusServiceUnavailable, errors.New(msg))

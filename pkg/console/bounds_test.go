@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -173,5 +174,50 @@ func TestNothingLeft(t *testing.T) {
 	tc.srv.keep(&pending{upload: late, created: time.Now()})
 	if _, err := os.Stat(late); !os.IsNotExist(err) {
 		t.Errorf("an upload kept after Close stays: %v", err)
+	}
+}
+
+// TestSlowUploadHoldsNoWorker: an upload is received before it takes a
+// worker, so a slow client does not stop the console from working; once
+// received, it waits for a worker like any request and, refused after
+// QueueWait, is not kept.
+func TestSlowUploadHoldsNoWorker(t *testing.T) {
+	tc := newConsole(t, Options{Workers: 1, Queue: 2, QueueWait: time.Second})
+	ct, body := multipartBody(t, realistic)
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", tc.ts.URL+"/api/plan", pr)
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set(apiHeader, "1")
+		code, _, _ := tc.do(req)
+		done <- code
+	}()
+	all := body.Bytes()
+	pw.Write(all[:len(all)/2]) // half of it, then a pause
+	t0 := time.Now()
+	if code, _ := tc.api("GET", "/api/count", "", nil); code != 200 || time.Since(t0) > 5*time.Second {
+		t.Errorf("a count during a slow upload: %d after %v", code, time.Since(t0))
+	}
+	pw.Write(all[len(all)/2:])
+	pw.Close()
+	if code := <-done; code != 200 {
+		t.Errorf("the slow upload: %d", code)
+	}
+
+	// Received, then no worker within QueueWait: 503, and the file goes.
+	release, _ := tc.srv.gate.enter(context.Background())
+	defer release()
+	ct, body = multipartBody(t, realistic)
+	req, _ := http.NewRequest("POST", tc.ts.URL+"/api/plan", body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set(apiHeader, "1")
+	before := len(tc.uploads())
+	code, out, h := tc.do(req)
+	if code != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(out, "busy") {
+		t.Errorf("an upload with no worker free: %d %v %s", code, h, out)
+	}
+	if len(tc.uploads()) != before {
+		t.Errorf("a refused upload was kept: %v", tc.uploads())
 	}
 }

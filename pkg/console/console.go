@@ -244,12 +244,13 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", http.FileServerFS(assets))
 	mux.HandleFunc("GET /import", s.importPage)
+	mux.HandleFunc("POST /import", s.admitted(s.importUpload))
+	mux.HandleFunc("POST /api/plan", s.admitted(s.apiPlan))
 	// The rest reads the environment or a workbook: a few at a time.
 	for pattern, h := range map[string]http.HandlerFunc{
 		"GET /{$}":              s.overview,
 		"GET /export":           s.exportPage,
 		"GET /export/download":  s.exportDownload,
-		"POST /import":          s.importUpload,
 		"GET /import/annotated": s.annotated,
 		"POST /apply":           s.applyForm,
 		"GET /history":          s.historyPage,
@@ -259,7 +260,6 @@ func (s *Server) Handler() http.Handler {
 		"GET /audit":            s.auditPage,
 		"GET /api/export":       s.exportDownload,
 		"GET /api/count":        s.apiCount,
-		"POST /api/plan":        s.apiPlan,
 		"POST /api/apply":       s.apiApply,
 		"GET /api/history":      s.apiHistory,
 		"GET /api/undo":         s.apiUndo,

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -191,6 +192,12 @@ func (s *Server) receive(r *http.Request, csrf bool) (string, *pending, int, err
 	if err != nil {
 		return "", nil, status, err
 	}
+	release, err := s.gate.work(r.Context())
+	if err != nil {
+		os.Remove(up.path)
+		return "", nil, http.StatusServiceUnavailable, errors.New(s.busyMessage())
+	}
+	defer release()
 	l, err := s.env.get()
 	if err != nil {
 		os.Remove(up.path)
@@ -226,6 +233,9 @@ type planView struct {
 func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) {
 	id, p, status, err := s.receive(r, true)
 	if err != nil {
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		}
 		s.render(w, r, status, "import", "Import", nil, err.Error())
 		return
 	}
