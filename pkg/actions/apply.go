@@ -31,6 +31,11 @@ func (e *ChangeError) Error() string {
 
 func (e *ChangeError) Unwrap() error { return e.Err }
 
+// Is makes a refused change match ErrInvalid, unless it is stale.
+func (e *ChangeError) Is(target error) bool {
+	return target == ErrInvalid && !errors.Is(e.Err, ErrStale)
+}
+
 // ErrStale is wrapped by the error of an edit whose old value is not the
 // environment's: the plan was computed against another state.
 var ErrStale = errors.New("the plan does not fit this environment (stale)")
@@ -185,6 +190,9 @@ func (e *engine) apply(c *Change) error {
 	}
 	if len(c.Key) != len(t.Key) {
 		return fmt.Errorf("tab %s needs %d key value(s), not %d", t.Name, len(t.Key), len(c.Key))
+	}
+	if err := checkChange(t, c); err != nil {
+		return err
 	}
 	switch c.Op {
 	case OpAdd:
@@ -703,8 +711,10 @@ func (e *engine) check() error {
 	}
 	return &InconsistentError{Violations: list, Total: total, describe: func(v artifacts.Violation) string {
 		t := artifacts.Tabs[v.Tab]
-		if k := e.touched[t.ID][artifacts.KeyString(t.KeyOf(e.env, v.Row))]; k > 0 {
-			return fmt.Sprintf("%s (set by change %d)", v.Msg, k)
+		for _, row := range append([]int{v.Row}, v.Related...) {
+			if k := e.touched[t.ID][artifacts.KeyString(t.KeyOf(e.env, row))]; k > 0 {
+				return fmt.Sprintf("%s (set by change %d)", v.Msg, k)
+			}
 		}
 		return v.Msg
 	}}
@@ -717,6 +727,9 @@ type InconsistentError struct {
 	Total      int
 	describe   func(artifacts.Violation) string
 }
+
+// Is makes an inconsistent result match ErrInvalid.
+func (e *InconsistentError) Is(target error) bool { return target == ErrInvalid }
 
 func (e *InconsistentError) Error() string {
 	d := e.describe

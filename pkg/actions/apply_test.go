@@ -208,7 +208,7 @@ func TestApply(t *testing.T) {
 		{name: "edit key", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{{Column: "User", Old: "Bob", New: "Robert"}}}},
 			wantErr: "needs a rename"},
 		{name: "edit bad bool", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{{Column: "IsEnabled", Old: "True", New: "yes"}}}},
-			wantErr: `"yes" is not True or False`},
+			wantErr: "IsEnabled 'yes' is not True or False"},
 		{name: "password cleared", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Alice"}, Fields: Fields{secret("Password", MaskedValue, "")}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if got := cell(env, artifacts.TabUsers, "Password", "Alice"); got != "" {

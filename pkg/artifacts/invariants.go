@@ -11,9 +11,10 @@ import (
 // Violation is one broken invariant of an environment: the row it was
 // found on and a message naming the tab, the row's key and what is wrong.
 type Violation struct {
-	Tab TabID
-	Row int // index of the row in its tab
-	Msg string
+	Tab     TabID
+	Row     int   // index of the row in its tab
+	Related []int // other rows of the tab at fault: the edges of a cycle
+	Msg     string
 }
 
 // An environment's own invariants, which Load refuses a file for breaking
@@ -82,11 +83,15 @@ type checker struct {
 	total int
 }
 
-func (c *checker) report(tab TabID, row int, format string, args ...any) {
+func (c *checker) add(v Violation) {
 	c.total++
 	if c.limit <= 0 || len(c.list) < c.limit {
-		c.list = append(c.list, Violation{Tab: tab, Row: row, Msg: fmt.Sprintf(format, args...)})
+		c.list = append(c.list, v)
 	}
+}
+
+func (c *checker) report(tab TabID, row int, format string, args ...any) {
+	c.add(Violation{Tab: tab, Row: row, Msg: fmt.Sprintf(format, args...)})
 }
 
 // quoteKey formats a key for messages: 'Houston' or 'Jane / Finance'.
@@ -222,6 +227,10 @@ func (c *checker) cycles() {
 		adj[from[i]] = append(adj[from[i]], to[i])
 	}
 	comp := graph.SCC(adj)
+	edgeRow := make(map[[2]int]int, len(rows))
+	for i := range rows {
+		edgeRow[[2]int{from[i], to[i]}] = i
+	}
 	reported := make(map[int]bool)
 	for i := range rows {
 		a, b := from[i], to[i]
@@ -235,7 +244,12 @@ func (c *checker) cycles() {
 			cyc = append(cyc, names[n])
 		}
 		cyc = append(cyc, names[b])
-		c.report(TabGroupsInGroups, i, "GroupsInGroups %s makes a cycle: %s", quoteKey([]string{rows[i].Group, rows[i].ParentGroup}), strings.Join(cyc, " → "))
+		var related []int
+		for k := 0; k+1 < len(path); k++ {
+			related = append(related, edgeRow[[2]int{path[k], path[k+1]}])
+		}
+		c.add(Violation{Tab: TabGroupsInGroups, Row: i, Related: related,
+			Msg: fmt.Sprintf("GroupsInGroups %s makes a cycle: %s", quoteKey([]string{rows[i].Group, rows[i].ParentGroup}), strings.Join(cyc, " → "))})
 	}
 }
 
