@@ -107,8 +107,12 @@ func Load(path string) (*Environment, error) {
 
 func describeOSError(err error) string {
 	var pe *os.PathError
-	if errors.As(err, &pe) {
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
 		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
 	}
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -298,16 +302,18 @@ func Save(path string, env *Environment) error {
 
 // WriteFileAtomic writes a file holding security through write: a
 // temporary file (mode 0600) in the same folder, fsync, rename, and an
-// fsync of the folder.
+// fsync of the folder. The rename replaces whatever is at path, a
+// symbolic link included, and never writes through it. Its errors are
+// *WriteError, naming path once.
 func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		msg := describeOSError(err)
+		we := &WriteError{Path: path, Err: err}
 		if errors.Is(err, os.ErrPermission) {
-			msg = "the folder " + dir + " is not writable"
+			we.Msg = "the folder " + dir + " is not writable"
 		}
-		return fmt.Errorf("cannot write %s: %s: %w", path, msg, err)
+		return we
 	}
 	name := tmp.Name()
 	ok := false
@@ -318,19 +324,23 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 		}
 	}()
 	if err := tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return &WriteError{Path: path, Err: err}
 	}
 	if err := write(tmp); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		var we *WriteError
+		if errors.As(err, &we) && we.Path == path {
+			return err // already says it could not write path
+		}
+		return &WriteError{Path: path, Err: err}
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return &WriteError{Path: path, Err: err}
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return &WriteError{Path: path, Err: err}
 	}
 	if err := os.Rename(name, path); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return &WriteError{Path: path, Err: err}
 	}
 	ok = true
 	if d, err := os.Open(dir); err == nil {
@@ -339,6 +349,24 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	}
 	return nil
 }
+
+// WriteError is a file that could not be written: "cannot write PATH:
+// why". The cause is described without the temporary file's name.
+type WriteError struct {
+	Path string
+	Msg  string // why, when not the cause's own description
+	Err  error
+}
+
+func (e *WriteError) Error() string {
+	msg := e.Msg
+	if msg == "" {
+		msg = describeOSError(e.Err)
+	}
+	return "cannot write " + e.Path + ": " + msg
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
 
 // checkFormat refuses a file of another format or version.
 func checkFormat(format string) error {
