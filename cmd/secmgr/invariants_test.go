@@ -38,9 +38,9 @@ func TestBrokenEnvironmentRefusedEverywhere(t *testing.T) {
 		}
 	}
 	cases := []struct {
-		name  string
+		name   string
 		break_ func(env *artifacts.Environment)
-		want  string
+		want   string
 	}{
 		{"dangling reference", func(env *artifacts.Environment) {
 			env.UsersInGroups = append(env.UsersInGroups, artifacts.UserInGroup{User: env.Users[0].User, ParentGroup: "Ghost Group"})
