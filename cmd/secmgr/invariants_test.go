@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 )
 
@@ -141,5 +143,36 @@ func TestApplyRefusesInvalidPlanFile(t *testing.T) {
 				t.Fatal("the environment changed")
 			}
 		})
+	}
+}
+
+// snapshot never writes an environment file that Load would refuse: a
+// workbook whose UsersInGroups puts a user straight into an exclusion
+// group (saved by openpyxl) is refused, naming the membership, and no
+// file is written.
+func TestSnapshotRefusesBrokenInvariants(t *testing.T) {
+	python := testtools.Python(t)
+	dir := t.TempDir()
+	envPath := sampleEnv(t, dir)
+	env := mustLoad(t, envPath)
+	user, ex := env.Users[0].User, env.ExGroup[0].ExGroup
+	wb := strings.TrimSpace(lastLine(ok(t, dir, nil, "export", "--env", envPath, "--out-dir", dir).stdout))
+	const script = `
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["UsersInGroups"]
+ws.append([sys.argv[2], sys.argv[3]])
+wb.save(sys.argv[1])
+`
+	if out, err := exec.Command(python, "-c", script, wb, user, ex).CombinedOutput(); err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "snap.json")
+	r := secmgr(t, dir, nil, "snapshot", wb, "--out", out)
+	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, fmt.Sprintf("'%s' is an exclusion group", ex)) {
+		t.Errorf("snapshot: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("snapshot wrote the file")
 	}
 }
