@@ -41,7 +41,9 @@ func TestLoadAndApplyShareInvariants(t *testing.T) {
 			},
 			Change{Op: OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Finance Except"}}},
 		{"group and exclusion group",
-			func(env *artifacts.Environment) { env.ExGroup = append(env.ExGroup, artifacts.ExGroup{ExGroup: "Sales"}) },
+			func(env *artifacts.Environment) {
+				env.ExGroup = append(env.ExGroup, artifacts.ExGroup{ExGroup: "Sales"})
+			},
 			Change{Op: OpAdd, Tab: "ExGroup", Key: []string{"Sales"}}},
 	}
 	base := applyFixture()
