@@ -22,6 +22,7 @@ func limitFlags() []cli.Flag {
 		&cli.IntFlag{Name: "max-rows", Value: workbook.DefaultMaxRows, Usage: "refuse a tab of more than `N` data rows", Category: "limits"},
 		&cli.IntFlag{Name: "max-columns", Value: workbook.DefaultMaxColumns, Usage: "refuse a tab with a cell beyond column `N`", Category: "limits"},
 		&cli.IntFlag{Name: "max-cell-chars", Value: workbook.DefaultMaxCellChars, Usage: "refuse a cell of more than `N` characters", Category: "limits"},
+		&cli.IntFlag{Name: "max-findings", Value: validate.MaxListed, Usage: "list at most `N` errors and N warnings of a workbook; the rest are counted", Category: "limits"},
 	}
 }
 
@@ -32,8 +33,9 @@ func (a *app) setLimits(cmd *cli.Command) error {
 		MaxRows:              cmd.Int("max-rows"),
 		MaxColumns:           cmd.Int("max-columns"),
 		MaxCellChars:         cmd.Int("max-cell-chars"),
+		MaxFindings:          cmd.Int("max-findings"),
 	}
-	if l.MaxUncompressedBytes <= 0 || l.MaxRows <= 0 || l.MaxColumns <= 0 || l.MaxCellChars <= 0 {
+	if l.MaxUncompressedBytes <= 0 || l.MaxRows <= 0 || l.MaxColumns <= 0 || l.MaxCellChars <= 0 || l.MaxFindings <= 0 {
 		return fail("the --max-… limits must be positive numbers")
 	}
 	a.limits = l

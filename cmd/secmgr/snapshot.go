@@ -70,6 +70,10 @@ func snapshotCommand(a *app) *cli.Command {
 				return fail("%s has %d error(s); %s was not written", in, n, out)
 			}
 			env.Name = name
+			// Never write a file that Load would refuse.
+			if err := env.CheckInvariants(); err != nil {
+				return fail("%s: %v; %s was not written", in, err, out)
+			}
 			if err := artifacts.Save(out, env); err != nil {
 				return fail("%v", err)
 			}

@@ -2,9 +2,10 @@
 // to them, for property tests and benchmarks of the planner, apply, diff
 // and migrate. Rows are built from the tab table (one value per column
 // kind), so a new column or tab is covered without changes here. "Valid"
-// means what Apply checks: every user and group reference resolves, no
-// name is both a group and an exclusion group, keys are unique, and
-// exclusion-group processing orders are unique too.
+// means the invariants artifacts.Load and Apply check: every user and
+// group reference resolves, no name is both a group and an exclusion
+// group, no user is a plain member of an exclusion group, keys are unique,
+// and exclusion-group processing orders are unique too.
 package randenv
 
 import (
@@ -72,11 +73,11 @@ func (g *Gen) Load(env *artifacts.Environment) {
 
 // groupRef picks a name for a group column: mostly a group, sometimes a
 // built-in group or an exclusion group.
-func (g *Gen) groupRef(builtins bool) (string, bool) {
+func (g *Gen) groupRef(builtins, exgroups bool) (string, bool) {
 	switch n := g.r.IntN(10); {
 	case builtins && n < 2:
 		return g.pick([]string{artifacts.Everyone, artifacts.Nobody, artifacts.Administrators}), true
-	case n == 2 && len(g.exgroups) > 0:
+	case exgroups && n == 2 && len(g.exgroups) > 0:
 		return g.pick(g.exgroups), true
 	case len(g.groups) > 0:
 		return g.pick(g.groups), true
@@ -125,7 +126,8 @@ func (g *Gen) value(t *artifacts.Tab, ci int) (string, bool) {
 		}
 		return g.pick(g.users), true
 	case artifacts.KindGroup:
-		return g.groupRef(!t.Relationship)
+		// A user enters an exclusion group through UsersInExGroups only.
+		return g.groupRef(!t.Relationship, t.ID != artifacts.TabUsersInGroups)
 	case artifacts.KindExGroup:
 		if len(g.exgroups) == 0 {
 			return "", false
@@ -176,8 +178,8 @@ func (g *Gen) AddRow(env *artifacts.Environment, t *artifacts.Tab) bool {
 	for j, ci := range t.Key {
 		key[j] = cells[ci]
 	}
-	if t.ID == artifacts.TabGroupsInGroups && artifacts.Fold(key[0]) == artifacts.Fold(key[1]) {
-		return false
+	if t.ID == artifacts.TabGroupsInGroups && reaches(env, key[1], key[0]) {
+		return false // the nesting would make a cycle
 	}
 	if _, taken := t.Find(env, key...); taken {
 		return false
@@ -254,7 +256,7 @@ func Environment(r *rand.Rand, size int) *artifacts.Environment {
 		t := artifacts.Tabs[tab]
 		for i := 0; i < t.Len(env); i++ {
 			if r.IntN(4) == 0 {
-				if v, ok := g.groupRef(true); ok {
+				if v, ok := g.groupRef(true, true); ok {
 					t.SetCell(env, i, t.Column("GroupName"), v)
 				}
 			}
@@ -446,4 +448,29 @@ func (g *Gen) recase(env *artifacts.Environment) {
 		}
 	}
 	g.Load(env)
+}
+
+// reaches reports whether group from is, or is nested (directly or not)
+// in, group to.
+func reaches(env *artifacts.Environment, from, to string) bool {
+	parents := map[string][]string{}
+	for _, r := range env.GroupsInGroups {
+		c := artifacts.Fold(r.Group)
+		parents[c] = append(parents[c], artifacts.Fold(r.ParentGroup))
+	}
+	target := artifacts.Fold(to)
+	seen := map[string]bool{}
+	stack := []string{artifacts.Fold(from)}
+	for len(stack) > 0 {
+		g := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if g == target {
+			return true
+		}
+		if !seen[g] {
+			seen[g] = true
+			stack = append(stack, parents[g]...)
+		}
+	}
+	return false
 }

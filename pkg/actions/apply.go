@@ -31,6 +31,11 @@ func (e *ChangeError) Error() string {
 
 func (e *ChangeError) Unwrap() error { return e.Err }
 
+// Is makes a refused change match ErrInvalid, unless it is stale.
+func (e *ChangeError) Is(target error) bool {
+	return target == ErrInvalid && !errors.Is(e.Err, ErrStale)
+}
+
 // ErrStale is wrapped by the error of an edit whose old value is not the
 // environment's: the plan was computed against another state.
 var ErrStale = errors.New("the plan does not fit this environment (stale)")
@@ -185,6 +190,9 @@ func (e *engine) apply(c *Change) error {
 	}
 	if len(c.Key) != len(t.Key) {
 		return fmt.Errorf("tab %s needs %d key value(s), not %d", t.Name, len(t.Key), len(c.Key))
+	}
+	if err := checkChange(t, c); err != nil {
+		return err
 	}
 	switch c.Op {
 	case OpAdd:
@@ -692,80 +700,43 @@ func (e *engine) compact() {
 	e.refs = [numRefClasses]map[string][]ref{}
 }
 
-// check verifies the result: every reference resolves (an empty cell is
-// no reference), no name is both a group and an exclusion group, and no
-// tab has two rows with one key.
+// check verifies the result keeps the environment's invariants, the
+// ones artifacts.Load refuses a file for breaking (see
+// artifacts.Environment.Violations), naming the change that last set each
+// row at fault.
 func (e *engine) check() error {
-	names := func(tab artifacts.TabID) map[string]bool {
-		t := artifacts.Tabs[tab]
-		n := t.Len(e.env)
-		m := make(map[string]bool, n)
-		for i := 0; i < n; i++ {
-			m[artifacts.Fold(t.Cell(e.env, i, t.Key[0]))] = true
-		}
-		return m
-	}
-	users, groups, exgroups := names(artifacts.TabUsers), names(artifacts.TabGroups), names(artifacts.TabExGroup)
-	var problems []string
-	total := 0
-	report := func(format string, args ...any) {
-		total++
-		if len(problems) < 5 {
-			problems = append(problems, fmt.Sprintf(format, args...))
-		}
-	}
-	for _, x := range e.env.ExGroup {
-		if groups[artifacts.Fold(x.ExGroup)] {
-			report("'%s' is both a group and an exclusion group", x.ExGroup)
-		}
-	}
-	for _, t := range artifacts.Tabs {
-		n := t.Len(e.env)
-		seen := make(map[string]bool, n)
-		for i := 0; i < n; i++ {
-			key := t.KeyOf(e.env, i)
-			ks := artifacts.KeyString(key)
-			if seen[ks] {
-				report("%s has two rows %s", t.Name, quoteKey(key))
-			}
-			seen[ks] = true
-		}
-		for cl := range numRefClasses {
-			for _, ci := range refColumns[t.ID][cl] {
-				c := &t.Columns[ci]
-				for i := 0; i < n; i++ {
-					v := t.Cell(e.env, i, ci)
-					f := artifacts.Fold(v)
-					var ok bool
-					var what string
-					switch c.Kind {
-					case artifacts.KindUser:
-						ok, what = v == "" || users[f], "user"
-					case artifacts.KindGroup:
-						ok, what = v == "" || groups[f] || exgroups[f] || artifacts.IsBuiltinGroup(v), "group"
-					default:
-						ok, what = v == "" || exgroups[f], "exclusion group"
-					}
-					if ok {
-						continue
-					}
-					key := t.KeyOf(e.env, i)
-					by := "; it did before the plan"
-					if k := e.touched[t.ID][artifacts.KeyString(key)]; k > 0 {
-						by = fmt.Sprintf(" (set by change %d)", k)
-					}
-					report("%s %s %s names the %s '%s', which does not exist%s", t.Name, quoteKey(key), c.Name, what, v, by)
-				}
-			}
-		}
-	}
+	list, total := e.env.Violations(5)
 	if total == 0 {
 		return nil
 	}
-	if total > len(problems) {
-		problems = append(problems, fmt.Sprintf("and %d more", total-len(problems)))
+	return &InconsistentError{Violations: list, Total: total, describe: func(v artifacts.Violation) string {
+		t := artifacts.Tabs[v.Tab]
+		for _, row := range append([]int{v.Row}, v.Related...) {
+			if k := e.touched[t.ID][artifacts.KeyString(t.KeyOf(e.env, row))]; k > 0 {
+				return fmt.Sprintf("%s (set by change %d)", v.Msg, k)
+			}
+		}
+		return v.Msg
+	}}
+}
+
+// InconsistentError is a plan whose result would break the environment's
+// invariants; nothing was applied.
+type InconsistentError struct {
+	Violations []artifacts.Violation // the first few
+	Total      int
+	describe   func(artifacts.Violation) string
+}
+
+// Is makes an inconsistent result match ErrInvalid.
+func (e *InconsistentError) Is(target error) bool { return target == ErrInvalid }
+
+func (e *InconsistentError) Error() string {
+	d := e.describe
+	if d == nil {
+		d = func(v artifacts.Violation) string { return v.Msg }
 	}
-	return fmt.Errorf("the plan would leave the environment inconsistent: %s", strings.Join(problems, "; "))
+	return "the plan would leave the environment inconsistent: " + artifacts.JoinViolations(e.Violations, e.Total, d)
 }
 
 // quoteKey formats a key for messages: 'Houston' or 'Jane / Finance'.

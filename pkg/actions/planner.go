@@ -67,7 +67,7 @@ type planner struct {
 	// maxSuggestWork: a workbook of a million unknown names against an
 	// environment of a hundred thousand would otherwise take hours.
 	suggestWork int
-	omitted     validate.Omitted // findings past validate.MaxListed
+	omitted     validate.Omitted // findings past opt.Read.MaxFindings
 
 	// per tab: folded key -> first row number and a hash of its values
 	scratch []byte
@@ -128,7 +128,7 @@ func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*Pl
 	if err != nil {
 		return nil, err
 	}
-	p := &planner{env: env, opt: opt, path: path,
+	p := &planner{env: env, opt: opt, path: path, omitted: validate.Omitted{Max: opt.Read.MaxFindings},
 		users: newNamespace(env, true), groups: newNamespace(env, false),
 		candidateCache: map[string][]string{}, suggestCache: map[string]string{},
 		covered: map[string]bool{}, badRows: map[string]bool{}, exEntries: map[string][]exEntry{}, edgeRemoves: map[[2]string]bool{}}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -340,6 +341,42 @@ func (env *Environment) Normalize() {
 	for _, t := range Tabs {
 		t.sortRows(env)
 	}
+}
+
+// normalized reports whether Normalize would leave env as it is. It reads
+// env only (no index is built), so it is safe on an environment shared
+// between goroutines.
+func (env *Environment) normalized() bool {
+	for _, t := range Tabs {
+		v := t.rows(env)
+		for i := 1; i < v.Len(); i++ {
+			if t.compareKeys(v.Index(i-1), v.Index(i)) > 0 {
+				return false
+			}
+		}
+	}
+	has := func(t *Tab, name string) bool {
+		// The tab is sorted by folded key: binary search.
+		n := t.Len(env)
+		i := sort.Search(n, func(j int) bool { return CompareFold(t.Cell(env, j, t.Key[0]), name) >= 0 })
+		return i < n && strings.EqualFold(t.Cell(env, i, t.Key[0]), name)
+	}
+	for _, g := range BuiltinGroups {
+		if !has(Tabs[TabGroups], g.Group) {
+			return false
+		}
+	}
+	for _, r := range ApplicationRoles {
+		if !has(Tabs[TabAppRoles], r) {
+			return false
+		}
+	}
+	for _, r := range SystemRoleNames {
+		if !has(Tabs[TabSystemRoles], r) {
+			return false
+		}
+	}
+	return true
 }
 
 // New returns an empty environment: the built-in groups and every role

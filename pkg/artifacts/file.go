@@ -29,10 +29,13 @@ func (e *FileError) Error() string { return fmt.Sprintf("environment file %s: %s
 
 // Encode writes env in its canonical form: fields in a fixed order, tabs in
 // export order, rows sorted by key, two-space indentation, a final
-// newline. The same security always gives the same bytes. env is
-// normalized first.
+// newline. The same security always gives the same bytes. env is not
+// changed: when it is not normalized, a normalized copy is written.
 func Encode(w io.Writer, env *Environment) error {
-	env.Normalize()
+	if !env.normalized() {
+		env = env.Clone()
+		env.Normalize()
+	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	name, _ := json.Marshal(env.Name)
 	fmt.Fprintf(bw, "{\n  \"format\": %q,\n  \"name\": %s", Format, name)
@@ -104,8 +107,12 @@ func Load(path string) (*Environment, error) {
 
 func describeOSError(err error) string {
 	var pe *os.PathError
-	if errors.As(err, &pe) {
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
 		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
 	}
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -182,7 +189,7 @@ func Decode(data []byte) (*Environment, error) {
 	if !seenFormat {
 		return nil, errors.New(`has no "format" field; it is not a secmgr environment file`)
 	}
-	if err := env.check(); err != nil {
+	if err := env.check(data); err != nil {
 		return nil, err
 	}
 	env.Normalize()
@@ -217,36 +224,63 @@ func jsonProblem(data []byte, err error) string {
 	return strings.TrimPrefix(msg, "json: ")
 }
 
-// check refuses what no environment can hold: duplicate keys, names that
-// break the naming rules, and roles that do not exist.
-func (env *Environment) check() error {
-	for _, t := range Tabs {
-		n := t.Len(env)
-		seen := make(map[string]int, n)
-		for i := 0; i < n; i++ {
-			key := t.KeyOf(env, i)
-			for j, ci := range t.Key {
-				c := &t.Columns[ci]
-				switch c.Kind {
-				case KindName, KindUser, KindGroup, KindExGroup:
-					if p := CheckName(key[j]); p != "" {
-						return fmt.Errorf("tab %s, row %d: %s %q: %s", t.Name, i+1, c.Name, key[j], p)
-					}
-				case KindRole, KindEnum:
-					if !containsFold(c.Enum, key[j]) {
-						return fmt.Errorf("tab %s, row %d: %s %q is not one of the known values", t.Name, i+1, c.Name, key[j])
-					}
-				}
-			}
-			k := KeyString(key)
-			if prev, dup := seen[k]; dup {
-				return fmt.Errorf("tab %s: rows %d and %d have the same key %q", t.Name, prev+1, i+1, strings.Join(key, " / "))
-			}
-			seen[k] = i
-		}
-		env.index[t.ID] = seen // the lookup index Find would build
+// check refuses an environment that breaks its invariants (see
+// Violations), naming the line of each row in data where it can, and
+// keeps the key indexes it builds on the way.
+func (env *Environment) check(data []byte) error {
+	c := &checker{env: env, limit: maxShown}
+	c.run(&env.index)
+	if c.total == 0 {
+		return nil
 	}
-	return nil
+	return errors.New(JoinViolations(c.list, c.total, func(v Violation) string {
+		if line := rowLine(data, Tabs[v.Tab].Name, v.Row); line > 0 {
+			return fmt.Sprintf("line %d: %s", line, v.Msg)
+		}
+		return v.Msg
+	}))
+}
+
+// rowLine returns the line on which row i of the named tab starts in the
+// file data, or 0. It reads the file again, so it is meant for errors.
+func rowLine(data []byte, tab string, i int) int {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return 0
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return 0
+		}
+		if k, _ := tok.(string); k != tab {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return 0
+			}
+			continue
+		}
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+			return 0
+		}
+		for n := 0; dec.More(); n++ {
+			if n == i {
+				// The offset is just past the previous value; the row
+				// starts at the next '{'.
+				off := int(dec.InputOffset())
+				if j := bytes.IndexByte(data[off:], '{'); j >= 0 {
+					off += j
+				}
+				return 1 + bytes.Count(data[:off], []byte{'\n'})
+			}
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return 0
+			}
+		}
+		return 0
+	}
+	return 0
 }
 
 func containsFold(list []string, s string) bool {
@@ -268,16 +302,18 @@ func Save(path string, env *Environment) error {
 
 // WriteFileAtomic writes a file holding security through write: a
 // temporary file (mode 0600) in the same folder, fsync, rename, and an
-// fsync of the folder.
+// fsync of the folder. The rename replaces whatever is at path, a
+// symbolic link included, and never writes through it. Its errors are
+// *WriteError, naming path once.
 func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		msg := describeOSError(err)
+		we := &WriteError{Path: path, Err: err}
 		if errors.Is(err, os.ErrPermission) {
-			msg = "the folder " + dir + " is not writable"
+			we.Msg = "the folder " + dir + " is not writable"
 		}
-		return fmt.Errorf("cannot write %s: %s: %w", path, msg, err)
+		return we
 	}
 	name := tmp.Name()
 	ok := false
@@ -288,19 +324,23 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 		}
 	}()
 	if err := tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return &WriteError{Path: path, Err: err}
 	}
 	if err := write(tmp); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		var we *WriteError
+		if errors.As(err, &we) && we.Path == path {
+			return err // already says it could not write path
+		}
+		return &WriteError{Path: path, Err: err}
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return &WriteError{Path: path, Err: err}
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return &WriteError{Path: path, Err: err}
 	}
 	if err := os.Rename(name, path); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return &WriteError{Path: path, Err: err}
 	}
 	ok = true
 	if d, err := os.Open(dir); err == nil {
@@ -309,6 +349,24 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	}
 	return nil
 }
+
+// WriteError is a file that could not be written: "cannot write PATH:
+// why". The cause is described without the temporary file's name.
+type WriteError struct {
+	Path string
+	Msg  string // why, when not the cause's own description
+	Err  error
+}
+
+func (e *WriteError) Error() string {
+	msg := e.Msg
+	if msg == "" {
+		msg = describeOSError(e.Err)
+	}
+	return "cannot write " + e.Path + ": " + msg
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
 
 // checkFormat refuses a file of another format or version.
 func checkFormat(format string) error {

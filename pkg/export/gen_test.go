@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -215,8 +216,9 @@ func randomEnv(seed uint64, size int) *artifacts.Environment {
 				i := 1 + g.r.IntN(len(g.groups)-1)
 				cells[0], cells[1] = g.groups[i], g.groups[g.r.IntN(i)]
 			case artifacts.TabUsersInGroups:
+				// A user enters an exclusion group through UsersInExGroups only.
 				cells[1] = g.anyGroup()
-				if artifacts.IsBuiltinGroup(cells[1]) {
+				if artifacts.IsBuiltinGroup(cells[1]) || slices.Contains(g.exgroups, cells[1]) {
 					continue
 				}
 			case artifacts.TabUsersInExGroups, artifacts.TabGroupsInExGroups:

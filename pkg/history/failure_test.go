@@ -88,7 +88,8 @@ func TestReadOnlyFolder(t *testing.T) {
 
 // TestDiskFull fails each write in turn with ENOSPC: before the
 // environment is replaced, it is untouched and nothing is left in the
-// history; a failed journal is a warning after a done apply.
+// history; a journal that cannot be completed is a warning after a done
+// apply, which the history still shows.
 func TestDiskFull(t *testing.T) {
 	s0, s1 := state(0, 5), state(1, 5)
 	enospc := &os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}
@@ -100,7 +101,8 @@ func TestDiskFull(t *testing.T) {
 		{"backup", "backup", false},
 		{"undo plan", "undo", false},
 		{"environment", "env", false},
-		{"journal", "journal", true},
+		{"journal", "journal", false},
+		{"journal completion", "completion", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,6 +125,16 @@ func TestDiskFull(t *testing.T) {
 			if tt.fail == "journal" {
 				openJournal = func(string) (*os.File, error) { return nil, enospc }
 			}
+			if tt.fail == "completion" {
+				// The pending line is written; the done line is not.
+				opens, real := 0, openJournal
+				openJournal = func(path string) (*os.File, error) {
+					if opens++; opens > 1 {
+						return nil, enospc
+					}
+					return real(path)
+				}
+			}
 			res, err := ApplyFile(envPath, planFor(t, s0, s1), nil, Options{})
 			if tt.applied {
 				if err != nil {
@@ -132,6 +144,10 @@ func TestDiskFull(t *testing.T) {
 					t.Errorf("warnings %q", res.Warnings)
 				}
 				assertFile(t, envPath, canonical(t, s1))
+				// The history shows the apply all the same.
+				if entries, err := History(envPath); err != nil || len(entries) != 1 || entries[0].After != res.After {
+					t.Errorf("history %+v, %v", entries, err)
+				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), "no space left on the disk") || !strings.Contains(err.Error(), "nothing was applied") {

@@ -37,19 +37,29 @@
 //  2. the undo plan (atomically). A crash leaves X.json as it was and an
 //     unused backup and undo plan; the undo plan names the state the
 //     apply would have produced, so applying it is refused as stale.
-//  3. X.json (atomically, as artifacts.Save does). A crash before the rename
+//  3. a "pending" journal line naming the apply (one write, fsynced). A
+//     crash leaves X.json as it was and the pending line, which the next
+//     apply marks abandoned. If it cannot be written, nothing is applied.
+//  4. X.json (atomically, as artifacts.Save does). A crash before the rename
 //     leaves the old X.json (and a hidden temporary file beside it); after
 //     it, the new one. X.json is always whole: old or new, never a mix.
-//  4. the journal line (one write, fsynced). A crash before it leaves the
-//     new X.json with its backup and undo plan but no journal line; the
-//     undo plan still works.
+//  5. the journal line of the done apply. A crash before it leaves the
+//     pending line: History shows the apply when X.json is its result, and
+//     the next apply completes the line.
 //
+// So the history shows every apply that happened, with its undo plan.
 // Nothing left behind blocks the next apply: temporary files have
 // unique names (the next apply removes those in X.history/), and the lock
-// died with the process. When a step before 3 fails (a read-only folder,
-// a full disk) the files already written are removed and X.json is
-// untouched. When step 4 fails the apply has happened; Result.Warnings
-// says the journal could not be written.
+// died with the process. When a step before 4 fails (a read-only folder,
+// a full disk) the files and the journal line already written are
+// removed and X.json is untouched. When step 5 fails the apply has
+// happened; Result.Warnings says the journal could not be completed.
+//
+// # Safety of the folder
+//
+// The history folder and its files are refused when they are symbolic
+// links or writable by other users; files in it are opened without
+// following links.
 package history
 
 import (
@@ -135,7 +145,7 @@ var (
 	writeAtomic = artifacts.WriteFileAtomic
 	saveEnv     = artifacts.WriteFileAtomic // the environment's canonical bytes
 	openJournal = func(path string) (*os.File, error) {
-		return os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+		return openPrivate(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	}
 )
 
@@ -207,6 +217,10 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 		return nil, fmt.Errorf("environment file %s: %w", envPath, err)
 	}
 	beforeFP := digest(backupBytes)
+	// Settle what a killed apply left in the journal before anything else.
+	if err := recoverJournal(filepath.Join(hist, journalName), beforeFP); err != nil {
+		return nil, fmt.Errorf("cannot apply the plan to %s: %w — nothing was applied", envPath, err)
+	}
 	if err := checkFresh(envPath, p, beforeFP); err != nil {
 		return nil, err
 	}
@@ -263,13 +277,9 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 	}
 	written = append(written, res.Undo)
 
-	// 3: the environment.
-	if err := saveEnv(target, writeBytes(afterBytes)); err != nil {
-		undoWrites()
-		return nil, fmt.Errorf("cannot replace %s: %w — nothing was applied", envPath, writeProblem(target, err))
-	}
-
-	// 4: the journal. The apply has happened; a failure here is a warning.
+	// 3: a pending journal line, so that the history shows this apply
+	// even if the process dies right after the rename. If it cannot be
+	// written, nothing is applied.
 	entry := JournalEntry{
 		Time:   t,
 		User:   currentUser(opt.User),
@@ -281,9 +291,29 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 		Undo:   filepath.Base(res.Undo),
 		Add:    res.Counts.Add, Edit: res.Counts.Edit, Rename: res.Counts.Rename, Remove: res.Counts.Remove,
 		Review: p.Review,
+		State:  statePending,
 	}
-	if err := appendJournal(res.Journal, &entry); err != nil {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s was changed, but its journal %s could not be written: %v", envPath, res.Journal, err))
+	size, err := appendJournal(res.Journal, &entry)
+	if err != nil {
+		undoWrites()
+		return nil, fmt.Errorf("cannot write the journal %s: %w — nothing was applied", res.Journal, err)
+	}
+
+	// 4: the environment.
+	if err := saveEnv(target, writeBytes(afterBytes)); err != nil {
+		undoWrites()
+		if !dropLine(res.Journal, size) {
+			entry.State = stateAbandoned
+			appendJournal(res.Journal, &entry) // else the next apply marks it
+		}
+		return nil, fmt.Errorf("cannot replace %s: %w — nothing was applied", envPath, writeProblem(target, err))
+	}
+
+	// 5: the journal line of the done apply. A failure here is a warning:
+	// the apply has happened, and the pending line shows it.
+	entry.State = ""
+	if _, err := appendJournal(res.Journal, &entry); err != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s was changed, but its journal %s could not be completed: %v; the next apply completes it", envPath, res.Journal, err))
 	}
 	return res, nil
 }
@@ -413,15 +443,16 @@ func describe(err error) error {
 
 // makeDir creates the history folder, owner-only.
 func makeDir(hist, envPath string) error {
-	st, err := os.Stat(hist)
+	err := checkHistoryDir(hist)
 	if err == nil {
-		if !st.IsDir() {
-			return fmt.Errorf("cannot keep the history of %s: %s exists and is not a folder", envPath, hist)
-		}
 		return nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cannot keep the history of %s in %s: %v", envPath, hist, describe(err))
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("cannot keep the history of %s in %s: %v", envPath, hist, describe(pe.Err))
+		}
+		return fmt.Errorf("cannot keep the history of %s: %w — nothing was applied", envPath, err)
 	}
 	if _, err := os.Stat(envPath); err != nil {
 		// Report a missing environment before failing to make its history.
@@ -436,6 +467,10 @@ func makeDir(hist, envPath string) error {
 		return fmt.Errorf("cannot create the history folder %s for %s: %v — nothing was applied", hist, envPath, describe(err))
 	}
 	syncDir(filepath.Dir(hist))
+	// Another process may have made it first: hold it to the same rules.
+	if err := checkHistoryDir(hist); err != nil {
+		return fmt.Errorf("cannot keep the history of %s: %w — nothing was applied", envPath, err)
+	}
 	return nil
 }
 

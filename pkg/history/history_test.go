@@ -64,11 +64,13 @@ func TestApplyFileHappyPath(t *testing.T) {
 		t.Errorf("history holds %v", got)
 	}
 
-	// The journal line.
-	raw := readFile(t, res.Journal)
-	if bytes.Count(raw, []byte{'\n'}) != 1 || !bytes.HasSuffix(raw, []byte{'\n'}) {
-		t.Fatalf("journal is not one line: %q", raw)
+	// The journal: the pending line written before the environment was
+	// replaced, then the line of the done apply.
+	lines := bytes.SplitAfter(readFile(t, res.Journal), []byte{'\n'})
+	if len(lines) != 3 || len(lines[2]) != 0 || !bytes.Contains(lines[0], []byte(`"state":"pending"`)) {
+		t.Fatalf("journal is not a pending line and a done line: %q", lines)
 	}
+	raw := lines[1]
 	var fields map[string]any
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		t.Fatal(err)

@@ -125,10 +125,14 @@ func TestKilledApply(t *testing.T) {
 		if _, err := artifacts.Load(envPath); err != nil {
 			t.Fatalf("kill %d: %v", k, err)
 		}
-		// The journal reads (a torn last line is skipped).
-		if _, err := History(envPath); err != nil {
+		// The journal reads (a torn last line is skipped), and shows every
+		// apply that happened: each starts from the state the one before
+		// it left, and the last one left the file as it is.
+		entries, err := History(envPath)
+		if err != nil {
 			t.Fatalf("kill %d: %v", k, err)
 		}
+		checkChain(t, fmt.Sprintf("kill %d", k), entries, digestOf(data))
 		ents, _ := os.ReadDir(dir)
 		for _, e := range ents {
 			if strings.HasPrefix(e.Name(), ".prod.json.tmp-") {
@@ -147,12 +151,13 @@ func TestKilledApply(t *testing.T) {
 	}
 
 	// Every journal line names a backup and an undo plan that exist, in
-	// order; backups without a journal line are applies killed between
-	// writing them and the journal.
+	// order; backups without a journal line are applies killed before
+	// they replaced the environment.
 	entries, err := History(envPath)
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkChain(t, "at the end", entries, digestOf(readFile(t, envPath)))
 	backups := withPrefix(historyFiles(t, envPath), "backup-")
 	last := ""
 	for _, e := range entries {
@@ -169,6 +174,25 @@ func TestKilledApply(t *testing.T) {
 	t.Logf("%d kills: file in state 0 %d times, state 1 %d times; %d applies journaled, %d backups without a journal line, %d stray temporary files beside the environment",
 		kills, inState[0], inState[1], len(entries), len(backups)-len(entries), len(strayEnvTemps))
 }
+
+// checkChain fails unless the history is one unbroken chain of applies
+// ending in the state current.
+func checkChain(t *testing.T, when string, entries []JournalEntry, current string) {
+	t.Helper()
+	if len(entries) == 0 {
+		t.Fatalf("%s: the history is empty", when)
+	}
+	for i := 1; i < len(entries); i++ {
+		if entries[i].Before != entries[i-1].After {
+			t.Fatalf("%s: an apply is missing from the history between %s and %s", when, entries[i-1].Undo, entries[i].Undo)
+		}
+	}
+	if last := entries[len(entries)-1]; last.After != current {
+		t.Fatalf("%s: the last apply in the history (%s) did not leave the file as it is", when, last.Undo)
+	}
+}
+
+func digestOf(b []byte) string { return digest(b) }
 
 // fatalTB lets the helper process use the test helpers.
 type fatalTB struct{ testing.TB }

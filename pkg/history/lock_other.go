@@ -17,6 +17,9 @@ func acquireLock(path string, wait time.Duration) (*fileLock, error) {
 
 func (l *fileLock) release() {}
 
+// oNoFollow is not available; openPrivate still refuses a link it finds.
+const oNoFollow = 0
+
 func isNoSpace(err error) bool { return false }
 
 func canWrite(dir string) bool { return true }

@@ -21,13 +21,13 @@ const pollInterval = 25 * time.Millisecond
 // wait > 0 it polls until the lock is free or wait has passed; then, or
 // at once when wait is 0, it fails with ErrLocked.
 func acquireLock(path string, wait time.Duration) (*fileLock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openPrivate(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
-			err = pe.Err
+			return nil, fmt.Errorf("cannot open %s: %w", path, describe(pe.Err))
 		}
-		return nil, fmt.Errorf("cannot open %s: %w", path, describe(err))
+		return nil, err // names the path already
 	}
 	deadline := time.Now().Add(wait)
 	for {
@@ -52,6 +52,9 @@ func (l *fileLock) release() {
 	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	l.f.Close()
 }
+
+// oNoFollow makes an open fail on a symbolic link.
+const oNoFollow = syscall.O_NOFOLLOW
 
 func isNoSpace(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)

@@ -110,8 +110,9 @@ func write(w io.Writer, env *artifacts.Environment, scope Scope, name, tmpDir st
 	if n := len(env.UsersInGroups); n > maxRows {
 		return fmt.Errorf("the environment has %d memberships, more than the %d rows a sheet can hold", n, maxRows)
 	}
-	// The fingerprint first: it puts env in canonical order (Normalize),
-	// which the rows then follow.
+	// The rows follow the canonical order; an environment from Load is in
+	// it already, and Normalize then changes nothing.
+	env.Normalize()
 	fp, err := artifacts.Fingerprint(env)
 	if err != nil {
 		return err

@@ -33,3 +33,14 @@ func TestAddCapped(t *testing.T) {
 		t.Errorf("an omitted error must keep the list failing")
 	}
 }
+
+func TestAddCappedMax(t *testing.T) {
+	var fs Findings
+	o := Omitted{Max: 3}
+	for range 10 {
+		fs = AddCapped(fs, Finding{Severity: Error, Code: "x", Message: "m"}, &o)
+	}
+	if len(fs) != 4 || o.Errors != 7 || !strings.Contains(fs[3].Message, "7 more error(s) and 0 more warning(s) are not listed (secmgr lists the first 3 of each)") {
+		t.Errorf("%d findings, omitted %+v, last %q", len(fs), o, fs[len(fs)-1].Message)
+	}
+}

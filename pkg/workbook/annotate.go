@@ -45,7 +45,7 @@ func Annotate(in, out string, findings validate.Findings) error {
 	}
 	f, err := openForAnnotate(in)
 	if err != nil {
-		return fmt.Errorf("%s: %v", in, err)
+		return fmt.Errorf("%s: %v", in, describeOSError(err))
 	}
 	defer f.Close()
 	cleared, err := clearPasswords(f)
@@ -151,7 +151,7 @@ func Annotate(in, out string, findings validate.Findings) error {
 		}
 		return dropSharedStrings(buf.Bytes(), w, cleared)
 	}); err != nil {
-		return fmt.Errorf("cannot write %s: %v", out, err)
+		return err // names out already
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ type Workbook struct {
 	omitted  validate.Omitted
 }
 
-// add records a finding; past validate.MaxListed they are only counted.
+// add records a finding; past Options.MaxFindings they are only counted.
 func (w *Workbook) add(f validate.Finding) {
 	w.Findings = validate.AddCapped(w.Findings, f, &w.omitted)
 }
@@ -88,7 +88,7 @@ func Open(path string, opt Options) (*Workbook, error) {
 	if err != nil {
 		return nil, readError(path, err)
 	}
-	w := &Workbook{Path: path, xr: xr}
+	w := &Workbook{Path: path, xr: xr, omitted: validate.Omitted{Max: opt.MaxFindings}}
 	seen := make(map[artifacts.TabID]string)
 	for i, info := range xr.Sheets() {
 		name := info.Name

@@ -34,6 +34,7 @@ type Options struct {
 	MaxRows              int   // data rows per sheet; default 2,000,000
 	MaxColumns           int   // columns per sheet; default 16,384
 	MaxCellChars         int   // characters in one cell; default 32,767
+	MaxFindings          int   // findings listed per severity; default validate.MaxListed
 
 	// Progress, when not nil, is told how reading goes: at the start and
 	// end of each sheet Read and every 1,000 rows in between, from the
