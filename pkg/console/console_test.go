@@ -1142,3 +1142,37 @@ func TestHeaderAndJSONHygiene(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIRefusesInvalidPlanFile: a plan file is outside input; one whose
+// change breaks the rules (a group inside itself, a UserType that does
+// not exist) is refused with 422, and nothing changes.
+func TestAPIRefusesInvalidPlanFile(t *testing.T) {
+	tc := newConsole(t, Options{})
+	before := tc.env()
+	ct, body := multipartBody(t, realistic)
+	code, plan := tc.api("POST", "/api/plan", ct, body)
+	if code != 200 {
+		t.Fatalf("plan: %d %s", code, plan)
+	}
+	for name, change := range map[string]map[string]any{
+		"group in itself": {"op": "add", "tab": "GroupsInGroups", "key": []string{"Administrators", "Administrators"}},
+		"bogus UserType": {"op": "add", "tab": "Users", "key": []string{"Mallory"},
+			"fields": map[string]any{"UserType": map[string]string{"old": "", "new": "Bogus"}, "IsEnabled": map[string]string{"old": "", "new": "True"}}},
+	} {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(plan), &doc); err != nil {
+			t.Fatal(err)
+		}
+		doc["changes"] = []any{change}
+		doc["secrets"] = nil
+		delete(doc, "secrets")
+		forged, _ := json.Marshal(doc)
+		code, out := tc.api("POST", "/api/apply", "application/json", bytes.NewReader(forged))
+		if code != http.StatusUnprocessableEntity || !strings.Contains(out, "nothing was applied") {
+			t.Errorf("%s: %d %s", name, code, out)
+		}
+	}
+	if after := tc.env(); !bytes.Equal(after, before) {
+		t.Error("a refused plan changed the environment")
+	}
+}

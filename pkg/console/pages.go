@@ -341,8 +341,10 @@ func (s *Server) apply(p *actions.Plan, dir, stale string) (*history.Result, int
 		return nil, http.StatusConflict, errors.New(stale)
 	case errors.Is(err, history.ErrLocked):
 		return nil, http.StatusConflict, fmt.Errorf("%v: another apply is running; try again in a moment — nothing was applied", err)
-	case errors.Is(err, history.ErrNotApplicable):
-		return nil, http.StatusUnprocessableEntity, err
+	case errors.Is(err, history.ErrNotApplicable), errors.Is(err, actions.ErrInvalid):
+		// A plan file is outside input: one whose changes break the rules
+		// is refused like a workbook with errors.
+		return nil, http.StatusUnprocessableEntity, fmt.Errorf("%v — nothing was applied", err)
 	case err != nil:
 		return nil, http.StatusInternalServerError, err
 	}
