@@ -298,7 +298,14 @@ func Write(env *artifacts.Environment, sel Selection, dir string, now time.Time,
 			return Result{}, &ExistsError{res.Path}
 		}
 	}
-	w, err := workbook.Create(res.Path, force, workbook.WriteOptions{Lists: ListsOf(env)})
+	// The base lets a plan of the edited workbook tell the person's
+	// edits from changes applied since (three-way planning).
+	fp, err := artifacts.Fingerprint(env)
+	if err != nil {
+		return Result{}, err
+	}
+	base := &workbook.Base{Environment: env.Name, Fingerprint: fp, Time: now}
+	w, err := workbook.Create(res.Path, force, workbook.WriteOptions{Lists: ListsOf(env), Base: base})
 	if err != nil {
 		if !force && errors.Is(err, os.ErrExist) {
 			return Result{}, &ExistsError{res.Path}

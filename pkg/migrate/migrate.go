@@ -93,6 +93,7 @@ type Result struct {
 
 	rows  [artifacts.NumTabs][][]string // the workbook's data rows per tab
 	lists workbook.Lists                // the names its drop-downs offer
+	base  workbook.Base                 // recorded in the workbook
 }
 
 // Empty reports whether the change workbook changes nothing.
@@ -159,7 +160,12 @@ func Compare(src, dst *artifacts.Environment, opt Options) (*Result, error) {
 	c.checkCycles(entries, removedGroups)
 	c.checkProcessingOrders(entries, removedUsers, removedGroups)
 
-	res := &Result{Tabs: tabs, lists: c.lists()}
+	// The change workbook is planned against dst: dst is its base.
+	fp, err := artifacts.Fingerprint(dst)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Tabs: tabs, lists: c.lists(), base: workbook.Base{Environment: dst.Name, Fingerprint: fp}}
 	c.layout(entries, res)
 	slices.SortStableFunc(c.findings, func(a, b Finding) int {
 		return cmp.Or(tabOrder(a.Tab)-tabOrder(b.Tab), strings.Compare(artifacts.KeyString(a.Key), artifacts.KeyString(b.Key)))

@@ -17,7 +17,7 @@ import (
 // an export, its user and group columns offer the names the destination
 // will have in drop-down lists.
 func (r *Result) WriteWorkbook(path string, force bool) error {
-	w, err := workbook.Create(path, force, workbook.WriteOptions{Lists: r.lists})
+	w, err := workbook.Create(path, force, workbook.WriteOptions{Lists: r.lists, Base: &r.base})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"secmgr/pkg/access"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/workbook"
 )
 
 // Header fills, as the export's: the columns that identify a membership
@@ -239,6 +240,9 @@ func write(w io.Writer, env *artifacts.Environment, scope Scope, name, tmpDir st
 		return err
 	}
 	if err := writeAbout(f, env, fp, name, now); err != nil {
+		return err
+	}
+	if err := workbook.SetBase(f, workbook.Base{Environment: env.Name, Fingerprint: fp, Time: now}); err != nil {
 		return err
 	}
 	_, err = f.WriteTo(w)

@@ -23,6 +23,9 @@ type WriteOptions struct {
 	// exclusion-group columns offer; the zero value gives those columns
 	// no drop-down (enumerated columns always have one).
 	Lists Lists
+	// Base, when set, is recorded in the custom document properties: the
+	// state of the environment the workbook was made from (SetBase).
+	Base *Base
 }
 
 // maxSheetRows is Excel's row limit; the header takes one.
@@ -120,6 +123,12 @@ func Create(path string, force bool, opt WriteOptions) (*Writer, error) {
 		return nil, fmt.Errorf("cannot create %s: %w", path, err)
 	}
 	w.styles = styles
+	if opt.Base != nil {
+		if err := SetBase(w.file, *opt.Base); err != nil {
+			w.Abort()
+			return nil, fmt.Errorf("cannot create %s: %w", path, err)
+		}
+	}
 	return w, nil
 }
 
