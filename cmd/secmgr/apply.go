@@ -59,6 +59,7 @@ func applyCommand(a *app) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "apply without asking"},
 			&cli.BoolFlag{Name: "cascade", Usage: "for a workbook: let a removed group's roles and artifacts be set to Nobody"},
+			twoWayFlag(),
 			&cli.DurationFlag{Name: "wait", Usage: "wait up to `DURATION` (such as 30s) for another apply to finish, instead of failing at once"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -89,7 +90,7 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 			return err
 		}
 		planDir = filepath.Dir(arg)
-	} else if p, err = a.planWorkbook(arg, env, cmd.Bool("cascade")); err != nil {
+	} else if p, err = a.planWorkbook(cmd, arg, env); err != nil {
 		return err
 	}
 

@@ -14,6 +14,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/history"
 	"secmgr/pkg/review"
 	"secmgr/pkg/validate"
 )
@@ -23,11 +24,15 @@ func planCommand(a *app) *cli.Command {
 		Name:      "plan",
 		Usage:     "show the change plan an edited workbook makes",
 		ArgsUsage: "WORKBOOK",
-		UsageText: "secmgr plan WORKBOOK [--out PLAN.json] [--format text|json] [--annotate OUT.xlsx] [--cascade]",
+		UsageText: "secmgr plan WORKBOOK [--out PLAN.json] [--format text|json] [--annotate OUT.xlsx] [--cascade] [--two-way]",
 		Description: "Reads WORKBOOK as your spreadsheet program left it, validates every cell against the\n" +
 			"environment (--env) and prints the change plan: one line per change (+ add, ~ edit with\n" +
 			"old → new, > rename, - remove) and a summary. Nothing is changed: 'secmgr apply' does\n" +
 			"that, from the plan saved with --out or from the workbook itself.\n" +
+			"A workbook secmgr wrote records the state it was made from. If changes were applied\n" +
+			"since, it is planned three-way: only the cells you changed are changes, and a cell you\n" +
+			"changed that was also changed since is a conflict. A workbook whose state is not in the\n" +
+			"environment's history is refused (stale-export) unless --two-way is given.\n" +
 			"Exit code: 0 valid and nothing to change, 2 valid with changes, 1 errors.\n\n" +
 			"Example:\n" +
 			"   secmgr --env golfstream.json export --areas users\n" +
@@ -39,6 +44,7 @@ func planCommand(a *app) *cli.Command {
 			formatFlag(),
 			&cli.StringFlag{Name: "annotate", Usage: "write a copy of the workbook to `OUT.xlsx` with each finding marked on its cell", TakesFile: true},
 			&cli.BoolFlag{Name: "cascade", Usage: "let a removed group's roles and artifacts be set to Nobody"},
+			twoWayFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			p, path, err := a.planFromArgs(cmd)
@@ -80,6 +86,7 @@ func validateCommand(a *app) *cli.Command {
 			formatFlag(),
 			&cli.StringFlag{Name: "annotate", Usage: "write a copy of the workbook to `OUT.xlsx` with each finding marked on its cell", TakesFile: true},
 			&cli.BoolFlag{Name: "cascade", Usage: "validate as 'plan --cascade' would"},
+			twoWayFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			p, path, err := a.planFromArgs(cmd)
@@ -120,6 +127,12 @@ func validateCommand(a *app) *cli.Command {
 	}
 }
 
+// twoWayFlag is --two-way: plan a stale workbook against the environment
+// as it is now.
+func twoWayFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "two-way", Usage: "plan a workbook made from a state not in the history against the environment as it is (rows left unchanged may revert later changes)"}
+}
+
 func formatFlag() cli.Flag {
 	return &cli.StringFlag{Name: "format", Value: "text", Usage: "text or json",
 		Validator: func(s string) error {
@@ -140,13 +153,16 @@ func (a *app) planFromArgs(cmd *cli.Command) (*actions.Plan, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := a.planWorkbook(argv[0], env, cmd.Bool("cascade"))
+	p, err := a.planWorkbook(cmd, argv[0], env)
 	return p, argv[0], err
 }
 
 // planWorkbook plans a workbook, showing the progress of reading it, and
-// turns a file that cannot be read into an error that names it.
-func (a *app) planWorkbook(path string, env *artifacts.Environment, cascade bool) (*actions.Plan, error) {
+// turns a file that cannot be read into an error that names it. A
+// workbook made from an earlier state of the environment (--env) is
+// planned three-way against that state, found in the history.
+func (a *app) planWorkbook(cmd *cli.Command, path string, env *artifacts.Environment) (*actions.Plan, error) {
+	cascade := cmd.Bool("cascade")
 	read, done := a.readOptions(path)
 	// A reviewed access review (AccessReview tab with a Decision column)
 	// plans its Remove decisions as membership removals.
@@ -160,7 +176,8 @@ func (a *app) planWorkbook(path string, env *artifacts.Environment, cascade bool
 		}
 		p, err = review.PlanWith(path, env, review.Options{Read: read})
 	default:
-		p, err = actions.PlanWorkbook(path, env, actions.PlanOptions{Cascade: cascade, Read: read})
+		p, err = actions.PlanWorkbook(path, env, actions.PlanOptions{Cascade: cascade, Read: read,
+			FindBase: history.BaseFinder(cmd.String("env")), TwoWay: cmd.Bool("two-way")})
 	}
 	done()
 	if err != nil {

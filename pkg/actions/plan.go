@@ -168,6 +168,7 @@ type Plan struct {
 	Environment EnvironmentRef    `json:"environment"`
 	Source      string            `json:"source"`
 	Secrets     *SourceRef        `json:"secrets,omitempty"`
+	Base        *BaseRef          `json:"base,omitempty"` // set when planned three-way
 	Applicable  bool              `json:"applicable"`
 	Changes     []Change          `json:"changes"`
 	Findings    validate.Findings `json:"findings"`

@@ -26,6 +26,14 @@ type PlanOptions struct {
 	// Source is the name the plan records as its source; default the
 	// workbook path as given.
 	Source string
+	// FindBase looks up a past state of the environment by fingerprint
+	// (nil, nil when it is not known). When set, a workbook made from
+	// another state than env's is planned three-way against it
+	// (threeway.go); nil plans every workbook two-way.
+	FindBase func(fingerprint string) (*BaseState, error)
+	// TwoWay plans a workbook whose base is not found two-way instead of
+	// reporting stale-export.
+	TwoWay bool
 }
 
 // stage orders a plan: additions of users and groups, renames, edits,
@@ -128,8 +136,16 @@ func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*Pl
 	if err != nil {
 		return nil, err
 	}
-	p := &planner{env: env, opt: opt, path: path, omitted: validate.Omitted{Max: opt.Read.MaxFindings},
-		users: newNamespace(env, true), groups: newNamespace(env, false),
+	tw, stale, err := prepareThreeWay(wb, env, fp, opt)
+	if err != nil {
+		return nil, err
+	}
+	planEnv := env
+	if tw != nil {
+		planEnv = tw.planEnv // the person's changes are those against the base
+	}
+	p := &planner{env: planEnv, opt: opt, path: path, findings: stale, omitted: validate.Omitted{Max: opt.Read.MaxFindings},
+		users: newNamespace(planEnv, true), groups: newNamespace(planEnv, false),
 		candidateCache: map[string][]string{}, suggestCache: map[string]string{},
 		covered: map[string]bool{}, badRows: map[string]bool{}, exEntries: map[string][]exEntry{}, edgeRemoves: map[[2]string]bool{}}
 	if err := p.run(wb); err != nil {
@@ -177,6 +193,9 @@ func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*Pl
 			return nil, err
 		}
 		plan.Secrets = &SourceRef{Path: abs, Fingerprint: sum}
+	}
+	if tw != nil {
+		tw.rebase(plan)
 	}
 	plan.Summarize()
 	return plan, nil

@@ -36,6 +36,9 @@ func (o Op) color() string {
 // itself. color adds ANSI colours to the change lines.
 func RenderText(w io.Writer, p *Plan, color bool) error {
 	bw := bufio.NewWriter(w)
+	if p.Base != nil {
+		fmt.Fprintln(bw, p.Base.Header())
+	}
 	for _, f := range p.Findings {
 		fmt.Fprintln(bw, f.String())
 	}

@@ -207,7 +207,8 @@ func (s *Server) receive(r *http.Request, csrf bool) (string, *pending, int, err
 	cascade := up.fields["cascade"] != "" || r.URL.Query().Get("cascade") != ""
 	plan, isReview, err := planReview(up.path, up.name, env)
 	if err == nil && !isReview {
-		plan, err = actions.PlanWorkbook(up.path, env, actions.PlanOptions{Source: up.name, Cascade: cascade})
+		plan, err = actions.PlanWorkbook(up.path, env, actions.PlanOptions{Source: up.name, Cascade: cascade,
+			FindBase: history.BaseFinder(s.opt.EnvPath), TwoWay: up.fields["two-way"] != ""})
 	}
 	if err != nil {
 		os.Remove(up.path)
