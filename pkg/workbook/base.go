@@ -1,6 +1,7 @@
 package workbook
 
 import (
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -48,7 +49,13 @@ func SetBase(f *excelize.File, b Base) error {
 			return err
 		}
 	}
-	return nil
+	// The fingerprint also goes in the core properties, which every
+	// program keeps; some libraries (openpyxl before 3.1) drop custom ones.
+	core := &excelize.DocProperties{Identifier: b.Fingerprint}
+	if !b.Time.IsZero() {
+		core.Created = b.Time.UTC().Format(time.RFC3339)
+	}
+	return f.SetDocProps(core)
 }
 
 // Base returns the base the workbook records in its custom document
@@ -61,7 +68,19 @@ func (w *Workbook) Base() (b Base, ok bool, err error) {
 	}
 	b.Fingerprint = props[PropBase]
 	if b.Fingerprint == "" {
-		return Base{}, false, nil
+		// A program that dropped the custom properties kept the core ones.
+		core, err := w.xr.CoreProperties()
+		if err != nil {
+			return Base{}, false, readError(w.Path, err)
+		}
+		if !isFingerprint(core["identifier"]) {
+			return Base{}, false, nil
+		}
+		b.Fingerprint = core["identifier"]
+		if t, err := time.Parse(time.RFC3339, core["created"]); err == nil {
+			b.Time = t
+		}
+		return b, true, nil
 	}
 	b.Environment = props[PropEnvironment]
 	b.Version = props[PropVersion]
@@ -69,4 +88,18 @@ func (w *Workbook) Base() (b Base, ok bool, err error) {
 		b.Time = t
 	}
 	return b, true, nil
+}
+
+// isFingerprint reports whether s is "sha256:" and 64 hex digits.
+func isFingerprint(s string) bool {
+	h, ok := strings.CutPrefix(s, "sha256:")
+	if !ok || len(h) != 64 {
+		return false
+	}
+	for _, c := range h {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -20,6 +20,20 @@ const (
 // is not read: no program writes one, and its properties are not needed
 // to read the sheets.
 func (w *Workbook) CustomProperties() (map[string]string, error) {
+	return w.readProps("/custom-properties", "docProps/custom.xml", true)
+}
+
+// CoreProperties returns the workbook's core document properties
+// (docProps/core.xml: title, identifier, created …), by element local
+// name, bounded as CustomProperties.
+func (w *Workbook) CoreProperties() (map[string]string, error) {
+	return w.readProps("/metadata/core-properties", "docProps/core.xml", false)
+}
+
+// readProps reads a properties part: custom properties (<property
+// name="…"><vt:…>value</vt:…></property>) or core properties
+// (<dc:identifier>value</dc:identifier>).
+func (w *Workbook) readProps(relType, fallback string, custom bool) (map[string]string, error) {
 	var target string
 	if f := w.lookup("_rels/.rels"); f != nil {
 		rels, err := w.readRelsFile(f, "")
@@ -27,7 +41,7 @@ func (w *Workbook) CustomProperties() (map[string]string, error) {
 			return nil, err
 		}
 		for _, r := range rels {
-			if strings.HasSuffix(r.typ, "/custom-properties") && !r.external {
+			if strings.HasSuffix(r.typ, relType) && !r.external {
 				target = r.target
 				break
 			}
@@ -35,12 +49,12 @@ func (w *Workbook) CustomProperties() (map[string]string, error) {
 	}
 	f := w.lookup(target)
 	if f == nil {
-		f = w.lookup("docProps/custom.xml")
+		f = w.lookup(fallback)
 	}
 	if f == nil || f.UncompressedSize64 > maxCustomPartBytes {
 		return nil, nil
 	}
-	rc, err := w.openPart(f, "the custom document properties")
+	rc, err := w.openPart(f, "the document properties")
 	if err != nil {
 		return nil, err
 	}
@@ -49,18 +63,30 @@ func (w *Workbook) CustomProperties() (map[string]string, error) {
 	props := map[string]string{}
 	var name string
 	var buf []byte
+	depth := 0
 	for {
 		k, err := s.next()
 		if err != nil {
 			return nil, readErr(f.Name, err)
 		}
-		switch {
-		case k == tokEOF:
+		if k == tokEOF {
 			return props, nil
-		case k == tokEnd && string(s.name) == "property":
-			name = ""
-		case k != tokStart:
-		case string(s.name) == "property":
+		}
+		if k == tokEnd {
+			depth--
+			if custom && string(s.name) == "property" {
+				name = ""
+			}
+			continue
+		}
+		if k != tokStart {
+			continue
+		}
+		if !s.self {
+			depth++
+		}
+		switch {
+		case custom && string(s.name) == "property":
 			name = ""
 			if s.self || len(props) >= maxCustomProps {
 				continue
@@ -70,23 +96,30 @@ func (w *Workbook) CustomProperties() (map[string]string, error) {
 				return nil, err
 			}
 			name = n
-		case name != "" && !s.self:
-			// The value: <vt:lpwstr>, <vt:i4>, <vt:bool>, <vt:filetime> …
-			buf, err = s.text(buf[:0], maxCustomPropChars)
-			if err == errTooLong {
-				name = ""
-				if err := s.skipElement(); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			if err != nil {
-				return nil, readErr(f.Name, err)
-			}
-			if _, dup := props[name]; !dup {
-				props[name] = string(buf)
-			}
-			name = ""
+			continue
+		case custom && (name == "" || s.self):
+			continue
+		case !custom && (depth != 2 || s.self || len(props) >= maxCustomProps):
+			continue // core properties are the root's children
+		case !custom:
+			name = string(s.name)
 		}
+		// The value: <vt:lpwstr>, <vt:i4>, <dc:identifier> …
+		buf, err = s.text(buf[:0], maxCustomPropChars)
+		if err == errTooLong {
+			name = ""
+			if err := s.skipElement(); err != nil {
+				return nil, err
+			}
+			depth--
+			continue
+		}
+		if err != nil {
+			return nil, readErr(f.Name, err)
+		}
+		if _, dup := props[name]; !dup {
+			props[name] = string(buf)
+		}
+		name = ""
 	}
 }
