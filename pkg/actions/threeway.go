@@ -118,10 +118,10 @@ func prepareThreeWay(wb *workbook.Workbook, env *artifacts.Environment, fp strin
 		return nil, validate.Findings{{Severity: validate.Error, Code: validate.CodeStaleExport, Message: msg}}, nil
 	}
 	tw := &threeWay{wbBase: b, base: st.Env, cur: env, st: st}
-	tw.planEnv = withNamesAddedSince(st.Env, env)
 	if err := tw.findRenamesSince(); err != nil {
 		return nil, nil, err
 	}
+	tw.planEnv = tw.withNamesAddedSince()
 	return tw, nil, nil
 }
 
@@ -130,17 +130,24 @@ func (tw *threeWay) ref() *BaseRef {
 	return &BaseRef{Fingerprint: tw.wbBase.Fingerprint, Time: tw.wbBase.Time, Applies: len(tw.st.Applies)}
 }
 
-// withNamesAddedSince returns base with the users, groups and exclusion
-// groups the current environment has and base lacks: a workbook edited
-// after they were made may name them.
-func withNamesAddedSince(base, cur *artifacts.Environment) *artifacts.Environment {
+// withNamesAddedSince returns the base with the users, groups and
+// exclusion groups made since (not renamed since): a workbook edited after
+// they were made may name them.
+func (tw *threeWay) withNamesAddedSince() *artifacts.Environment {
+	base, cur := tw.base, tw.cur
+	renamedTo := map[string]bool{}
+	for ns := range 2 {
+		for _, to := range tw.since[ns] {
+			renamedTo[artifacts.Fold(to)] = true
+		}
+	}
 	out := base.Clone()
 	var cells []string
 	for _, id := range []artifacts.TabID{artifacts.TabUsers, artifacts.TabGroups, artifacts.TabExGroup} {
 		t := artifacts.Tabs[id]
 		for i := range t.Len(cur) {
 			k := t.KeyOf(cur, i)
-			if _, ok := t.Find(base, k...); ok || nameTaken(base, k[0]) {
+			if nameTaken(base, k[0]) || renamedTo[artifacts.Fold(k[0])] {
 				continue
 			}
 			cells = t.Cells(cur, i, cells[:0])
@@ -457,8 +464,11 @@ func (tw *threeWay) rebaseChange(t *artifacts.Tab, c Change) (Change, bool) {
 		c.Key = curKey
 		return c, true
 	case OpRename:
+		ns := columnNamespace(t, &t.Columns[t.Key[0]])
+		if ns >= 0 && found && !strings.EqualFold(curKey[0], c.Key[0]) {
+			found = false // renamed since: the person's rename competes with it
+		}
 		if !found {
-			ns := columnNamespace(t, &t.Columns[t.Key[0]])
 			if ns >= 0 {
 				if now := tw.curName(ns, c.Key[0]); !strings.EqualFold(now, c.Key[0]) {
 					if strings.EqualFold(now, c.NewKey[0]) {

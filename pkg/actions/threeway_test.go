@@ -1,0 +1,297 @@
+package actions
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"secmgr/examples/golfstream"
+	"secmgr/pkg/artifacts"
+	"secmgr/pkg/validate"
+	"secmgr/pkg/workbook"
+)
+
+// staleSetup is an export of the sample and two applies made since:
+//
+//	t1: Anna Weber leaves Frankfurt_View; Ashley Romero's Description
+//	    becomes "Carlsbad Sales Lead"
+//	t2: Brian Foster is renamed Brian Foster-Smith; Mark Sullivan is removed
+type staleSetup struct {
+	base, cur *artifacts.Environment
+	export    string // the export of base
+	state     *BaseState
+	t1, t2    time.Time
+}
+
+func newStaleSetup(t *testing.T) *staleSetup {
+	t.Helper()
+	base, err := golfstream.Environment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &staleSetup{base: base,
+		t1: time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC),
+		t2: time.Date(2026, 11, 3, 14, 0, 0, 0, time.UTC)}
+	s.export = exportWithBase(t, base, time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC))
+	mid := mustApply(t, base,
+		Change{Op: OpRemove, Tab: "UsersInGroups", Key: []string{"Anna Weber", "Frankfurt_View"}},
+		Change{Op: OpEdit, Tab: "Users", Key: []string{"Ashley Romero"}, Fields: Fields{{Column: "Description", Old: "Carlsbad Sales Analyst", New: "Carlsbad Sales Lead"}}})
+	s.cur = mustApply(t, mid,
+		Change{Op: OpRename, Tab: "Users", Key: []string{"Brian Foster"}, NewKey: []string{"Brian Foster-Smith"}},
+		Change{Op: OpRemove, Tab: "Users", Key: []string{"Mark Sullivan"}})
+	s.state = &BaseState{Env: base, Applies: []AppliedSince{
+		{Time: s.t1, After: func() (*artifacts.Environment, error) { return mid, nil }},
+		{Time: s.t2, After: func() (*artifacts.Environment, error) { return s.cur, nil }},
+	}}
+	return s
+}
+
+func mustApply(t *testing.T, env *artifacts.Environment, changes ...Change) *artifacts.Environment {
+	t.Helper()
+	p := &Plan{Format: PlanFormat, Changes: changes}
+	p.Summarize()
+	out, err := Apply(env, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// exportWithBase writes a full export of env recording env as its base.
+func exportWithBase(t *testing.T, env *artifacts.Environment, at time.Time) string {
+	t.Helper()
+	fp, err := artifacts.Fingerprint(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "export.xlsx")
+	w, err := workbook.Create(path, false, workbook.WriteOptions{Base: &workbook.Base{Environment: env.Name, Fingerprint: fp, Time: at}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []string
+	for _, tab := range artifacts.Tabs {
+		if err := w.StartTab(tab); err != nil {
+			t.Fatal(err)
+		}
+		for i := range tab.Len(env) {
+			cells = tab.Cells(env, i, cells)
+			if pw := tab.Column("Password"); pw >= 0 {
+				cells[pw] = ""
+			}
+			if err := w.WriteRow(cells); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// cellEdit sets a cell of the row whose first column is Key (Key "+"
+// appends a row whose cells Value gives as "Col=v;Col=v").
+type cellEdit struct{ Tab, Key, Column, Value string }
+
+// editCopy writes a copy of the workbook at path with the edits made, as
+// a person would in a spreadsheet program.
+func editCopy(t *testing.T, path string, edits ...cellEdit) string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, e := range edits {
+		rows, err := f.GetRows(e.Tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := func(name string) int {
+			i := slices.Index(rows[0], name)
+			if i < 0 {
+				t.Fatalf("%s has no column %s", e.Tab, name)
+			}
+			return i + 1
+		}
+		set := func(c, r int, v string) {
+			ref, _ := excelize.CoordinatesToCellName(c, r)
+			if err := f.SetCellStr(e.Tab, ref, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if e.Key == "+" {
+			for _, kv := range strings.Split(e.Value, ";") {
+				k, v, _ := strings.Cut(kv, "=")
+				set(col(k), len(rows)+1, v)
+			}
+			continue
+		}
+		found := false
+		for r, row := range rows {
+			if r > 0 && len(row) > 0 && row[0] == e.Key {
+				set(col(e.Column), r+1, e.Value)
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Fatalf("%s has no row %s", e.Tab, e.Key)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "edited.xlsx")
+	if err := f.SaveAs(out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestThreeWay(t *testing.T) {
+	s := newStaleSetup(t)
+	t1, t2 := formatTime(s.t1), formatTime(s.t2)
+	for _, tc := range []struct {
+		name      string
+		edits     []cellEdit
+		changes   []string
+		conflicts []string // substrings of the conflict messages, one per conflict
+	}{
+		{name: "untouched export plans nothing"},
+		{name: "only the person's edit, the removal stays removed",
+			edits:   []cellEdit{{"Users", "Anna Weber", "Description", "Frankfurt Lead Analyst"}},
+			changes: []string{"~ Users Anna Weber: Description Frankfurt Financial Analyst → Frankfurt Lead Analyst"}},
+		{name: "edit of a user renamed since follows the rename",
+			edits:   []cellEdit{{"Users", "Brian Foster", "Email", "bf@golfstream.example.com"}},
+			changes: []string{"~ Users Brian Foster-Smith: Email brian.foster@golfstream.example.com → bf@golfstream.example.com"}},
+		{name: "conflicting edit names both values and the apply",
+			edits:     []cellEdit{{"Users", "Ashley Romero", "Description", "Carlsbad Sales Manager"}},
+			conflicts: []string{"'Carlsbad Sales Manager'", "'Carlsbad Sales Lead'", "the apply of " + t1}},
+		{name: "the same edit made since is no change",
+			edits: []cellEdit{{"Users", "Ashley Romero", "Description", "Carlsbad Sales Lead"}}},
+		{name: "edit of a user removed since is a conflict",
+			edits:     []cellEdit{{"Users", "Mark Sullivan", "Description", "Contractor"}},
+			conflicts: []string{"Mark Sullivan", "the apply of " + t2}},
+		{name: "a membership of a user removed since is a conflict",
+			edits:     []cellEdit{{"UsersInGroups", "+", "", "User=Mark Sullivan;ParentGroup=Europe"}},
+			conflicts: []string{"'Mark Sullivan'", "the apply of " + t2}},
+		{name: "removing a membership removed since is no change",
+			edits: []cellEdit{{"Users", "Anna Weber", "ActionType", "Remove"}, {"Users", "Anna Weber", "ActionValue", "Frankfurt_View"}}},
+		{name: "a new membership of a user renamed since",
+			edits:   []cellEdit{{"UsersInGroups", "+", "", "User=Brian Foster;ParentGroup=Europe"}},
+			changes: []string{"+ UsersInGroups Brian Foster-Smith / Europe"}},
+		{name: "renaming a user renamed since to another name is a conflict",
+			edits:     []cellEdit{{"Users", "Brian Foster", "ActionType", "Rename"}, {"Users", "Brian Foster", "ActionValue", "Brian F"}},
+			conflicts: []string{"'Brian F'", "'Brian Foster-Smith'", "the apply of " + t2}},
+		{name: "renaming a user the same way as since is no change",
+			edits: []cellEdit{{"Users", "Brian Foster", "ActionType", "Rename"}, {"Users", "Brian Foster", "ActionValue", "Brian Foster-Smith"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := s.export
+			if len(tc.edits) > 0 {
+				path = editCopy(t, s.export, tc.edits...)
+			}
+			p := plan(t, s.cur, path, PlanOptions{FindBase: func(fp string) (*BaseState, error) {
+				if want, _ := artifacts.Fingerprint(s.base); fp != want {
+					t.Fatalf("looked up %s, not the base", fp)
+				}
+				return s.state, nil
+			}})
+			if p.Base == nil || p.Base.Applies != 2 {
+				t.Fatalf("plan base = %+v, want 2 applies since", p.Base)
+			}
+			if got := changeLines(p); !slices.Equal(got, tc.changes) {
+				t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.changes, "\n"))
+			}
+			var conflicts []validate.Finding
+			for _, f := range p.Findings {
+				switch {
+				case f.Code == validate.CodeConflict:
+					conflicts = append(conflicts, f)
+				case f.Severity == validate.Error:
+					t.Errorf("unexpected error finding: %s", f)
+				}
+			}
+			if len(tc.conflicts) == 0 && len(conflicts) > 0 || len(tc.conflicts) > 0 && len(conflicts) != 1 {
+				t.Fatalf("conflicts: %v, want one naming %q", conflicts, tc.conflicts)
+			}
+			for _, want := range tc.conflicts {
+				if !strings.Contains(conflicts[0].Message, want) {
+					t.Errorf("conflict %q lacks %q", conflicts[0].Message, want)
+				}
+			}
+			if len(tc.conflicts) > 0 {
+				if p.Applicable || conflicts[0].Cell == "" {
+					t.Errorf("a conflict must make the plan not applicable and name its cell: %+v", conflicts[0])
+				}
+				return
+			}
+			// What is planned applies to the current environment.
+			if _, err := Apply(s.cur, p, nil); err != nil {
+				t.Fatalf("apply: %v\n%s", err, render(p))
+			}
+			if !strings.HasPrefix(render(p), "planned three-way against the state of 2026-11-01 08:00:00 UTC (2 applies since)\n") {
+				t.Errorf("header:\n%s", render(p))
+			}
+		})
+	}
+}
+
+// TestThreeWayIdempotent: after applying a three-way plan, planning the
+// same workbook again plans nothing.
+func TestThreeWayIdempotent(t *testing.T) {
+	s := newStaleSetup(t)
+	path := editCopy(t, s.export,
+		cellEdit{"Users", "Anna Weber", "Description", "Frankfurt Lead Analyst"},
+		cellEdit{"UsersInGroups", "+", "", "User=Brian Foster;ParentGroup=Europe"})
+	find := func(string) (*BaseState, error) { return s.state, nil }
+	p := plan(t, s.cur, path, PlanOptions{FindBase: find})
+	after, err := Apply(s.cur, p, nil)
+	if err != nil || len(p.Changes) != 2 {
+		t.Fatalf("apply: %v\n%s", err, render(p))
+	}
+	s.state.Applies = append(s.state.Applies, AppliedSince{Time: s.t2.Add(time.Hour), After: func() (*artifacts.Environment, error) { return after, nil }})
+	again := plan(t, after, path, PlanOptions{FindBase: find})
+	if len(again.Changes) != 0 || !again.Applicable {
+		t.Fatalf("second plan:\n%s", render(again))
+	}
+}
+
+func TestStaleExport(t *testing.T) {
+	s := newStaleSetup(t)
+	path := editCopy(t, s.export, cellEdit{"Users", "Anna Weber", "Description", "Frankfurt Lead Analyst"})
+	notFound := func(string) (*BaseState, error) { return nil, nil }
+
+	p := plan(t, s.cur, path, PlanOptions{FindBase: notFound})
+	if p.Applicable || p.Base != nil {
+		t.Fatalf("a stale export whose base is not found planned:\n%s", render(p))
+	}
+	if len(p.Findings) != 1 || p.Findings[0].Code != validate.CodeStaleExport || !strings.Contains(p.Findings[0].Message, "--two-way") {
+		t.Fatalf("findings: %v", p.Findings)
+	}
+
+	// --two-way plans it against the environment as it is: the rows left
+	// unchanged revert the changes made since.
+	p = plan(t, s.cur, path, PlanOptions{FindBase: notFound, TwoWay: true})
+	if !p.Applicable || p.Base != nil || !slices.Contains(changeLines(p), "+ UsersInGroups Anna Weber / Frankfurt_View") {
+		t.Fatalf("two-way plan:\n%s", render(p))
+	}
+
+	// A workbook without a base is planned two-way, as before.
+	p = plan(t, s.cur, exportAll(t, s.base), PlanOptions{FindBase: notFound})
+	if !p.Applicable || p.Base != nil || !slices.Contains(changeLines(p), "+ UsersInGroups Anna Weber / Frankfurt_View") {
+		t.Fatalf("plan of a workbook without a base:\n%s", render(p))
+	}
+
+	// The base is the current state: two-way, no lookup.
+	p = plan(t, s.base, path, PlanOptions{FindBase: func(string) (*BaseState, error) {
+		t.Fatal("looked up the current state")
+		return nil, nil
+	}})
+	if p.Base != nil || len(p.Changes) != 1 {
+		t.Fatalf("plan against its own base:\n%s", render(p))
+	}
+}
