@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
@@ -165,7 +166,7 @@ func Compare(src, dst *artifacts.Environment, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Tabs: tabs, lists: c.lists(), base: workbook.Base{Environment: dst.Name, Fingerprint: fp}}
+	res := &Result{Tabs: tabs, lists: c.lists(), base: workbook.Base{Environment: dst.Name, Fingerprint: fp, Time: time.Now()}}
 	c.layout(entries, res)
 	slices.SortStableFunc(c.findings, func(a, b Finding) int {
 		return cmp.Or(tabOrder(a.Tab)-tabOrder(b.Tab), strings.Compare(artifacts.KeyString(a.Key), artifacts.KeyString(b.Key)))
