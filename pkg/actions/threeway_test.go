@@ -19,7 +19,9 @@ import (
 //
 //	t1: Anna Weber leaves Frankfurt_View; Ashley Romero's Description
 //	    becomes "Carlsbad Sales Lead"
-//	t2: Brian Foster is renamed Brian Foster-Smith; Mark Sullivan is removed
+//	t2: Brian Foster is renamed Brian Foster-Smith; Mark Sullivan is removed;
+//	    the group Houston_View is renamed Houston Readers; the group
+//	    Montreal 2019 Reorg is removed
 type staleSetup struct {
 	base, cur *artifacts.Environment
 	export    string // the export of base
@@ -42,7 +44,9 @@ func newStaleSetup(t *testing.T) *staleSetup {
 		Change{Op: OpEdit, Tab: "Users", Key: []string{"Ashley Romero"}, Fields: Fields{{Column: "Description", Old: "Carlsbad Sales Analyst", New: "Carlsbad Sales Lead"}}})
 	s.cur = mustApply(t, mid,
 		Change{Op: OpRename, Tab: "Users", Key: []string{"Brian Foster"}, NewKey: []string{"Brian Foster-Smith"}},
-		Change{Op: OpRemove, Tab: "Users", Key: []string{"Mark Sullivan"}})
+		Change{Op: OpRemove, Tab: "Users", Key: []string{"Mark Sullivan"}},
+		Change{Op: OpRename, Tab: "Groups", Key: []string{"Houston_View"}, NewKey: []string{"Houston Readers"}},
+		Change{Op: OpRemove, Tab: "Groups", Key: []string{"Montreal 2019 Reorg"}})
 	s.state = &BaseState{Env: base, Applies: []AppliedSince{
 		{Time: s.t1, After: func() (*artifacts.Environment, error) { return mid, nil }},
 		{Time: s.t2, After: func() (*artifacts.Environment, error) { return s.cur, nil }},
@@ -186,6 +190,17 @@ func TestThreeWay(t *testing.T) {
 		{name: "renaming a user renamed since to another name is a conflict",
 			edits:     []cellEdit{{"Users", "Brian Foster", "ActionType", "Rename"}, {"Users", "Brian Foster", "ActionValue", "Brian F"}},
 			conflicts: []string{"'Brian F'", "'Brian Foster-Smith'", "the apply of " + t2}},
+		{name: "a reference to a group renamed since takes its new name",
+			edits:   []cellEdit{{"Entity", "Augusta", "ReadGroup2", "Houston_View"}},
+			changes: []string{"~ Entity Augusta: ReadGroup2 Nobody → Houston Readers"}},
+		{name: "an edit next to a reference renamed since",
+			edits:   []cellEdit{{"Entity", "Houston", "ReadGroup2", "Nobody"}},
+			changes: []string{"~ Entity Houston: ReadGroup2 BI Readers → Nobody"}},
+		{name: "a membership of a group removed since is a conflict",
+			edits:     []cellEdit{{"UsersInGroups", "+", "", "User=Anna Weber;ParentGroup=Montreal 2019 Reorg"}},
+			conflicts: []string{"'Montreal 2019 Reorg'", "the apply of " + t2}},
+		{name: "removing a group removed since is no change",
+			edits: []cellEdit{{"Groups", "Montreal 2019 Reorg", "ActionType", "Remove"}}},
 		{name: "renaming a user the same way as since is no change",
 			edits: []cellEdit{{"Users", "Brian Foster", "ActionType", "Rename"}, {"Users", "Brian Foster", "ActionValue", "Brian Foster-Smith"}}},
 	} {
