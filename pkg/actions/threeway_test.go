@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"secmgr/examples/golfstream"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/synthetic"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
@@ -54,7 +56,7 @@ func newStaleSetup(t *testing.T) *staleSetup {
 	return s
 }
 
-func mustApply(t *testing.T, env *artifacts.Environment, changes ...Change) *artifacts.Environment {
+func mustApply(t testing.TB, env *artifacts.Environment, changes ...Change) *artifacts.Environment {
 	t.Helper()
 	p := &Plan{Format: PlanFormat, Changes: changes}
 	p.Summarize()
@@ -66,7 +68,7 @@ func mustApply(t *testing.T, env *artifacts.Environment, changes ...Change) *art
 }
 
 // exportWithBase writes a full export of env recording env as its base.
-func exportWithBase(t *testing.T, env *artifacts.Environment, at time.Time) string {
+func exportWithBase(t testing.TB, env *artifacts.Environment, at time.Time) string {
 	t.Helper()
 	fp, err := artifacts.Fingerprint(env)
 	if err != nil {
@@ -308,5 +310,45 @@ func TestStaleExport(t *testing.T) {
 	}})
 	if p.Base != nil || len(p.Changes) != 1 {
 		t.Fatalf("plan against its own base:\n%s", render(p))
+	}
+}
+
+// BenchmarkPlanThreeWay plans an unchanged export of a synthetic
+// environment after two applies made since: one removed a tenth of the
+// memberships, the other renamed a hundred users (which makes the rename
+// search compare every state). rows/s compares with BenchmarkPlan.
+func BenchmarkPlanThreeWay(b *testing.B) {
+	for _, users := range []int{1200, 12000} {
+		base := synthetic.Generate(synthetic.Options{Users: users})
+		rows := base.Rows()
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			path := exportWithBase(b, base, time.Time{})
+			var removals, renames []Change
+			for i, m := range base.UsersInGroups {
+				if i%10 == 0 {
+					removals = append(removals, Change{Op: OpRemove, Tab: "UsersInGroups", Key: []string{m.User, m.ParentGroup}})
+				}
+			}
+			for i := 0; i < 100; i++ {
+				u := base.Users[i*len(base.Users)/100].User
+				renames = append(renames, Change{Op: OpRename, Tab: "Users", Key: []string{u}, NewKey: []string{u + " (renamed)"}})
+			}
+			mid := mustApply(b, base, removals...)
+			cur := mustApply(b, mid, renames...)
+			st := &BaseState{Env: base, Applies: []AppliedSince{
+				{After: func() (*artifacts.Environment, error) { return mid, nil }},
+				{After: func() (*artifacts.Environment, error) { return cur, nil }},
+			}}
+			find := func(string) (*BaseState, error) { return st, nil }
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				p, err := PlanWorkbook(path, cur, PlanOptions{FindBase: find})
+				if err != nil || len(p.Changes) != 0 || p.Base == nil {
+					b.Fatalf("plan: %v, %d changes", err, len(p.Changes))
+				}
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
 	}
 }
