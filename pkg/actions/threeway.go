@@ -10,6 +10,7 @@ package actions
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,11 +47,10 @@ type BaseRef struct {
 // Header is the line a plan's text starts with when it was planned
 // three-way.
 func (b *BaseRef) Header() string {
-	when := "the workbook was made"
-	if !b.Time.IsZero() {
-		when = formatTime(b.Time)
+	if b.Time.IsZero() {
+		return fmt.Sprintf("planned three-way against the state the workbook was made from (%s since)", applies(b.Applies))
 	}
-	return fmt.Sprintf("planned three-way against the state of %s (%s since)", when, applies(b.Applies))
+	return fmt.Sprintf("planned three-way against the state of %s (%s since)", formatTime(b.Time), applies(b.Applies))
 }
 
 func applies(n int) string {
@@ -274,11 +274,29 @@ func (tw *threeWay) findRenamesSince() error {
 					went[v] = append(went[v], name)
 					tw.stepRemoved[step][ns][artifacts.Fold(name)] = true
 				}
+				pairs := map[string]string{} // from -> to
 				for v, names := range went {
 					if len(names) == 1 && len(came[v]) == 1 {
-						tw.stepRenames[step][ns][artifacts.Fold(names[0])] = came[v][0]
-						delete(tw.stepRemoved[step][ns], artifacts.Fold(names[0]))
+						pairs[names[0]] = came[v][0]
 					}
+				}
+				if len(pairs) == 0 {
+					continue
+				}
+				// A rename keeps the memberships. (Where a parent group was
+				// renamed in the same apply the lists differ, and the name
+				// counts as removed: a conflict, never a wrong target.)
+				froms, tos := map[string]bool{}, map[string]bool{}
+				for from, to := range pairs {
+					froms[artifacts.Fold(from)], tos[artifacts.Fold(to)] = true, true
+				}
+				mb, ma := memberships(before, ns, froms), memberships(after, ns, tos)
+				for from, to := range pairs {
+					if mb[artifacts.Fold(from)] != ma[artifacts.Fold(to)] {
+						continue
+					}
+					tw.stepRenames[step][ns][artifacts.Fold(from)] = to
+					delete(tw.stepRemoved[step][ns], artifacts.Fold(from))
 				}
 			}
 		}
@@ -311,6 +329,33 @@ func (tw *threeWay) follow(ns int, name string, upto int) (string, int) {
 		}
 	}
 	return name, last
+}
+
+// memberships lists, for each of the folded names, the groups that user
+// (ns nsUsers) or group is directly a member of: folded, sorted, as one
+// string.
+func memberships(env *artifacts.Environment, ns int, names map[string]bool) map[string]string {
+	lists := map[string][]string{}
+	add := func(member, parent string) {
+		if f := artifacts.Fold(member); names[f] {
+			lists[f] = append(lists[f], artifacts.Fold(parent))
+		}
+	}
+	if ns == nsUsers {
+		for _, m := range env.UsersInGroups {
+			add(m.User, m.ParentGroup)
+		}
+	} else {
+		for _, m := range env.GroupsInGroups {
+			add(m.Group, m.ParentGroup)
+		}
+	}
+	out := make(map[string]string, len(lists))
+	for f, parents := range lists {
+		slices.Sort(parents)
+		out[f] = strings.Join(parents, "\x00")
+	}
+	return out
 }
 
 // rowValues is a row's cells without its key, as one string.

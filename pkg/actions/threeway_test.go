@@ -352,3 +352,27 @@ func BenchmarkPlanThreeWay(b *testing.B) {
 		})
 	}
 }
+
+// TestRenameSinceNeedsSameMemberships: a name that went while one with the
+// same values came is taken for a rename only if the memberships are the
+// same; otherwise the person's edit of the old name is a conflict, never
+// an edit of another user.
+func TestRenameSinceNeedsSameMemberships(t *testing.T) {
+	base, err := golfstream.Environment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	export := exportWithBase(t, base, time.Time{})
+	cur := mustApply(t, base,
+		Change{Op: OpRename, Tab: "Users", Key: []string{"Kevin Walsh"}, NewKey: []string{"Kevin W"}},
+		Change{Op: OpAdd, Tab: "UsersInGroups", Key: []string{"Kevin W", "Europe"}})
+	st := &BaseState{Env: base, Applies: []AppliedSince{{After: func() (*artifacts.Environment, error) { return cur, nil }}}}
+	path := editCopy(t, export, cellEdit{"Users", "Kevin Walsh", "Description", "Sales"})
+	p := plan(t, cur, path, PlanOptions{FindBase: func(string) (*BaseState, error) { return st, nil }})
+	if len(p.Changes) != 0 || p.Findings.Errors() != 1 || p.Findings[0].Code != validate.CodeConflict {
+		t.Fatalf("plan:\n%s", render(p))
+	}
+	if p.Base.Header() != "planned three-way against the state the workbook was made from (1 apply since)" {
+		t.Errorf("header without a time: %q", p.Base.Header())
+	}
+}
