@@ -509,142 +509,160 @@ func (tw *threeWay) rebaseChange(t *artifacts.Tab, c Change) (Change, bool) {
 		c.Key = curKey
 		return c, true
 	case OpRename:
-		ns := columnNamespace(t, &t.Columns[t.Key[0]])
-		if ns >= 0 && found && !strings.EqualFold(curKey[0], c.Key[0]) {
-			found = false // renamed since: the person's rename competes with it
-		}
-		if !found {
-			if ns >= 0 {
-				if now := tw.curName(ns, c.Key[0]); !strings.EqualFold(now, c.Key[0]) {
-					if strings.EqualFold(now, c.NewKey[0]) {
-						return c, false // renamed the same way since
-					}
-					tw.conflict(c, 0, fmt.Sprintf("you renamed %s '%s' to '%s', but %s renamed it to '%s' since",
-						t.Artifact, c.Key[0], c.NewKey[0], tw.changedByName(ns, c.Key[0]), now))
-					return c, false
+		return tw.rebaseRename(t, c, curKey, i, found)
+	case OpAdd:
+		return tw.rebaseAdd(t, c, curKey, newKey, i, found)
+	case OpEdit:
+		return tw.rebaseEdit(t, c, curKey, newKey, i, found)
+	}
+	return c, true
+}
+
+// rebaseRename rebases a rename of the row found at i (when found).
+func (tw *threeWay) rebaseRename(t *artifacts.Tab, c Change, curKey []string, i int, found bool) (Change, bool) {
+	ns := columnNamespace(t, &t.Columns[t.Key[0]])
+	if ns >= 0 && found && !strings.EqualFold(curKey[0], c.Key[0]) {
+		found = false // renamed since: the person's rename competes with it
+	}
+	if !found {
+		if ns >= 0 {
+			if now := tw.curName(ns, c.Key[0]); !strings.EqualFold(now, c.Key[0]) {
+				if strings.EqualFold(now, c.NewKey[0]) {
+					return c, false // renamed the same way since
 				}
-				tw.conflict(c, 0, fmt.Sprintf("you renamed %s '%s' to '%s', but %s removed it since", t.Artifact, c.Key[0], c.NewKey[0], tw.changedByName(ns, c.Key[0])))
+				tw.conflict(c, 0, fmt.Sprintf("you renamed %s '%s' to '%s', but %s renamed it to '%s' since",
+					t.Artifact, c.Key[0], c.NewKey[0], tw.changedByName(ns, c.Key[0]), now))
 				return c, false
 			}
-			tw.conflict(c, 0, fmt.Sprintf("you moved %s %s to %s, but it is no longer there: %s changed it since",
-				t.Artifact, quoteKey(c.Key), quoteKey(c.NewKey), tw.changedBy(t, c.Key, t.Key[len(t.Key)-1])))
+			tw.conflict(c, 0, fmt.Sprintf("you renamed %s '%s' to '%s', but %s removed it since", t.Artifact, c.Key[0], c.NewKey[0], tw.changedByName(ns, c.Key[0])))
 			return c, false
 		}
-		if j, taken := t.Find(tw.cur, c.NewKey...); taken && j != i {
-			tw.conflict(c, 0, fmt.Sprintf("you renamed %s %s to %s, but that name was taken since", t.Artifact, quoteKey(c.Key), quoteKey(c.NewKey)))
-			return c, false
+		tw.conflict(c, 0, fmt.Sprintf("you moved %s %s to %s, but it is no longer there: %s changed it since",
+			t.Artifact, quoteKey(c.Key), quoteKey(c.NewKey), tw.changedBy(t, c.Key, t.Key[len(t.Key)-1])))
+		return c, false
+	}
+	if j, taken := t.Find(tw.cur, c.NewKey...); taken && j != i {
+		tw.conflict(c, 0, fmt.Sprintf("you renamed %s %s to %s, but that name was taken since", t.Artifact, quoteKey(c.Key), quoteKey(c.NewKey)))
+		return c, false
+	}
+	c.Key = curKey
+	return c, true
+}
+
+// rebaseAdd rebases an addition; a row added since by someone else gets
+// an edit of what differs.
+func (tw *threeWay) rebaseAdd(t *artifacts.Tab, c Change, curKey, newKey []string, i int, found bool) (Change, bool) {
+	if !found {
+		for j, ci := range t.Key {
+			if tw.refGone(c, t, ci, c.Key[j], -1) {
+				return c, false
+			}
 		}
-		c.Key = curKey
-		return c, true
-	case OpAdd:
-		if !found {
-			for j, ci := range t.Key {
-				if tw.refGone(c, t, ci, c.Key[j], -1) {
-					return c, false
-				}
-			}
-			for fi, f := range c.Fields {
-				ci := t.Column(f.Column)
-				if ci >= 0 && tw.refGone(c, t, ci, f.New, fi) {
-					return c, false
-				}
-				if ci >= 0 {
-					if ns := columnNamespace(t, &t.Columns[ci]); ns >= 0 && f.New != "" {
-						c.Fields[fi].New = tw.rebasedName(ns, f.New)
-					}
-				}
-			}
-			c.Key = newKey
-			return c, true
-		}
-		// Added since by someone else: what differs is an edit.
-		var fields Fields
-		for _, f := range c.Fields {
-			ci := t.Column(f.Column)
-			if ci < 0 || t.Columns[ci].Key {
-				continue
-			}
-			cur := t.Cell(tw.cur, i, ci)
-			if f.Secret {
-				fields = append(fields, Field{Column: f.Column, Old: mask(cur), New: f.New, Secret: true, From: f.From})
-				continue
-			}
-			nv := f.New
-			if ns := columnNamespace(t, &t.Columns[ci]); ns >= 0 && nv != "" {
-				nv = tw.rebasedName(ns, nv)
-			}
-			if sameValue(&t.Columns[ci], cur, nv) {
-				continue
-			}
-			fields = append(fields, Field{Column: f.Column, Old: cur, New: nv})
-		}
-		if len(fields) == 0 {
-			return c, false
-		}
-		return Change{Op: OpEdit, Tab: c.Tab, Key: curKey, Fields: fields, Cells: c.Cells, Note: c.Note}, true
-	case OpEdit:
-		if !found {
-			what := "removed it"
-			for j, ci := range t.Key {
-				if ns := columnNamespace(t, &t.Columns[ci]); ns >= 0 {
-					if by := tw.removedSince(ns, c.Key[j]); by != "" {
-						what = by + " removed '" + c.Key[j] + "'"
-						break
-					}
-				}
-			}
-			if what == "removed it" {
-				what = tw.changedBy(t, c.Key, t.Key[0]) + " " + what
-			}
-			tw.conflict(c, 0, fmt.Sprintf("you changed %s of %s %s, but %s since", fieldNames(c.Fields), t.Artifact, quoteKey(c.Key), what))
-			return c, false
-		}
-		var fields Fields
-		var cells []string
 		for fi, f := range c.Fields {
 			ci := t.Column(f.Column)
-			if ci < 0 {
-				continue
+			if ci >= 0 && tw.refGone(c, t, ci, f.New, fi) {
+				return c, false
 			}
-			col := &t.Columns[ci]
-			cur := t.Cell(tw.cur, i, ci)
-			if f.Secret {
-				fields = append(fields, Field{Column: f.Column, Old: mask(cur), New: f.New, Secret: true, From: f.From})
-				cells = append(cells, cellAt(c, fi))
-				continue
-			}
-			oldV, newV := f.Old, f.New
-			if ns := columnNamespace(t, col); ns >= 0 {
-				if oldV != "" {
-					oldV = tw.curName(ns, oldV)
-				}
-				if newV != "" {
-					if tw.refGone(c, t, ci, newV, fi) {
-						continue
-					}
-					newV = tw.rebasedName(ns, newV)
+			if ci >= 0 {
+				if ns := columnNamespace(t, &t.Columns[ci]); ns >= 0 && f.New != "" {
+					c.Fields[fi].New = tw.rebasedName(ns, f.New)
 				}
 			}
-			switch {
-			case sameValue(col, cur, newV) && (!col.Key || cur == newV):
-				continue // made since, the same way
-			case !sameValue(col, cur, oldV):
-				tw.conflict(c, fi, fmt.Sprintf("you changed %s of %s %s from '%s' to '%s', but %s changed it to '%s' since",
-					col.Name, t.Artifact, quoteKey(c.Key), f.Old, f.New, tw.changedBy(t, tw.baseKey(t, c.Key), ci), cur))
-				continue
-			}
-			fields = append(fields, Field{Column: f.Column, Old: cur, New: newV})
-			cells = append(cells, cellAt(c, fi))
 		}
-		if len(fields) == 0 {
-			return c, false
-		}
-		c.Key, c.Fields = newKey, fields
-		if len(c.Cells) == len(c.Fields) || len(cells) == len(fields) {
-			c.Cells = cells
-		}
+		c.Key = newKey
 		return c, true
 	}
+	// Added since by someone else: what differs is an edit.
+	var fields Fields
+	for _, f := range c.Fields {
+		ci := t.Column(f.Column)
+		if ci < 0 || t.Columns[ci].Key {
+			continue
+		}
+		cur := t.Cell(tw.cur, i, ci)
+		if f.Secret {
+			fields = append(fields, Field{Column: f.Column, Old: mask(cur), New: f.New, Secret: true, From: f.From})
+			continue
+		}
+		nv := f.New
+		if ns := columnNamespace(t, &t.Columns[ci]); ns >= 0 && nv != "" {
+			nv = tw.rebasedName(ns, nv)
+		}
+		if sameValue(&t.Columns[ci], cur, nv) {
+			continue
+		}
+		fields = append(fields, Field{Column: f.Column, Old: cur, New: nv})
+	}
+	if len(fields) == 0 {
+		return c, false
+	}
+	return Change{Op: OpEdit, Tab: c.Tab, Key: curKey, Fields: fields, Cells: c.Cells, Note: c.Note}, true
+}
+
+// rebaseEdit rebases the field changes of an edit: a field the current
+// environment already has is no change, one changed since to something
+// else is a conflict.
+func (tw *threeWay) rebaseEdit(t *artifacts.Tab, c Change, curKey, newKey []string, i int, found bool) (Change, bool) {
+	if !found {
+		what := "removed it"
+		for j, ci := range t.Key {
+			if ns := columnNamespace(t, &t.Columns[ci]); ns >= 0 {
+				if by := tw.removedSince(ns, c.Key[j]); by != "" {
+					what = by + " removed '" + c.Key[j] + "'"
+					break
+				}
+			}
+		}
+		if what == "removed it" {
+			what = tw.changedBy(t, c.Key, t.Key[0]) + " " + what
+		}
+		tw.conflict(c, 0, fmt.Sprintf("you changed %s of %s %s, but %s since", fieldNames(c.Fields), t.Artifact, quoteKey(c.Key), what))
+		return c, false
+	}
+	var fields Fields
+	var cells []string
+	for fi, f := range c.Fields {
+		ci := t.Column(f.Column)
+		if ci < 0 {
+			continue
+		}
+		col := &t.Columns[ci]
+		cur := t.Cell(tw.cur, i, ci)
+		if f.Secret {
+			fields = append(fields, Field{Column: f.Column, Old: mask(cur), New: f.New, Secret: true, From: f.From})
+			cells = append(cells, cellAt(c, fi))
+			continue
+		}
+		oldV, newV := f.Old, f.New
+		if ns := columnNamespace(t, col); ns >= 0 {
+			if oldV != "" {
+				oldV = tw.curName(ns, oldV)
+			}
+			if newV != "" {
+				if tw.refGone(c, t, ci, newV, fi) {
+					continue
+				}
+				newV = tw.rebasedName(ns, newV)
+			}
+		}
+		switch {
+		case sameValue(col, cur, newV) && (!col.Key || cur == newV):
+			continue // made since, the same way
+		case !sameValue(col, cur, oldV):
+			tw.conflict(c, fi, fmt.Sprintf("you changed %s of %s %s from '%s' to '%s', but %s changed it to '%s' since",
+				col.Name, t.Artifact, quoteKey(c.Key), f.Old, f.New, tw.changedBy(t, tw.baseKey(t, c.Key), ci), cur))
+			continue
+		}
+		fields = append(fields, Field{Column: f.Column, Old: cur, New: newV})
+		cells = append(cells, cellAt(c, fi))
+	}
+	if len(fields) == 0 {
+		return c, false
+	}
+	if len(c.Cells) == len(c.Fields) { // one cell per field
+		c.Cells = cells
+	}
+	c.Key, c.Fields = newKey, fields
 	return c, true
 }
 
