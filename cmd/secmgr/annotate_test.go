@@ -10,18 +10,18 @@ import (
 )
 
 // TestAnnotateFailureStillPrintsPlan: a workbook that can be planned but
-// not annotated (here it has no styles part) still has its plan and
+// not annotated (here its styles part is damaged) still has its plan and
 // findings printed; the error says the annotated copy was not written,
 // and no file is left at its name.
 func TestAnnotateFailureStillPrintsPlan(t *testing.T) {
 	dir := t.TempDir()
 	envPath := sampleEnv(t, dir)
-	edits := withoutPart(t, copyEdits(t, dir, "mistakes.xlsx"), "xl/styles.xml")
+	edits := replacePart(t, copyEdits(t, dir, "mistakes.xlsx"), "xl/styles.xml", `<styleSheet><cellXfs count="1">`)
 	for _, cmd := range []string{"plan", "validate"} {
 		t.Run(cmd, func(t *testing.T) {
 			out := filepath.Join(dir, cmd+".checked.xlsx")
 			r := runIn(t, cmd, edits, "--env", envPath, "--annotate", out)
-			expectCode(t, r, 1, "[unknown-group]", "has no styles part", "the annotated copy "+out+" was not written")
+			expectCode(t, r, 1, "[unknown-group]", `xl/styles.xml: the XML ends inside <cellXfs>`, "the annotated copy "+out+" was not written")
 			if cmd == "plan" && !strings.Contains(r.stdout, "error(s)") && !strings.Contains(r.stdout, "errors") {
 				t.Errorf("the plan's summary is missing:\n%s", r.stdout)
 			}
@@ -32,15 +32,16 @@ func TestAnnotateFailureStillPrintsPlan(t *testing.T) {
 	}
 }
 
-// withoutPart rewrites the workbook at path without the zip entry name.
-func withoutPart(t *testing.T, path, name string) string {
+// replacePart rewrites the workbook at path with the zip entry name
+// holding body.
+func replacePart(t *testing.T, path, name, body string) string {
 	t.Helper()
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer zr.Close()
-	out := strings.TrimSuffix(path, ".xlsx") + ".nostyles.xlsx"
+	out := strings.TrimSuffix(path, ".xlsx") + ".damaged.xlsx"
 	f, err := os.Create(out)
 	if err != nil {
 		t.Fatal(err)
@@ -48,12 +49,13 @@ func withoutPart(t *testing.T, path, name string) string {
 	defer f.Close()
 	zw := zip.NewWriter(f)
 	for _, e := range zr.File {
-		if e.Name == name {
-			continue
-		}
 		w, err := zw.Create(e.Name)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if e.Name == name {
+			io.WriteString(w, body)
+			continue
 		}
 		rc, err := e.Open()
 		if err != nil {

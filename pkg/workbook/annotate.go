@@ -90,11 +90,18 @@ type annotator struct {
 	jobPart  map[string]*sheetJob // by normalised sheet part
 	deferred map[string]bool      // normalised names written after the sheets
 
-	ct       *contentTypes
-	ctPart   string
-	styles   *styleSheet
-	stylesAt string // normalised name
-	sstAt    string // normalised name; "" when there is none
+	ct        *contentTypes
+	ctPart    string
+	styles    *styleSheet
+	stylesAt  string // normalised name
+	newStyles string // the styles part the copy adds, when there is none
+	stylesRel bool   // the workbook refers to a styles part
+
+	wbRelsPart string // the workbook's relationships
+	wbRelsData []byte
+	wbRelsRoot xmlElem
+	wbRels     []rel
+	sstAt      string // normalised name; "" when there is none
 }
 
 // sheetNotes is what one sheet's notes need beside the sheet.
@@ -364,15 +371,16 @@ func (a *annotator) findWorkbookParts() error {
 		if err != nil {
 			return err
 		}
-		rels, _, err := parseRels(data, path.Dir(entryName(wbPart)))
+		rels, root, err := parseRels(data, path.Dir(entryName(wbPart)))
 		if err != nil {
 			return fmt.Errorf("%s: %v", f.Name, err)
 		}
+		a.wbRelsPart, a.wbRelsData, a.wbRelsRoot, a.wbRels = entryName(f.Name), data, root, rels
 		for _, r := range rels {
 			switch {
 			case r.external:
 			case strings.HasSuffix(r.typ, "/styles"):
-				stylesPart = r.target
+				stylesPart, a.stylesRel = r.target, true
 			case strings.HasSuffix(r.typ, "/sharedStrings"):
 				sstPart = r.target
 			}
@@ -395,7 +403,18 @@ func (a *annotator) findWorkbookParts() error {
 	}
 	sf := a.lookup(stylesPart)
 	if sf == nil {
-		return fmt.Errorf("the workbook has no styles part; open it in Excel or LibreOffice and save it again")
+		// A workbook some tools write without styles: the copy gets a
+		// styles part of its own.
+		if a.wbRelsPart == "" {
+			return fmt.Errorf("the workbook has no styles part and no relationships to add one to")
+		}
+		a.newStyles = entryName(stylesPart)
+		a.stylesAt = partKey(stylesPart)
+		if !a.stylesRel {
+			a.deferred[partKey(a.wbRelsPart)] = true
+		}
+		a.styles, err = parseStyles([]byte(minimalStyles))
+		return err
 	}
 	data, err = a.readWhole(sf)
 	if err != nil {
@@ -408,6 +427,18 @@ func (a *annotator) findWorkbookParts() error {
 	a.deferred[a.stylesAt] = true
 	return nil
 }
+
+// minimalStyles is the styles part of a workbook that has none: what
+// Excel needs, and the default format.
+const minimalStyles = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+	`<styleSheet xmlns="` + spreadsheetMainNS + `">` +
+	`<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>` +
+	`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
+	`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
+	`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
+	`<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>` +
+	`<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>` +
+	`</styleSheet>`
 
 // prepareNotes reads the sheet's relationships and existing notes, and
 // names the parts its new notes go to.
@@ -564,18 +595,22 @@ func copyEntry(zw *zip.Writer, f *zip.File) error {
 }
 
 func (a *annotator) writeContentTypes(w io.Writer) error {
-	var comments, vmls []string
+	var overrides [][2]string
+	var vmls []string
+	if a.newStyles != "" {
+		overrides = append(overrides, [2]string{a.newStyles, contentStyles})
+	}
 	for _, j := range a.jobs {
 		n := a.notes[j]
 		if n == nil {
 			continue
 		}
 		if a.lookup(n.comments) == nil || !a.ct.covers(n.comments) {
-			comments = append(comments, entryName(n.comments))
+			overrides = append(overrides, [2]string{entryName(n.comments), contentComments})
 		}
 		vmls = append(vmls, n.newVML)
 	}
-	return a.ct.write(w, comments, vmls)
+	return a.ct.write(w, overrides, vmls)
 }
 
 func (a *annotator) rewriteSheet(w io.Writer, f *zip.File, j *sheetJob) error {
@@ -604,13 +639,28 @@ func (a *annotator) rewriteSheet(w io.Writer, f *zip.File, j *sheetJob) error {
 // writeDeferred writes the parts that depend on the rewritten sheets:
 // styles, shared strings without the passwords, and each sheet's notes.
 func (a *annotator) writeDeferred(create func(*zip.File, string) (io.Writer, error)) error {
-	if a.styles != nil && len(a.styles.derived) > 0 {
-		out, err := create(a.files[a.stylesAt], a.files[a.stylesAt].Name)
+	if a.styles != nil && (len(a.styles.derived) > 0 || a.newStyles != "") {
+		name := a.newStyles
+		if name == "" {
+			name = a.files[a.stylesAt].Name
+		}
+		out, err := create(a.files[a.stylesAt], name)
 		if err != nil {
 			return err
 		}
 		if err := a.styles.write(out); err != nil {
 			return a.fail(err)
+		}
+	}
+	if a.newStyles != "" && !a.stylesRel {
+		out, err := create(a.lookup(a.wbRelsPart), a.wbRelsPart)
+		if err != nil {
+			return err
+		}
+		dir := strings.TrimSuffix(path.Dir(path.Dir(a.wbRelsPart)), "/")
+		add := []rel{{id: newRelID(a.wbRels, map[string]bool{}), typ: relTypeStyles, target: a.newStyles}}
+		if err := writeRels(out, a.wbRelsData, a.wbRelsRoot, add, dir); err != nil {
+			return a.fail(fmt.Errorf("%s: %v", a.wbRelsPart, err))
 		}
 	}
 	if err := a.writeSharedStrings(create); err != nil {

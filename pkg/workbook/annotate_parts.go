@@ -21,6 +21,8 @@ const (
 	relTypeVML        = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
 	contentComments   = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 	contentVML        = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+	contentStyles     = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+	relTypeStyles     = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 	spreadsheetMainNS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 	packageRelsNS     = "http://schemas.openxmlformats.org/package/2006/relationships"
 )
@@ -186,12 +188,14 @@ func (ct *contentTypes) covers(part string) bool {
 	return ct.overrides[part] || ct.defaults[strings.TrimPrefix(path.Ext(part), ".")]
 }
 
-func (ct *contentTypes) write(w io.Writer, comments, vml []string) error {
+// write writes the content types with an Override for each part of
+// overrides (part -> content type) and a type for each VML drawing.
+func (ct *contentTypes) write(w io.Writer, overrides [][2]string, vml []string) error {
 	var ins []byte
 	prefix := ct.root.prefix
-	for _, p := range comments {
-		if !ct.overrides[strings.ToLower(p)] {
-			ins = fmt.Appendf(ins, `<%s PartName="/%s" ContentType="%s"/>`, qname(prefix, "Override"), xmlEscapeAttr(p), contentComments)
+	for _, o := range overrides {
+		if !ct.overrides[strings.ToLower(o[0])] {
+			ins = fmt.Appendf(ins, `<%s PartName="/%s" ContentType="%s"/>`, qname(prefix, "Override"), xmlEscapeAttr(o[0]), o[1])
 		}
 	}
 	vmlDefault := false
