@@ -68,3 +68,6 @@ func FuzzAnnotate(f *testing.F) {
 		}
 	})
 }
+
+// RawBookBytes is rawBookBytes for the tests of package workbook_test.
+var RawBookBytes = rawBookBytes
