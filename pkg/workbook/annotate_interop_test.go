@@ -56,22 +56,27 @@ func readNotes(t *testing.T, path string) map[string]cellNote {
 	return notes
 }
 
-// convertLibreOffice converts the workbook with LibreOffice, as a person's
-// Calc opens and saves it, and returns the converted copy.
-func convertLibreOffice(t *testing.T, in string) string {
+// convertLibreOffice converts workbooks with LibreOffice, as a person's
+// Calc opens and saves them, in one run, and returns the converted copies
+// in the same order. The names must differ.
+func convertLibreOffice(t *testing.T, in ...string) []string {
 	t.Helper()
 	soffice := testtools.Soffice(t)
 	dir := t.TempDir()
-	cmd := exec.Command(soffice, "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-		"--convert-to", "xlsx", "--outdir", filepath.Join(dir, "out"), in)
-	if b, err := cmd.CombinedOutput(); err != nil {
+	args := append([]string{"--headless", "-env:UserInstallation=file://" + filepath.Join(dir, "profile"),
+		"--convert-to", "xlsx", "--outdir", filepath.Join(dir, "out")}, in...)
+	if b, err := exec.Command(soffice, args...).CombinedOutput(); err != nil {
 		t.Fatalf("soffice: %v\n%s", err, b)
 	}
-	out := filepath.Join(dir, "out", strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))+".xlsx")
-	if _, err := os.Stat(out); err != nil {
-		t.Fatalf("LibreOffice did not convert %s: %v", filepath.Base(in), err)
+	var outs []string
+	for _, p := range in {
+		out := filepath.Join(dir, "out", strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))+".xlsx")
+		if _, err := os.Stat(out); err != nil {
+			t.Fatalf("LibreOffice did not convert %s: %v", filepath.Base(p), err)
+		}
+		outs = append(outs, out)
 	}
-	return out
+	return outs
 }
 
 // convertGnumeric saves the workbook again with gnumeric's ssconvert.
@@ -152,17 +157,24 @@ func editedExport(t *testing.T) string {
 // with "/"; the typed password is in no part; the copy plans to the same
 // findings.
 func TestAnnotateInterop(t *testing.T) {
+	testtools.Python(t)
 	edited := editedExport(t)
 	writers := []struct {
 		name   string
 		resave func(*testing.T, string) string
 	}{
 		{"secmgr", func(_ *testing.T, p string) string { return p }},
-		{"libreoffice", convertLibreOffice},
+		{"libreoffice", func(t *testing.T, p string) string { return convertLibreOffice(t, p)[0] }},
 		{"openpyxl", convertOpenpyxl},
 		{"gnumeric", convertGnumeric},
 	}
 	env := sampleEnv(t)
+	dir := t.TempDir()
+	type annotated struct {
+		writer, path string
+		want         map[string]cellNote
+	}
+	var copies []annotated
 	for _, w := range writers {
 		t.Run(w.name, func(t *testing.T) {
 			in := w.resave(t, edited)
@@ -184,29 +196,48 @@ func TestAnnotateInterop(t *testing.T) {
 			if len(want) < 2 {
 				t.Fatalf("the edited workbook should have findings on two cells at least: %v", p.Findings)
 			}
-			out := filepath.Join(t.TempDir(), "checked.xlsx")
+			out := filepath.Join(dir, w.name+".checked.xlsx")
 			if err := workbook.Annotate(in, out, p.Findings); err != nil {
 				t.Fatal(err)
 			}
 			checkEntries(t, out)
-			for _, copy := range []struct{ name, path string }{{"annotated copy", out}, {"annotated copy converted by LibreOffice", convertLibreOffice(t, out)}} {
-				got := readNotes(t, copy.path)
-				for cell, n := range want {
-					g, ok := got[cell]
-					switch {
-					case !ok:
-						t.Errorf("%s: %s has no note; notes: %v", copy.name, cell, got)
-					case !containsAll(g.Note, strings.SplitAfter(n.Note, "]")...):
-						t.Errorf("%s: %s: the note %q lacks %s", copy.name, cell, g.Note, n.Note)
-					case g.Fill != n.Fill:
-						t.Errorf("%s: %s: fill %q, want %q", copy.name, cell, g.Fill, n.Fill)
-					}
-				}
-			}
+			checkNotes(t, "annotated copy", readNotes(t, out), want)
 			if diff := cmp.Diff(p.Findings, plan(t, out, env).Findings); diff != "" {
 				t.Errorf("the annotated copy plans to other findings (-workbook +copy):\n%s", diff)
 			}
+			copies = append(copies, annotated{w.name, out, want})
 		})
+	}
+	// One LibreOffice run converts every annotated copy.
+	var paths []string
+	for _, c := range copies {
+		paths = append(paths, c.path)
+	}
+	if len(paths) == 0 {
+		return
+	}
+	converted := convertLibreOffice(t, paths...)
+	for i, c := range copies {
+		t.Run(c.writer+"/libreoffice", func(t *testing.T) {
+			checkNotes(t, "annotated copy converted by LibreOffice", readNotes(t, converted[i]), c.want)
+		})
+	}
+}
+
+// checkNotes checks that each cell of want has a note holding its codes,
+// with its fill.
+func checkNotes(t *testing.T, what string, got, want map[string]cellNote) {
+	t.Helper()
+	for cell, n := range want {
+		g, ok := got[cell]
+		switch {
+		case !ok:
+			t.Errorf("%s: %s has no note; notes: %v", what, cell, got)
+		case !containsAll(g.Note, strings.SplitAfter(n.Note, "]")...):
+			t.Errorf("%s: %s: the note %q lacks %s", what, cell, g.Note, n.Note)
+		case g.Fill != n.Fill:
+			t.Errorf("%s: %s: fill %q, want %q", what, cell, g.Fill, n.Fill)
+		}
 	}
 }
 
