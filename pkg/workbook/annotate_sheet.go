@@ -2,6 +2,7 @@ package workbook
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -200,9 +201,9 @@ func rewriteSheet(w io.Writer, r io.Reader, job *sheetJob, styles *styleSheet, u
 			switch {
 			case isTag(tok, "row", false):
 				r := rowNum + 1
-				if v, ok := attrValue(tok, "r", false); ok {
-					n, err := strconv.Atoi(strings.TrimSpace(v))
-					if err != nil || n < 1 || n > 1<<21 {
+				if v, ok := attrRaw(tok, "r"); ok {
+					n, ok := parseDecimal(v)
+					if !ok || n < 1 || n > 1<<21 {
 						return fmt.Errorf("a row has the number %q", v)
 					}
 					r = n
@@ -249,9 +250,9 @@ func rewriteSheet(w io.Writer, r io.Reader, job *sheetJob, styles *styleSheet, u
 			switch {
 			case isTag(tok, "c", false):
 				c := colNum + 1
-				if v, ok := attrValue(tok, "r", false); ok {
-					col, _, err := xlsxread.ParseCellRef(strings.TrimSpace(v))
-					if err != nil {
+				if v, ok := attrRaw(tok, "r"); ok {
+					col, ok := refColumn(v)
+					if !ok {
 						return fmt.Errorf("row %d has a cell named %q", rowNum, v)
 					}
 					c = col
@@ -429,4 +430,41 @@ func scanSharedStrings(r io.Reader, pwCols []int, keep func(int)) error {
 			}
 		}
 	}
+}
+
+// parseDecimal parses a row number, allowing surrounding spaces.
+func parseDecimal(b []byte) (int, bool) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// refColumn returns the column of a cell reference such as "AB12".
+func refColumn(b []byte) (int, bool) {
+	b = bytes.TrimSpace(b)
+	col, i := 0, 0
+	for i < len(b) && i < 4 {
+		c := b[i] | 0x20
+		if c < 'a' || c > 'z' {
+			break
+		}
+		col = col*26 + int(c-'a'+1)
+		i++
+	}
+	if i == 0 || col > xlsxread.DefaultMaxColumns {
+		return 0, false
+	}
+	if _, ok := parseDecimal(b[i:]); !ok {
+		return 0, false
+	}
+	return col, true
 }

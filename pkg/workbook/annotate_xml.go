@@ -270,6 +270,51 @@ func tagAttrs(tok []byte) []xmlAttr {
 	return out
 }
 
+// attrRaw returns the raw value of the unprefixed attribute name of the
+// tag tok, without allocating: the hot path of rewriting a sheet.
+func attrRaw(tok []byte, name string) ([]byte, bool) {
+	i := 1
+	for i < len(tok) && !isSpace(tok[i]) && tok[i] != '>' && tok[i] != '/' {
+		i++
+	}
+	for i < len(tok) {
+		for i < len(tok) && (isSpace(tok[i]) || tok[i] == '/' || tok[i] == '>') {
+			i++
+		}
+		start := i
+		for i < len(tok) && tok[i] != '=' && !isSpace(tok[i]) && tok[i] != '>' {
+			i++
+		}
+		key := tok[start:i]
+		for i < len(tok) && isSpace(tok[i]) {
+			i++
+		}
+		if i >= len(tok) || tok[i] != '=' {
+			if i == start {
+				i++
+			}
+			continue
+		}
+		i++
+		for i < len(tok) && isSpace(tok[i]) {
+			i++
+		}
+		if i >= len(tok) || tok[i] != '"' && tok[i] != '\'' {
+			continue
+		}
+		q := tok[i]
+		k := bytes.IndexByte(tok[i+1:], q)
+		if k < 0 {
+			return nil, false
+		}
+		if string(key) == name {
+			return tok[i+1 : i+1+k], true
+		}
+		i += k + 2
+	}
+	return nil, false
+}
+
 // attrValue returns the decoded value of the attribute whose local name
 // is local (any prefix when anyPrefix, else none).
 func attrValue(tok []byte, local string, anyPrefix bool) (string, bool) {
