@@ -182,3 +182,50 @@ func checkSolidFills(t *testing.T, path, color string, findings validate.Finding
 		}
 	}
 }
+
+// TestAnnotateEmptiesPasswords: the Password cells of the Users tab are
+// emptied in the copy, and their shared strings dropped, except a value
+// another cell still shows.
+func TestAnnotateEmptiesPasswords(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.xlsx")
+	f := excelize.NewFile()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.SetSheetName("Sheet1", "Users"))
+	_, err := f.NewSheet("Notes")
+	must(err)
+	for cell, v := range map[string]string{"A1": "User", "B1": "Password", "A2": "Jim", "B2": "shown-elsewhere", "A3": "Ann", "B3": "Unique-Secret-1"} {
+		must(f.SetCellStr("Users", cell, v))
+	}
+	must(f.SetCellStr("Notes", "A1", "shown-elsewhere"))
+	must(f.SaveAs(in))
+	f.Close()
+
+	out := filepath.Join(dir, "out.xlsx")
+	if err := workbook.Annotate(in, out, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := values(t, out)
+	want := map[string][][]string{"Users": {{"User", "Password"}, {"Jim"}, {"Ann"}}, "Notes": {{"shown-elsewhere"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	zr, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, e := range zr.File {
+		rc, _ := e.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if strings.Contains(string(b), "Unique-Secret-1") {
+			t.Errorf("%s still holds the password", e.Name)
+		}
+	}
+}
