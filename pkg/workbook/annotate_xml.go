@@ -26,7 +26,6 @@ type xmlTokens struct {
 	buf      []byte
 	pos, end int
 	eof      bool
-	off      int64 // offset in the stream of buf[0]
 }
 
 func newXMLTokens(r io.Reader) *xmlTokens {
@@ -39,7 +38,6 @@ func newXMLTokens(r io.Reader) *xmlTokens {
 func (t *xmlTokens) fill() error {
 	if t.pos > 0 {
 		n := copy(t.buf, t.buf[t.pos:t.end])
-		t.off += int64(t.pos)
 		t.pos, t.end = 0, n
 	}
 	if t.end == len(t.buf) {
