@@ -122,6 +122,10 @@ func compare(ctx context.Context, cfg config, stdout, log io.Writer) (err error)
 	exportPath := export.path
 	b.run(ctx, newStep("plan", "secmgr plan (read + validate + plan)", big), exportPath == "", false,
 		func(int) []string { return []string{b.secmgr, "--env", big.path, "plan", exportPath, "--quiet"} }, nil)
+	b.run(ctx, newStep("plan-annotate", "secmgr plan --annotate (no findings)", big), exportPath == "", false,
+		func(int) []string {
+			return []string{b.secmgr, "--env", big.path, "plan", exportPath, "--quiet", "--annotate", filepath.Join(b.work, "checked.xlsx")}
+		}, nil)
 	pyOut := filepath.Join(b.work, "openpyxl.xlsx")
 	pyWrite := newStep("openpyxl-write", "openpyxl write-only", big)
 	b.run(ctx, pyWrite, false, true,

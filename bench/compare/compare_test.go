@@ -91,6 +91,7 @@ func TestTargets(t *testing.T) {
 	steps := []*stepResult{
 		{ID: "export", Runs: 1, Wall: 2, PeakMiB: 150},
 		{ID: "plan", Runs: 1, Wall: 3, PeakMiB: 700},
+		{ID: "plan-annotate", Runs: 1, Wall: 3.6},
 		{ID: "openpyxl-write", Runs: 1, Wall: 12},
 		{ID: "openpyxl-read", Runs: 1, Err: "failed"},
 		{ID: "floor-write", Runs: 1, Wall: 0.5},
@@ -102,6 +103,7 @@ func TestTargets(t *testing.T) {
 		"export vs openpyxl write-only (wall)|6.0× faster|≥ 5×|true",
 		"export vs floor write (wall)|4.0× the floor|≤ 3×|false",
 		"plan vs openpyxl read-only (wall)|n/a|≥ 3×|-",
+		"plan --annotate vs plan (wall)|1.2× plan|≤ 1.5×|true",
 		"export peak memory|150 MiB|< 400 MiB|true",
 		"plan peak memory|700 MiB|< 600 MiB|false",
 		"export time per row, 300,000 vs 30,000 rows|0.80×|≤ 1.5×|true",

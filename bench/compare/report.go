@@ -71,6 +71,7 @@ func targets(steps []*stepResult, big, small dataset) []target {
 	ratio("export vs openpyxl write-only (wall)", "openpyxl-write", "export", "faster", 5, true)
 	ratio("export vs floor write (wall)", "export", "floor-write", "the floor", 3, false)
 	ratio("plan vs openpyxl read-only (wall)", "openpyxl-read", "plan", "faster", 3, true)
+	ratio("plan --annotate vs plan (wall)", "plan-annotate", "plan", "plan", 1.5, false)
 	exportGoal, planGoal := memoryGoals(big.rows)
 	for _, m := range []struct {
 		id   string

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -74,17 +73,4 @@ func limitFlag(msg string) string {
 		return "--max-cell-chars"
 	}
 	return ""
-}
-
-// annotateWorkbook is workbook.Annotate with a panic inside excelize —
-// which an odd or hostile workbook can provoke (one without a styles
-// part, for one) — turned into an error naming the file. Nothing is
-// written then: the copy is saved only at the end.
-func annotateWorkbook(in, out string, findings validate.Findings) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: secmgr cannot write an annotated copy of this workbook (the spreadsheet library failed on it); open it in Excel or LibreOffice, save it again and retry — %s was not written", in, out)
-		}
-	}()
-	return workbook.Annotate(in, out, findings)
 }

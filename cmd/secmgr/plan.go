@@ -17,6 +17,7 @@ import (
 	"secmgr/pkg/history"
 	"secmgr/pkg/review"
 	"secmgr/pkg/validate"
+	"secmgr/pkg/workbook"
 )
 
 func planCommand(a *app) *cli.Command {
@@ -51,9 +52,6 @@ func planCommand(a *app) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := a.annotate(cmd, path, p.Findings); err != nil {
-				return err
-			}
 			if err := a.printPlan(cmd, p); err != nil {
 				return err
 			}
@@ -65,6 +63,11 @@ func planCommand(a *app) *cli.Command {
 				} else {
 					a.logger().Info("saved plan", zap.String("path", out))
 				}
+			}
+			// Last: a workbook that cannot be annotated still has its plan
+			// and findings printed.
+			if err := a.annotate(cmd, path, p.Findings); err != nil {
+				return err
 			}
 			return planExit(p)
 		},
@@ -93,9 +96,6 @@ func validateCommand(a *app) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := a.annotate(cmd, path, p.Findings); err != nil {
-				return err
-			}
 			switch cmd.String("format") {
 			case "json":
 				doc := struct {
@@ -121,6 +121,9 @@ func validateCommand(a *app) *cli.Command {
 				}
 				fmt.Fprintf(a.stdout, "%s: %s; %s, %s; %d change(s) to plan.\n", p.Source, verdict,
 					pluralize(p.Summary.Errors, "error"), pluralize(p.Summary.Warnings, "warning"), len(p.Changes))
+			}
+			if err := a.annotate(cmd, path, p.Findings); err != nil {
+				return err
 			}
 			return planExit(p)
 		},
@@ -196,10 +199,10 @@ func (a *app) annotate(cmd *cli.Command, in string, findings validate.Findings) 
 		return nil
 	}
 	bar := a.startProgress("annotating "+filepath.Base(out), 0, "")
-	err := annotateWorkbook(in, out, findings)
+	err := workbook.AnnotateWith(in, out, findings, a.limits)
 	bar.Done()
 	if err != nil {
-		return fail("%v", err)
+		return fail("%s — the annotated copy %s was not written", limitHint(err), out)
 	}
 	a.logger().Info("wrote annotated workbook", zap.String("path", out), zap.Int("findings", len(findings)))
 	return nil

@@ -157,3 +157,6 @@ func BenchmarkRead(b *testing.B) {
 		})
 	}
 }
+
+// PeakHeap is peakHeap for the benchmarks of package workbook_test.
+var PeakHeap = peakHeap
