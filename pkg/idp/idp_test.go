@@ -174,7 +174,7 @@ func TestBadInput(t *testing.T) {
 	deep := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"Resources":[` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "]}"
 	for _, tc := range []struct {
 		name, content, want string
-		opt             Options
+		opt                 Options
 	}{
 		{"none.csv", "name,age\nx,1\n", "none.csv:1: not a recognised identity-provider export", Options{}},
 		{"noenabled.csv", "userPrincipalName,displayName\na@x,A\n", "noenabled.csv:1: no accountEnabled column", Options{}},
