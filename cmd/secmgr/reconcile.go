@@ -17,6 +17,7 @@ import (
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/idp"
 	"secmgr/pkg/reconcile"
+	"secmgr/pkg/validate"
 )
 
 // reconcileFormat is the "format" of reconcile --format json.
@@ -83,14 +84,15 @@ func (a *app) loadIdP(files []string, rulesPath string) (*idp.Directory, *reconc
 	if rulesPath != "" {
 		var err error
 		if rules, err = reconcile.LoadRules(rulesPath); err != nil {
-			return nil, nil, fail("%v", err)
+			return nil, nil, fail("%s", validate.EscapeControls(err.Error()))
 		}
 	}
 	opt := rules.ReadOptions()
 	opt.MaxAccounts = a.limits.MaxRows
 	dir, err := idp.Read(files, opt)
 	if err != nil {
-		return nil, nil, fail("%v", err)
+		// The message may quote a hostile file's text.
+		return nil, nil, fail("%s", validate.EscapeControls(err.Error()))
 	}
 	return dir, rules, nil
 }

@@ -138,7 +138,7 @@ func (r *reader) readCSV(path string, body io.Reader) (Format, error) {
 			enabled, ok := parseEnabled(v)
 			if !ok {
 				l, _ := cr.FieldPos(m.enabled)
-				return "", errorf(path, l, "%s '%s' is not true or false (True, False, Yes, No, 1, 0)", attrName(header[m.enabled]), v)
+				return "", errorf(path, l, "%s '%s' is not true or false (True, False, Yes, No, 1, 0, Active, Inactive …)", attrName(header[m.enabled]), v)
 			}
 			a.Enabled = enabled
 		}
@@ -211,7 +211,7 @@ func parseEnabled(s string) (bool, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "true", "yes", "y", "1", "enabled", "active":
 		return true, true
-	case "false", "no", "n", "0", "disabled", "inactive":
+	case "false", "no", "n", "0", "disabled", "inactive", "suspended", "terminated", "deprovisioned":
 		return false, true
 	}
 	return false, false
