@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -119,6 +120,10 @@ func (a *app) reconcile(cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	// Loading leaves the environment file's text as garbage under a heap
+	// goal twice the size of both: collect it before the export is read,
+	// so that the peak is the environment and the accounts, not that goal.
+	runtime.GC()
 	dir, rules, err := a.loadIdP(files, cmd.String("rules"))
 	if err != nil {
 		return err
@@ -130,6 +135,9 @@ func (a *app) reconcile(cmd *cli.Command) error {
 	log := a.logger()
 	log.Debug("reconciled", zap.Int("accounts", len(dir.Accounts)), zap.String("format", string(dir.Format)),
 		zap.Int("rows", res.Rows()), zap.Duration("took", time.Since(start).Round(time.Millisecond)))
+	// The accounts are not needed past here; planning may have their memory.
+	src := reconcileSource{Files: dir.Files, Format: string(dir.Format), Accounts: len(dir.Accounts)}
+	dir = nil
 
 	// The change workbook is planned by the ordinary planner, from the
 	// file itself: what is shown is what 'apply' will do with it.
@@ -156,9 +164,9 @@ func (a *app) reconcile(cmd *cli.Command) error {
 	}
 	log.Debug("planned", zap.Int("changes", len(p.Changes)), zap.Duration("took", time.Since(start).Round(time.Millisecond)))
 	if cmd.String("format") == "json" {
-		err = a.printReconcileJSON(cmd, env, envPath, dir, res, p)
+		err = a.printReconcileJSON(cmd, env, envPath, src, res, p)
 	} else {
-		err = a.printReconcileText(envPath, dir, res, p)
+		err = a.printReconcileText(envPath, src, res, p)
 	}
 	if err != nil {
 		return err
@@ -166,10 +174,10 @@ func (a *app) reconcile(cmd *cli.Command) error {
 	return planExit(p)
 }
 
-func (a *app) printReconcileText(envPath string, dir *idp.Directory, res *reconcile.Result, p *actions.Plan) error {
+func (a *app) printReconcileText(envPath string, src reconcileSource, res *reconcile.Result, p *actions.Plan) error {
 	w := bufio.NewWriter(a.stdout)
 	s := res.Summary
-	fmt.Fprintf(w, "%s against %s (%s, %s, provider %s):\n", envPath, strings.Join(dir.Files, ", "), dir.Format.Describe(),
+	fmt.Fprintf(w, "%s against %s (%s, %s, provider %s):\n", envPath, strings.Join(src.Files, ", "), idp.Format(src.Format).Describe(),
 		pluralize(s.Accounts, "account"), res.Provider)
 	fmt.Fprintf(w, "  %s, %s, %s; %d untouched (%d native, %d of other providers, %d in line)\n",
 		pluralize(s.Leavers, "leaver"), pluralize(s.Movers, "mover"), pluralize(s.Joiners, "joiner"),
@@ -217,17 +225,13 @@ type reconcileSource struct {
 	Accounts int      `json:"accounts"`
 }
 
-func (a *app) printReconcileJSON(cmd *cli.Command, env *artifacts.Environment, envPath string, dir *idp.Directory, res *reconcile.Result, p *actions.Plan) error {
-	fp, err := artifacts.Fingerprint(env)
-	if err != nil {
-		return fail("%v", err)
-	}
+func (a *app) printReconcileJSON(cmd *cli.Command, env *artifacts.Environment, envPath string, src reconcileSource, res *reconcile.Result, p *actions.Plan) error {
 	plan, err := actions.MarshalPlan(p)
 	if err != nil {
 		return fail("%v", err)
 	}
-	doc := reconcileDocument{Format: reconcileFormat, Environment: diffEnvironment{Path: envPath, Name: env.Name, Fingerprint: fp},
-		IdP:   reconcileSource{Files: dir.Files, Format: string(dir.Format), Accounts: len(dir.Accounts)},
+	doc := reconcileDocument{Format: reconcileFormat, Environment: diffEnvironment{Path: envPath, Name: env.Name, Fingerprint: p.Environment.Fingerprint},
+		IdP:   src,
 		Prune: cmd.Bool("prune"), Workbook: cmd.String("out"), Result: res, Plan: plan}
 	enc := json.NewEncoder(a.stdout)
 	enc.SetEscapeHTML(false)

@@ -208,11 +208,25 @@ func (rc *run) match(dir *idp.Directory) error {
 	return nil
 }
 
+// indexMemberships indexes the memberships of mapped groups, the only
+// ones reconcile adds or removes. Group names repeat, so whether a
+// spelling is mapped is remembered rather than folded again.
 func (rc *run) indexMemberships() {
-	rc.memberships = make(map[string][]string, len(rc.env.Users))
+	rc.memberships = map[string][]string{}
+	if len(rc.managed) == 0 {
+		return
+	}
+	mapped := map[string]bool{}
 	for _, m := range rc.env.UsersInGroups {
-		f := artifacts.Fold(m.User)
-		rc.memberships[f] = append(rc.memberships[f], m.ParentGroup)
+		in, seen := mapped[m.ParentGroup]
+		if !seen {
+			in = rc.managed[artifacts.Fold(m.ParentGroup)]
+			mapped[m.ParentGroup] = in
+		}
+		if in {
+			f := artifacts.Fold(m.User)
+			rc.memberships[f] = append(rc.memberships[f], m.ParentGroup)
+		}
 	}
 }
 
