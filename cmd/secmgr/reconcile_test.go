@@ -97,7 +97,7 @@ func scimUser(p idpPerson, groups bool) map[string]any {
 		"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "id": p["objectId"], "userName": p["userPrincipalName"],
 		"displayName": p["displayName"], "title": p["jobTitle"], "userType": p["userType"], "active": p["accountEnabled"] == "True",
 		"emails": []map[string]any{{"value": "private@example.org", "type": "home"}, {"value": p["mail"], "type": "work", "primary": true}},
-		"meta": map[string]any{"resourceType": "User"},
+		"meta":   map[string]any{"resourceType": "User"},
 	}
 	if groups && p["department"] != "" {
 		u["groups"] = []map[string]any{{"value": "g-" + p["department"], "display": p["department"]}}

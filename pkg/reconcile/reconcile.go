@@ -293,15 +293,20 @@ func (rc *run) users() {
 			rc.res.users = append(rc.res.users, r)
 			rc.res.Leavers = append(rc.res.Leavers, p)
 		default:
-			r := row()
-			edited := false
+			var r []string // the user's row, made only when it changes
+			edit := func(col int, v string) {
+				if r == nil {
+					r = row()
+				}
+				r[col] = v
+			}
 			if a.Email != "" && !strings.EqualFold(a.Email, u.Email) {
 				p.Changes = append(p.Changes, fmt.Sprintf("Email %s → %s", orEmpty(u.Email), a.Email))
-				r[colEmail], edited = a.Email, true
+				edit(colEmail, a.Email)
 			}
 			if rc.describeFrom() && a.Description != "" && a.Description != u.Description {
 				p.Changes = append(p.Changes, fmt.Sprintf("Description %s → %s", orEmpty(u.Description), a.Description))
-				r[colDesc], edited = a.Description, true
+				edit(colDesc, a.Description)
 			}
 			want := rc.groupsOf(a)
 			have := rc.memberships[artifacts.Fold(u.User)]
@@ -327,12 +332,13 @@ func (rc *run) users() {
 			// Users tab holds one row per user, so further removals of the
 			// same user are UsersInGroups rows with ActionType Remove.
 			if len(removes) > 0 {
-				r[colAction], r[colValue], edited = artifacts.ActionRemove, removes[0], true
+				edit(colAction, artifacts.ActionRemove)
+				edit(colValue, removes[0])
 				for _, g := range removes[1:] {
 					rc.res.memberships = append(rc.res.memberships, membershipRow(u.User, g, artifacts.ActionRemove))
 				}
 			}
-			if edited {
+			if r != nil {
 				rc.res.users = append(rc.res.users, r)
 			}
 			if len(p.Changes) == 0 {
@@ -427,7 +433,9 @@ func (rc *run) finish() {
 	s := &rc.res.Summary
 	s.Leavers, s.Movers, s.Joiners = len(rc.res.Leavers), len(rc.res.Movers), len(rc.res.Joiners)
 	s.Untouched = s.Native + s.OtherProviders + s.InLine
-	byName := func(a, b []string) int { return cmp.Or(artifacts.CompareFold(a[0], b[0]), artifacts.CompareFold(a[1], b[1])) }
+	byName := func(a, b []string) int {
+		return cmp.Or(artifacts.CompareFold(a[0], b[0]), artifacts.CompareFold(a[1], b[1]))
+	}
 	slices.SortStableFunc(rc.res.users, byName)
 	slices.SortStableFunc(rc.res.memberships, byName)
 	for _, list := range [][]Person{rc.res.Leavers, rc.res.Movers, rc.res.Joiners} {
