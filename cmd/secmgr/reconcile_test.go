@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -495,5 +498,49 @@ func TestReconcileHostile(t *testing.T) {
 			}
 			t.Logf("%v, peak %s", r.took, mib(r.rss))
 		})
+	}
+}
+
+// TestReconcileStreamedLine: a gibibyte line arriving through a pipe,
+// where no file size can be checked first, is refused at the line limit
+// after reading about a mebibyte.
+func TestReconcileStreamedLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams a gibibyte; skipped with -short")
+	}
+	dir := t.TempDir()
+	env := sampleEnv(t, dir)
+	cmd := exec.Command(binary, "reconcile", "--env", env, "--idp", "/dev/stdin")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SECMGR_ENV=")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	written := int64(0)
+	go func() {
+		defer stdin.Close()
+		io.WriteString(stdin, "userPrincipalName,accountEnabled\n")
+		chunk := bytes.Repeat([]byte("a"), 1<<16)
+		for written < 1<<30 {
+			n, err := stdin.Write(chunk)
+			written += int64(n)
+			if err != nil {
+				return // secmgr stopped reading
+			}
+		}
+	}()
+	err = cmd.Wait()
+	ee, isExit := err.(*exec.ExitError)
+	if !isExit || ee.ExitCode() != 1 || !strings.Contains(stderr.String(), "secmgr: /dev/stdin:2: the line is longer than 1024 KiB") {
+		t.Fatalf("exit %v\n%s", err, stderr.String())
+	}
+	if rss, ok := peakRSS(cmd.ProcessState); ok && rss > 200<<20 {
+		t.Errorf("peak %s", mib(rss))
 	}
 }

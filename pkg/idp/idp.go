@@ -225,10 +225,8 @@ func (r *reader) readFile(path string) (Format, error) {
 		return "", &Error{File: path, Msg: describeOSError(err)}
 	}
 	head = head[:n]
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return "", &Error{File: path, Msg: describeOSError(err)}
-	}
-	body := io.Reader(&limitedReader{r: f, left: r.opt.MaxFileBytes, file: path, limits: r.opt.Limits})
+	// Not Seek: the export may come through a pipe (--idp /dev/stdin).
+	body := io.Reader(&limitedReader{r: io.MultiReader(bytes.NewReader(head), f), left: r.opt.MaxFileBytes, file: path, limits: r.opt.Limits})
 	switch sniff(head) {
 	case "json":
 		return FormatSCIM, r.readSCIM(path, body)
