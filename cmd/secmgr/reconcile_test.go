@@ -544,3 +544,22 @@ func TestReconcileStreamedLine(t *testing.T) {
 		t.Errorf("peak %s", mib(rss))
 	}
 }
+
+func TestReconcileHelp(t *testing.T) {
+	r := ok(t, t.TempDir(), nil, "reconcile", "--help")
+	for _, want := range []string{"Example:", "secmgr reconcile --env golfstream.json --idp examples/golfstream/idp/entra-users.csv",
+		"leavers", "movers", "joiners", "--prune", "\"groups\": [{\"idp\": \"FIN-Houston*\", \"group\": \"Houston_View\"}]",
+		"Exit code: 0 nothing to change, 2 there are changes, 1 error."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("reconcile --help lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = secmgr(t, t.TempDir(), nil, "reconcile", "--env", "x.json")
+	if r.code != 1 || !strings.Contains(r.stderr, "reconcile needs --idp FILE") {
+		t.Errorf("without --idp: %d %s", r.code, r.stderr)
+	}
+	r = ok(t, t.TempDir(), nil, "audit", "--help")
+	if !strings.Contains(r.stdout, "--idp") || !strings.Contains(r.stdout, "SM-013") {
+		t.Errorf("audit --help does not mention --idp and SM-013:\n%s", r.stdout)
+	}
+}
