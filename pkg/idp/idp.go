@@ -170,7 +170,7 @@ func Read(paths []string, opt Options) (*Directory, error) {
 		return nil, errors.New("no identity-provider file given")
 	}
 	opt.Limits = opt.Limits.withDefaults()
-	r := &reader{opt: opt, seen: map[string]*Account{}}
+	r := &reader{opt: opt}
 	dir := &Directory{Files: paths}
 	for _, path := range paths {
 		f, err := r.readFile(path)
@@ -183,6 +183,11 @@ func Read(paths []string, opt Options) (*Directory, error) {
 		dir.Format = f
 	}
 	if dir.Format == FormatSCIM {
+		for _, attr := range []string{opt.Match, opt.Description} {
+			if err := checkSCIMAttribute(attr); err != nil {
+				return nil, &Error{File: paths[0], Msg: err.Error()}
+			}
+		}
 		if err := r.scim.finish(); err != nil {
 			return nil, err
 		}
@@ -198,7 +203,6 @@ func Read(paths []string, opt Options) (*Directory, error) {
 type reader struct {
 	opt      Options
 	accounts []Account
-	seen     map[string]*Account
 	scim     scimPages
 }
 

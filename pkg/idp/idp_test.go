@@ -252,4 +252,7 @@ func TestMatchAndDescription(t *testing.T) {
 	if d.Accounts[2].Key != "u3" {
 		t.Errorf("scim id: %+v", d.Accounts[2])
 	}
+	if _, err := Read([]string{write(t, dir, "s2.json", scimUsers)}, Options{Match: "employeeNumber"}); err == nil || !strings.Contains(err.Error(), "s2.json: the rules name 'employeeNumber', which is not a SCIM User attribute") {
+		t.Errorf("unknown SCIM attribute: %v", err)
+	}
 }

@@ -365,9 +365,9 @@ func (p *scimPages) accounts(r *reader) []Account {
 	return out
 }
 
-// SCIMAttributes are the User attributes Options.Match and
+// scimAttributes are the User attributes Options.Match and
 // Options.Description may name for a SCIM export.
-var SCIMAttributes = []string{"userName", "externalId", "id", "displayName", "emails", "title"}
+var scimAttributes = []string{"userName", "externalId", "id", "displayName", "emails", "title"}
 
 func scimAttr(u *scimResource, a *Account, name, def string) string {
 	if name == "" {
@@ -390,8 +390,8 @@ func scimAttr(u *scimResource, a *Account, name, def string) string {
 	return ""
 }
 
-// CheckSCIMAttribute reports an attribute Options may not name for SCIM.
-func CheckSCIMAttribute(name string) error {
+// checkSCIMAttribute reports an attribute Options may not name for SCIM.
+func checkSCIMAttribute(name string) error {
 	if name == "" {
 		return nil
 	}
@@ -399,7 +399,7 @@ func CheckSCIMAttribute(name string) error {
 	case "username", "userprincipalname", "externalid", "id", "objectid", "displayname", "emails", "email", "mail", "title", "jobtitle":
 		return nil
 	}
-	return fmt.Errorf("'%s' is not a SCIM User attribute secmgr reads (%s)", name, strings.Join(SCIMAttributes, ", "))
+	return fmt.Errorf("the rules name '%s', which is not a SCIM User attribute secmgr reads (%s)", name, strings.Join(scimAttributes, ", "))
 }
 
 func primaryEmail(emails []scimValue) string {
