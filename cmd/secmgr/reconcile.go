@@ -135,9 +135,9 @@ func (a *app) reconcile(cmd *cli.Command) error {
 	log := a.logger()
 	log.Debug("reconciled", zap.Int("accounts", len(dir.Accounts)), zap.String("format", string(dir.Format)),
 		zap.Int("rows", res.Rows()), zap.Duration("took", time.Since(start).Round(time.Millisecond)))
-	// The accounts are not needed past here; planning may have their memory.
+	// Only this of the accounts is used past here, so planning may have
+	// their memory.
 	src := reconcileSource{Files: dir.Files, Format: string(dir.Format), Accounts: len(dir.Accounts)}
-	dir = nil
 
 	// The change workbook is planned by the ordinary planner, from the
 	// file itself: what is shown is what 'apply' will do with it.
