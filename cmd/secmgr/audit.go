@@ -14,13 +14,14 @@ import (
 
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/audit"
+	"secmgr/pkg/reconcile"
 )
 
 func auditCommand(a *app) *cli.Command {
 	return &cli.Command{
 		Name:      "audit",
 		Usage:     "check security against best practices",
-		UsageText: "secmgr audit [--format text|json|sarif] [--fail-on none|info|low|medium|high]",
+		UsageText: "secmgr audit [--format text|json|sarif] [--fail-on none|info|low|medium|high] [--idp FILE]... [--rules RULES.json]",
 		Description: "Runs every rule of the catalogue (docs/audit.md) over the environment: the OneStream Secure\n" +
 			"Configuration Guide's rules that the environment can answer (OS-BP-…) and secmgr's own\n" +
 			"(SM-…). Each finding names its rule, severity, the artifacts involved and what to do;\n" +
@@ -28,9 +29,12 @@ func auditCommand(a *app) *cli.Command {
 			"checked. Text is grouped by severity, high first; json is one document; sarif is a\n" +
 			"SARIF 2.1.0 log for code-scanning pipelines.\n" +
 			"Exit code: 2 when there is a finding at or above --fail-on (default high), 0 when not,\n" +
-			"1 on error. --fail-on none always exits 0.\n\n" +
+			"1 on error. --fail-on none always exits 0.\n" +
+			"--idp adds SM-013: an enabled user whose account in the identity provider's export is\n" +
+			"missing or disabled (read as 'secmgr reconcile' reads it, with the same --rules).\n\n" +
 			"Example:\n" +
 			"   secmgr --env golfstream.json audit\n" +
+			"   secmgr --env golfstream.json audit --idp entra-users.csv\n" +
 			"   secmgr --env golfstream.json audit --format sarif --fail-on medium > secmgr.sarif",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or sarif",
@@ -47,6 +51,8 @@ func auditCommand(a *app) *cli.Command {
 					}
 					return nil
 				}},
+			&cli.StringSliceFlag{Name: "idp", Usage: "also check the users against the identity provider's export `FILE` (SM-013)", TakesFile: true},
+			&cli.StringFlag{Name: "rules", Usage: "the reconcile rules file `RULES.json` for --idp", TakesFile: true},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if _, err := args(cmd, 0, 0, "[--format text|json|sarif] [--fail-on LEVEL]"); err != nil {
@@ -61,7 +67,15 @@ func auditCommand(a *app) *cli.Command {
 				return err
 			}
 			start := time.Now()
-			rep := audit.Run(env, nil)
+			var opt audit.Options
+			if files := cmd.StringSlice("idp"); len(files) > 0 {
+				if opt.IdP, err = a.idpLeavers(env, files, cmd.String("rules")); err != nil {
+					return err
+				}
+			} else if cmd.String("rules") != "" {
+				return fail("--rules is for --idp; give the identity provider's export with --idp FILE")
+			}
+			rep := audit.RunWith(env, nil, opt)
 			a.logger().Debug("audited", zap.String("env", path), zap.Int("findings", len(rep.Findings)), zap.Duration("took", time.Since(start)))
 			switch cmd.String("format") {
 			case "json":
@@ -104,4 +118,24 @@ func sarifSource(path string) (*audit.SARIFSource, error) {
 		uri = (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
 	}
 	return &audit.SARIFSource{URI: uri, Lines: lines}, nil
+}
+
+// idpLeavers reconciles env with the provider's export and returns the
+// enabled users it would disable, for SM-013.
+func (a *app) idpLeavers(env *artifacts.Environment, files []string, rulesPath string) (*audit.IdPAccounts, error) {
+	dir, rules, err := a.loadIdP(files, rulesPath)
+	if err != nil {
+		return nil, err
+	}
+	res, err := reconcile.Run(env, dir, rules, reconcile.Options{})
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	out := &audit.IdPAccounts{Source: strings.Join(files, ", "), Provider: res.Provider}
+	for _, l := range res.Leavers {
+		if l.Enabled {
+			out.Leavers = append(out.Leavers, audit.IdPLeaver{User: l.User, Account: l.Account, Reason: l.Reason})
+		}
+	}
+	return out, nil
 }

@@ -28,6 +28,7 @@ var commands = []func(*app) *cli.Command{
 	planCommand,
 	applyCommand,
 	diffCommand,
+	reconcileCommand,
 	explainCommand,
 	auditCommand,
 	reviewCommand,

@@ -232,8 +232,8 @@ func TestSampleREADME(t *testing.T) {
 		block, tail, _ := strings.Cut(after, "```")
 		blocks, rest = append(blocks, block), tail
 	}
-	if len(blocks) != 3 {
-		t.Fatalf("the README has %d text blocks, want 3 (audit, plan, plan again)", len(blocks))
+	if len(blocks) != 4 {
+		t.Fatalf("the README has %d text blocks, want 4 (audit, plan, plan again, reconcile: TestReconcileREADME)", len(blocks))
 	}
 	dir := t.TempDir()
 	envPath := sampleEnv(t, dir)

@@ -188,10 +188,16 @@ func Unchecked() []NotChecked { return slices.Clone(unchecked) }
 // when there is one already. Findings are ordered by severity (high
 // first), then in catalogue order, then as each rule lists them.
 func Run(env *artifacts.Environment, ix *access.Index) *Report {
+	return RunWith(env, ix, Options{})
+}
+
+// RunWith is Run with data the environment does not hold (Options).
+func RunWith(env *artifacts.Environment, ix *access.Index, opt Options) *Report {
 	if ix == nil {
 		ix = access.New(env)
 	}
 	c := newChecker(env, ix)
+	c.idp = opt.IdP
 	rep := &Report{Environment: env.Name, Findings: []Finding{}, NotChecked: Unchecked()}
 	order := map[string]int{}
 	for i := range catalogue {

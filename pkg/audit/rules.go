@@ -21,6 +21,7 @@ type checker struct {
 	// nested in: setting any of them grants every user.
 	everyoneLike map[string]bool
 	notChecked   []NotChecked
+	idp          *IdPAccounts // SM-013's data, when given
 }
 
 func newChecker(env *artifacts.Environment, ix *access.Index) *checker {
@@ -527,6 +528,7 @@ var catalogue = []Rule{
 		Remedy: "Remove the copies and keep the rule at the ProcessingOrder it should have (in a workbook: Remove on the copy's row, or Rename with the new order to move a rule).",
 		check:  checkDuplicateSliceRules,
 	},
+	idpRule,
 	{
 		ID: "SM-010", Severity: Info,
 		Title:  "entity security groups do not follow the naming convention",

@@ -101,7 +101,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		return f.Tab
 	},
 	"navs": func() [][3]string {
-		return [][3]string{{"overview", "/", "Overview"}, {"export", "/export", "Export"}, {"import", "/import", "Import"},
+		return [][3]string{{"overview", "/", "Overview"}, {"export", "/export", "Export"}, {"import", "/import", "Import"}, {"reconcile", "/reconcile", "Reconcile"},
 			{"history", "/history", "History"}, {"explain", "/explain", "Explain"}, {"audit", "/audit", "Audit"}}
 	},
 }).ParseFS(assets, "templates/*.html"))
@@ -246,25 +246,29 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /import", s.importPage)
 	mux.HandleFunc("POST /import", s.admitted(s.importUpload))
 	mux.HandleFunc("POST /api/plan", s.admitted(s.apiPlan))
+	mux.HandleFunc("POST /reconcile", s.admitted(s.reconcileForm)) // reconcile.go
+	mux.HandleFunc("POST /api/reconcile", s.admitted(s.apiReconcile))
 	// The rest reads the environment or a workbook: a few at a time.
 	for pattern, h := range map[string]http.HandlerFunc{
-		"GET /{$}":              s.overview,
-		"GET /export":           s.exportPage,
-		"GET /export/download":  s.exportDownload,
-		"GET /import/annotated": s.annotated,
-		"POST /apply":           s.applyForm,
-		"GET /history":          s.historyPage,
-		"GET /undo":             s.undoPage,
-		"POST /undo":            s.undoApply,
-		"GET /explain":          s.explainPage,
-		"GET /audit":            s.auditPage,
-		"GET /api/export":       s.exportDownload,
-		"GET /api/count":        s.apiCount,
-		"POST /api/apply":       s.apiApply,
-		"GET /api/history":      s.apiHistory,
-		"GET /api/undo":         s.apiUndo,
-		"GET /api/explain":      s.apiExplain,
-		"GET /api/audit":        s.apiAudit,
+		"GET /{$}":                s.overview,
+		"GET /export":             s.exportPage,
+		"GET /export/download":    s.exportDownload,
+		"GET /import/annotated":   s.annotated,
+		"POST /apply":             s.applyForm,
+		"GET /history":            s.historyPage,
+		"GET /undo":               s.undoPage,
+		"POST /undo":              s.undoApply,
+		"GET /explain":            s.explainPage,
+		"GET /audit":              s.auditPage,
+		"GET /api/export":         s.exportDownload,
+		"GET /api/count":          s.apiCount,
+		"POST /api/apply":         s.apiApply,
+		"GET /api/history":        s.apiHistory,
+		"GET /api/undo":           s.apiUndo,
+		"GET /api/explain":        s.apiExplain,
+		"GET /api/audit":          s.apiAudit,
+		"GET /reconcile":          s.reconcilePage,
+		"GET /reconcile/workbook": s.reconcileWorkbook,
 	} {
 		mux.HandleFunc(pattern, s.heavy(h))
 	}

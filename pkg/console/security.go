@@ -117,7 +117,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			// Uploads are bounded where they are read (readUpload), so
 			// that the rest of an oversized body can be drained and the
 			// browser shown the message instead of a broken connection.
-			upload := isMultipart(r) && (r.URL.Path == "/import" || r.URL.Path == "/api/plan")
+			upload := isMultipart(r) && (r.URL.Path == "/import" || r.URL.Path == "/api/plan" || r.URL.Path == "/reconcile" || r.URL.Path == "/api/reconcile")
 			limit := s.opt.MaxUpload
 			if !api {
 				// The console's other forms are a few fields, read before
