@@ -200,9 +200,9 @@ type ReviewDecision struct {
 // makes: the user gains or loses a group (through nesting and exclusion
 // groups), a role, or membership of Administrators. Exactly one of Group,
 // Role and Administrator is set. Via is the path that grants it, from the
-// user's direct group to the group itself ("Finance_Mod → Finance_View");
-// for a role, to the group that holds the role; for a loss, the path as
-// it was before the plan.
+// user's direct group to the group itself ("Finance_Mod → Finance_View"),
+// empty for a direct membership; for a role, the path to the group that
+// holds the role. For a loss it is the path as it was before the plan.
 type Consequence struct {
 	User          string `json:"user"`
 	Change        string `json:"change"` // ChangeGains or ChangeLoses

@@ -418,7 +418,10 @@ func holdings(ua *access.UserAccess, groupBefore map[string]string) (groups, rol
 	paths := make(map[string][]string, len(ua.Groups))
 	for _, m := range ua.Groups {
 		paths[artifacts.Fold(m.Name)] = m.Path
-		via := strings.Join(m.Path[1:], " → ")
+		via := "" // a direct membership has no path to show
+		if len(m.Path) > 2 {
+			via = strings.Join(m.Path[1:], " → ")
+		}
 		switch {
 		case strings.EqualFold(m.Name, artifacts.Everyone):
 		case strings.EqualFold(m.Name, artifacts.Administrators):

@@ -129,7 +129,10 @@ func explainDifference(t *testing.T, env, after *artifacts.Environment, p *actio
 		paths := map[string][]string{}
 		for _, m := range ua.Groups {
 			paths[artifacts.Fold(m.Name)] = m.Path[1:]
-			via := strings.Join(m.Path[1:], " → ")
+			via := ""
+			if len(m.Path) > 2 {
+				via = strings.Join(m.Path[1:], " → ")
+			}
 			switch {
 			case m.Name == artifacts.Everyone:
 			case m.Name == artifacts.Administrators:
