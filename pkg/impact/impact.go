@@ -33,7 +33,9 @@
 // Renames are not gains or losses: a group or user renamed by the plan is
 // matched with its old name. Everyone is left out (every user is in it),
 // and Administrators is reported as the administrator flag rather than as
-// a group.
+// a group. Members of Administrators can do everything, so roles are
+// compared only for users who are administrators neither before nor after
+// the plan: becoming one is one line, not one per role.
 package impact
 
 import (
@@ -47,11 +49,16 @@ import (
 	"secmgr/pkg/artifacts"
 )
 
-// Attach computes the impact of p on env and stores it in p.Impact.
+// Attach computes the impact of p on env and stores it in p.Impact: an
+// empty list (not nil) when an applicable plan with changes changes no
+// one's access, so that the rendered plan says so.
 func Attach(env *artifacts.Environment, p *actions.Plan) error {
 	cs, err := Of(env, p)
 	if err != nil {
 		return err
+	}
+	if cs == nil && p.Applicable && len(p.Changes) > 0 {
+		cs = []actions.Consequence{}
 	}
 	p.Impact = cs
 	return nil
@@ -403,6 +410,11 @@ func diffUser(user string, was, is *access.UserAccess, r *renames) []actions.Con
 		return cmp.Or(compareNames(a.Role, b.Role), cmp.Compare(a.Change, b.Change))
 	})
 	out = append(out, groups...)
+	if wasAdmin != nil || isAdmin != nil {
+		// An administrator can do everything: the administrator line
+		// says all there is to say about roles.
+		return out
+	}
 	return append(out, roles...)
 }
 

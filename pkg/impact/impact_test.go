@@ -105,17 +105,17 @@ func TestSampleConsequences(t *testing.T) {
 		want: []string{
 			"Laura Chen gains administrator via IT Platform Team → Administrators",
 			"Laura Chen gains IT Platform Team",
-			"Laura Chen gains role ManageSystemSecurityRoles via IT Platform Team → Administrators",
 		},
-		wantNot: []string{"Laura Chen gains Administrators"},
+		// Administrators can do everything: no line per role.
+		wantNot: []string{"Laura Chen gains Administrators", "Laura Chen gains role"},
 		users:   []string{"Laura Chen"},
 	}, {
 		name: "stopping being an administrator",
 		plan: planOf(remove("UsersInGroups", "Robert Kline", "Administrators")),
 		want: []string{
 			"Robert Kline loses administrator",
-			"Robert Kline loses role AdministerApplication via Administrators",
 		},
+		wantNot: []string{"Robert Kline loses role"},
 		users: []string{"Robert Kline"},
 	}, {
 		name: "exclusion reorder lets a user in",
