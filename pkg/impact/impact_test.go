@@ -116,7 +116,7 @@ func TestSampleConsequences(t *testing.T) {
 			"Robert Kline loses administrator",
 		},
 		wantNot: []string{"Robert Kline loses role"},
-		users: []string{"Robert Kline"},
+		users:   []string{"Robert Kline"},
 	}, {
 		name: "exclusion reorder lets a user in",
 		// Deny the auditors first and allow GolfStream_View last: the
