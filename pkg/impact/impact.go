@@ -41,6 +41,7 @@ package impact
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -155,8 +156,8 @@ func newRenames(changes []actions.Change) *renames {
 	return r
 }
 
-// before returns the name a group (or user) had before the plan.
-func before(m map[string]string, name string) string {
+// beforeName returns the name a group (or user) had before the plan.
+func beforeName(m map[string]string, name string) string {
 	if b, ok := m[artifacts.Fold(name)]; ok {
 		return b
 	}
@@ -176,10 +177,10 @@ func seedsOf(env *artifacts.Environment, changes []actions.Change, r *renames) *
 	// changes before it) and mapped back to their name before the plan,
 	// with the renames of the whole plan: a later rename of a name reused
 	// meanwhile would be mismatched, at worst adding a user to compare.
-	user := func(n string) { s.users[artifacts.Fold(before(r.userBefore, n))] = true }
+	user := func(n string) { s.users[artifacts.Fold(beforeName(r.userBefore, n))] = true }
 	group := func(n string) {
 		if n != "" {
-			s.groups[artifacts.Fold(before(r.groupBefore, n))] = true
+			s.groups[artifacts.Fold(beforeName(r.groupBefore, n))] = true
 		}
 	}
 	for _, c := range changes {
@@ -229,8 +230,8 @@ func affectedUsers(env *artifacts.Environment, r *renames, s *seeds) map[string]
 	// groups listed in it, exclusion group → groups its entries name.
 	down := map[string][]string{}
 	link := func(child, parent string) {
-		p := artifacts.Fold(before(r.groupBefore, parent))
-		down[p] = append(down[p], artifacts.Fold(before(r.groupBefore, child)))
+		p := artifacts.Fold(beforeName(r.groupBefore, parent))
+		down[p] = append(down[p], artifacts.Fold(beforeName(r.groupBefore, child)))
 	}
 	for _, e := range env.GroupsInGroups {
 		link(e.Group, e.ParentGroup)
@@ -298,18 +299,28 @@ func restrict(env *artifacts.Environment, users map[string]bool) *artifacts.Envi
 		GroupsInGroups: env.GroupsInGroups, GroupsInExGroups: env.GroupsInExGroups,
 		AppRoles: env.AppRoles, SystemRoles: env.SystemRoles,
 	}
+	// Rows name users in their stored casing almost always: look the
+	// exact name up before folding (folding a million names costs more
+	// than the rest of the work).
+	exact := make(map[string]bool, len(env.Users))
 	for _, u := range env.Users {
-		if users[artifacts.Fold(u.User)] {
+		if exact[u.User] = users[artifacts.Fold(u.User)]; exact[u.User] {
 			out.Users = append(out.Users, u)
 		}
 	}
+	in := func(u string) bool {
+		if v, ok := exact[u]; ok {
+			return v
+		}
+		return users[artifacts.Fold(u)]
+	}
 	for _, m := range env.UsersInGroups {
-		if users[artifacts.Fold(m.User)] {
+		if in(m.User) {
 			out.UsersInGroups = append(out.UsersInGroups, m)
 		}
 	}
 	for _, m := range env.UsersInExGroups {
-		if users[artifacts.Fold(m.User)] {
+		if in(m.User) {
 			out.UsersInExGroups = append(out.UsersInExGroups, m)
 		}
 	}
@@ -325,22 +336,26 @@ func compare(bx, ax *access.Index, users map[string]bool, r *renames) ([]actions
 	}
 	var diffs []userDiff
 	for folded := range users {
-		var was, is *access.UserAccess
-		var err error
-		name := ""
-		if n, ok := bx.UserName(folded); ok {
-			name = n
-			if was, err = bx.User(n); err != nil {
-				return nil, err
-			}
-		}
+		beforeName, inBefore := bx.UserName(folded)
 		afterName := folded
 		if a, ok := r.userAfter[folded]; ok {
 			afterName = a
 		}
-		if n, ok := ax.UserName(afterName); ok {
-			name = n
-			if is, err = ax.User(n); err != nil {
+		afterName, inAfter := ax.UserName(afterName)
+		if inBefore && inAfter && same(bx, ax, beforeName, afterName, r) {
+			continue // the paths explain computes cost more than this check
+		}
+		var was, is *access.UserAccess
+		var err error
+		name := beforeName
+		if inBefore {
+			if was, err = bx.User(beforeName); err != nil {
+				return nil, err
+			}
+		}
+		if inAfter {
+			name = afterName
+			if is, err = ax.User(afterName); err != nil {
 				return nil, err
 			}
 		}
@@ -357,6 +372,38 @@ func compare(bx, ax *access.Index, users map[string]bool, r *renames) ([]actions
 		out = append(out, d.cs...)
 	}
 	return out, nil
+}
+
+// same reports whether a user holds the same groups and roles before and
+// after (renamed groups matched with their old names).
+func same(bx, ax *access.Index, before, after string, r *renames) bool {
+	g1, err1 := bx.GroupsOf(before)
+	g2, err2 := ax.GroupsOf(after)
+	if err1 != nil || err2 != nil || len(g1) != len(g2) {
+		return false
+	}
+	set := make(map[string]bool, len(g1))
+	for _, g := range g1 {
+		set[artifacts.Fold(g)] = true
+	}
+	for _, g := range g2 {
+		if !set[artifacts.Fold(beforeName(r.groupBefore, g))] {
+			return false
+		}
+	}
+	r1, err1 := bx.RolesOf(before)
+	r2, err2 := ax.RolesOf(after)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	roles := func(rs []access.RoleGrant) map[string]bool {
+		m := make(map[string]bool, len(rs))
+		for _, rg := range rs {
+			m[rg.Tab+"\x00"+rg.Role] = true
+		}
+		return m
+	}
+	return maps.Equal(roles(r1), roles(r2))
 }
 
 func compareNames(a, b string) int {
@@ -439,7 +486,7 @@ func holdings(ua *access.UserAccess, groupBefore map[string]string) (groups, rol
 		case strings.EqualFold(m.Name, artifacts.Administrators):
 			admin = &grant{name: m.Name, via: via}
 		default:
-			groups[artifacts.Fold(before(groupBefore, m.Name))] = grant{name: m.Name, via: via}
+			groups[artifacts.Fold(beforeName(groupBefore, m.Name))] = grant{name: m.Name, via: via}
 		}
 	}
 	for _, rg := range ua.Roles {

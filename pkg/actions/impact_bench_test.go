@@ -1,0 +1,52 @@
+package actions_test
+
+import (
+	"fmt"
+	"testing"
+
+	"secmgr/pkg/actions"
+	"secmgr/pkg/impact"
+	"secmgr/pkg/synthetic"
+)
+
+var benchUsers = []int{40000, 120000}
+
+// BenchmarkPlanImpact plans an edited export of a synthetic environment —
+// about a hundred membership changes, re-parented groups, a new
+// administrator and reordered exclusion entries — as the plan is made
+// today (plan) and with its impact on effective access (plan+impact), in
+// the same run so the two compare.
+func BenchmarkPlanImpact(b *testing.B) {
+	for _, users := range benchUsers {
+		env := synthetic.Generate(synthetic.Options{Users: users})
+		edited := synthetic.Edit(env)
+		path := actions.ExportAll(b, edited)
+		rows := env.Rows()
+		for _, withImpact := range []bool{false, true} {
+			name := "plan"
+			if withImpact {
+				name = "plan+impact"
+			}
+			b.Run(fmt.Sprintf("rows=%d/%s", rows, name), func(b *testing.B) {
+				b.ReportAllocs()
+				var p *actions.Plan
+				for b.Loop() {
+					var err error
+					if p, err = actions.PlanWorkbook(path, env, actions.PlanOptions{}); err != nil || !p.Applicable {
+						b.Fatalf("plan: %v %v", err, p.Findings)
+					}
+					if withImpact {
+						if err := impact.Attach(env, p); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+				b.ReportMetric(float64(len(p.Changes)), "changes")
+				if withImpact {
+					b.ReportMetric(float64(len(p.Impact)), "consequences")
+				}
+			})
+		}
+	}
+}
