@@ -18,7 +18,7 @@ func TestPlanPageShowsImpactAboveApply(t *testing.T) {
 		`<section id="impact"><h2>Impact on effective access</h2>`,
 		"Impact on effective access: 3 users, 8 changes",
 		`<tr class="gains" title="&#43; Pat Morgan gains North America via Houston_View → Houston Team"><td>Pat Morgan</td><td class="change">gains</td><td>North America</td><td class="via">Houston_View → Houston Team → North America</td></tr>`,
-		`<tr class="loses" title="- Jessica Documentation loses Documentation LegalA"><td>Jessica Documentation</td><td class="change">loses</td><td>Documentation LegalA</td><td class="via"></td></tr>`,
+		`<tr class="loses" title="- Jessica Documentation loses Documentation LegalA"><td>Jessica Documentation</td><td class="change">loses</td><td>Documentation LegalA</td><td class="via"><span class="hint">direct</span></td></tr>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the plan page does not show %q", want)
