@@ -412,8 +412,18 @@ func compareNames(a, b string) int {
 
 // grant is one thing a user holds, keyed by its identity before the plan.
 type grant struct {
-	name string // as shown: the name in the state it is held in
-	via  string
+	name string   // as shown: the name in the state it is held in
+	path []string // the user's path to the group (that holds the role)
+	role bool
+}
+
+// via is the path shown for the grant: without the user, and for a
+// direct membership none. It is joined only for what is reported.
+func (g *grant) via() string {
+	if len(g.path) < 2 || !g.role && len(g.path) == 2 {
+		return ""
+	}
+	return strings.Join(g.path[1:], " → ")
 }
 
 // diffUser compares one user's access before (was, nil for a user the
@@ -424,19 +434,19 @@ func diffUser(user string, was, is *access.UserAccess, r *renames) []actions.Con
 	var out []actions.Consequence
 	switch {
 	case isAdmin != nil && wasAdmin == nil:
-		out = append(out, actions.Consequence{User: user, Change: actions.ChangeGains, Administrator: true, Via: isAdmin.via})
+		out = append(out, actions.Consequence{User: user, Change: actions.ChangeGains, Administrator: true, Via: isAdmin.via()})
 	case wasAdmin != nil && isAdmin == nil:
-		out = append(out, actions.Consequence{User: user, Change: actions.ChangeLoses, Administrator: true, Via: wasAdmin.via})
+		out = append(out, actions.Consequence{User: user, Change: actions.ChangeLoses, Administrator: true, Via: wasAdmin.via()})
 	}
 	var groups []actions.Consequence
 	for k, g := range isGroups {
 		if _, ok := wasGroups[k]; !ok {
-			groups = append(groups, actions.Consequence{User: user, Change: actions.ChangeGains, Group: g.name, Via: g.via})
+			groups = append(groups, actions.Consequence{User: user, Change: actions.ChangeGains, Group: g.name, Via: g.via()})
 		}
 	}
 	for k, g := range wasGroups {
 		if _, ok := isGroups[k]; !ok {
-			groups = append(groups, actions.Consequence{User: user, Change: actions.ChangeLoses, Group: g.name, Via: g.via})
+			groups = append(groups, actions.Consequence{User: user, Change: actions.ChangeLoses, Group: g.name, Via: g.via()})
 		}
 	}
 	slices.SortFunc(groups, func(a, b actions.Consequence) int {
@@ -445,12 +455,12 @@ func diffUser(user string, was, is *access.UserAccess, r *renames) []actions.Con
 	var roles []actions.Consequence
 	for k, g := range isRoles {
 		if _, ok := wasRoles[k]; !ok {
-			roles = append(roles, actions.Consequence{User: user, Change: actions.ChangeGains, Role: g.name, Via: g.via})
+			roles = append(roles, actions.Consequence{User: user, Change: actions.ChangeGains, Role: g.name, Via: g.via()})
 		}
 	}
 	for k, g := range wasRoles {
 		if _, ok := isRoles[k]; !ok {
-			roles = append(roles, actions.Consequence{User: user, Change: actions.ChangeLoses, Role: g.name, Via: g.via})
+			roles = append(roles, actions.Consequence{User: user, Change: actions.ChangeLoses, Role: g.name, Via: g.via()})
 		}
 	}
 	slices.SortFunc(roles, func(a, b actions.Consequence) int {
@@ -470,35 +480,31 @@ func diffUser(user string, was, is *access.UserAccess, r *renames) []actions.Con
 // names after a rename back), and membership of Administrators. Each has
 // the path that grants it, without the user.
 func holdings(ua *access.UserAccess, groupBefore map[string]string) (groups, roles map[string]grant, admin *grant) {
-	groups, roles = map[string]grant{}, map[string]grant{}
 	if ua == nil {
-		return
+		return map[string]grant{}, map[string]grant{}, nil
 	}
+	groups, roles = make(map[string]grant, len(ua.Groups)), make(map[string]grant, len(ua.Roles))
 	paths := make(map[string][]string, len(ua.Groups))
 	for _, m := range ua.Groups {
 		paths[artifacts.Fold(m.Name)] = m.Path
-		via := "" // a direct membership has no path to show
-		if len(m.Path) > 2 {
-			via = strings.Join(m.Path[1:], " → ")
-		}
 		switch {
 		case strings.EqualFold(m.Name, artifacts.Everyone):
 		case strings.EqualFold(m.Name, artifacts.Administrators):
-			admin = &grant{name: m.Name, via: via}
+			admin = &grant{name: m.Name, path: m.Path}
 		default:
-			groups[artifacts.Fold(beforeName(groupBefore, m.Name))] = grant{name: m.Name, via: via}
+			groups[artifacts.Fold(beforeName(groupBefore, m.Name))] = grant{name: m.Name, path: m.Path}
 		}
 	}
 	for _, rg := range ua.Roles {
-		k := rg.Tab + "\x00" + artifacts.Fold(rg.Role)
+		k := rg.Tab + "\x00" + rg.Role
 		if _, ok := roles[k]; ok {
 			continue // held through several groups: the first (in name order) is shown
 		}
-		via := rg.Via
-		if p := paths[artifacts.Fold(rg.Via)]; len(p) > 1 {
-			via = strings.Join(p[1:], " → ")
+		path := paths[artifacts.Fold(rg.Via)]
+		if len(path) < 2 {
+			path = []string{ua.User, rg.Via}
 		}
-		roles[k] = grant{name: rg.Role, via: via}
+		roles[k] = grant{name: rg.Role, path: path, role: true}
 	}
 	return
 }
