@@ -108,8 +108,8 @@ func relevantChanges(changes []actions.Change) []actions.Change {
 	var out []actions.Change
 	for _, c := range changes {
 		t, ok := artifacts.LookupTab(c.Tab)
-		if !ok || !membershipTabs[t.Name] {
-			continue
+		if !ok || !membershipTabs[t.Name] || len(c.Key) != len(t.Key) || c.Op == actions.OpRename && len(c.NewKey) != len(t.Key) {
+			continue // a malformed change is Apply's to refuse
 		}
 		drop := func(f actions.Field) bool { return f.Secret }
 		if t.ID == artifacts.TabUsers && c.Op == actions.OpEdit {
@@ -131,18 +131,18 @@ func relevantChanges(changes []actions.Change) []actions.Change {
 // name after the plan can be matched with the name before it.
 type renames struct {
 	userBefore, groupBefore map[string]string // folded name after → stored name before
-	userAfter, groupAfter   map[string]string // folded name before → stored name after
+	userAfter               map[string]string // folded name before → stored name after
 }
 
 func newRenames(changes []actions.Change) *renames {
-	r := &renames{userBefore: map[string]string{}, groupBefore: map[string]string{}, userAfter: map[string]string{}, groupAfter: map[string]string{}}
+	r := &renames{userBefore: map[string]string{}, groupBefore: map[string]string{}, userAfter: map[string]string{}}
 	for _, c := range changes {
 		if c.Op != actions.OpRename {
 			continue
 		}
-		before, after := r.groupBefore, r.groupAfter
+		before := r.groupBefore
 		if c.Tab == "Users" {
-			before, after = r.userBefore, r.userAfter
+			before = r.userBefore
 		}
 		from, to := c.Key[0], c.NewKey[0]
 		orig, ok := before[artifacts.Fold(from)]
@@ -151,7 +151,9 @@ func newRenames(changes []actions.Change) *renames {
 		}
 		delete(before, artifacts.Fold(from))
 		before[artifacts.Fold(to)] = orig
-		after[artifacts.Fold(orig)] = to
+		if c.Tab == "Users" {
+			r.userAfter[artifacts.Fold(orig)] = to
+		}
 	}
 	return r
 }
