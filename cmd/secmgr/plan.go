@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -15,6 +16,7 @@ import (
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/history"
+	"secmgr/pkg/impact"
 	"secmgr/pkg/review"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
@@ -25,11 +27,14 @@ func planCommand(a *app) *cli.Command {
 		Name:      "plan",
 		Usage:     "show the change plan an edited workbook makes",
 		ArgsUsage: "WORKBOOK",
-		UsageText: "secmgr plan WORKBOOK [--out PLAN.json] [--format text|json] [--annotate OUT.xlsx] [--cascade] [--two-way]",
+		UsageText: "secmgr plan WORKBOOK [--out PLAN.json] [--format text|json|markdown] [--annotate OUT.xlsx] [--cascade] [--two-way]",
 		Description: "Reads WORKBOOK as your spreadsheet program left it, validates every cell against the\n" +
 			"environment (--env) and prints the change plan: one line per change (+ add, ~ edit with\n" +
-			"old → new, > rename, - remove) and a summary. Nothing is changed: 'secmgr apply' does\n" +
-			"that, from the plan saved with --out or from the workbook itself.\n" +
+			"old → new, > rename, - remove), a summary, and the impact on effective access: who\n" +
+			"gains or loses which group (with the path that grants it), which role, and who becomes\n" +
+			"or stops being an administrator. Nothing is changed: 'secmgr apply' does that, from the\n" +
+			"plan saved with --out or from the workbook itself. --format markdown writes the plan as\n" +
+			"a pull-request comment.\n" +
 			"A workbook secmgr wrote records the state it was made from. If changes were applied\n" +
 			"since, it is planned three-way: only the cells you changed are changes, and a cell you\n" +
 			"changed that was also changed since is a conflict. A workbook whose state is not in the\n" +
@@ -42,7 +47,7 @@ func planCommand(a *app) *cli.Command {
 			"   secmgr apply p.json --env golfstream.json",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "save the plan as `PLAN.json` for 'secmgr apply' (owner-only)", TakesFile: true},
-			formatFlag(),
+			formatFlag("markdown"),
 			&cli.StringFlag{Name: "annotate", Usage: "write a copy of the workbook to `OUT.xlsx` with each finding marked on its cell", TakesFile: true},
 			&cli.BoolFlag{Name: "cascade", Usage: "let a removed group's roles and artifacts be set to Nobody"},
 			twoWayFlag(),
@@ -136,11 +141,14 @@ func twoWayFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "two-way", Usage: "plan a workbook made from a state not in the history against the environment as it is (rows left unchanged may revert later changes)"}
 }
 
-func formatFlag() cli.Flag {
-	return &cli.StringFlag{Name: "format", Value: "text", Usage: "text or json",
+// formatFlag is --format: text or json, and the extra formats given.
+func formatFlag(extra ...string) cli.Flag {
+	formats := append([]string{"text", "json"}, extra...)
+	list := strings.Join(formats[:len(formats)-1], ", ") + " or " + formats[len(formats)-1]
+	return &cli.StringFlag{Name: "format", Value: "text", Usage: list,
 		Validator: func(s string) error {
-			if s != "text" && s != "json" {
-				return fmt.Errorf("--format %q: use text or json", s)
+			if !slices.Contains(formats, s) {
+				return fmt.Errorf("--format %q: use %s", s, list)
 			}
 			return nil
 		}}
@@ -190,6 +198,11 @@ func (a *app) planWorkbook(cmd *cli.Command, path string, env *artifacts.Environ
 		}
 		return nil, fail("%s", msg)
 	}
+	// The impact is a report on the plan: a failure to compute it is
+	// said, and the plan stands.
+	if err := impact.Attach(env, p); err != nil {
+		a.logger().Warn("the impact on effective access could not be computed", zap.Error(err))
+	}
 	return p, nil
 }
 
@@ -208,15 +221,19 @@ func (a *app) annotate(cmd *cli.Command, in string, findings validate.Findings) 
 	return nil
 }
 
-// printPlan writes the plan to standard output as text or JSON.
+// printPlan writes the plan to standard output as text, JSON or
+// Markdown.
 func (a *app) printPlan(cmd *cli.Command, p *actions.Plan) error {
-	if cmd.String("format") == "json" {
+	switch cmd.String("format") {
+	case "json":
 		b, err := actions.MarshalPlan(p)
 		if err != nil {
 			return err
 		}
 		_, err = a.stdout.Write(b)
 		return err
+	case "markdown":
+		return actions.RenderMarkdown(a.stdout, p)
 	}
 	return actions.RenderText(a.stdout, p, useColor(a.stdout))
 }

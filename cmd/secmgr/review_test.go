@@ -125,7 +125,8 @@ func TestReviewPlanApply(t *testing.T) {
 	r := secmgr(t, dir, nil, "plan", path, "--env", envPath)
 	expectCode(t, r, exitChanges, "0 to add, 0 to edit, 0 to rename, 2 to remove; 0 errors, 0 warnings.")
 	var lines []string
-	for _, l := range strings.Split(r.stdout, "\n") {
+	changes, _, _ := strings.Cut(r.stdout, "Impact on effective access")
+	for _, l := range strings.Split(changes, "\n") {
 		if strings.HasPrefix(l, "- ") || strings.HasPrefix(l, "+ ") || strings.HasPrefix(l, "~ ") || strings.HasPrefix(l, "> ") {
 			lines = append(lines, l)
 		}

@@ -141,7 +141,9 @@ func (ix *Index) User(name string) (*UserAccess, error) {
 	}
 	row := &ix.env.Users[ix.userRow[u]]
 	ua.Enabled, ua.UserType, ua.Native = row.IsEnabled, row.UserType, row.ExternalAuthProviderName == ""
-	var arena []string
+	// Paths are short: an arena sized to the groups saves the 4096-name
+	// default for the many users who belong to a few groups.
+	arena := make([]string, 0, 6*len(c.groups))
 	for _, g := range c.groups {
 		ua.Groups = append(ua.Groups, Membership{Name: ix.groups[g], Path: ix.path(u, g, &arena)})
 	}

@@ -173,6 +173,9 @@ type Plan struct {
 	Changes     []Change          `json:"changes"`
 	Findings    validate.Findings `json:"findings"`
 	Summary     Summary           `json:"summary"`
+	// Impact is what the changes do to effective access, user by user
+	// (computed by package impact; absent when nothing changes).
+	Impact []Consequence `json:"impact,omitempty"`
 	// Review holds, for a plan of a reviewed access review, every
 	// decision a reviewer wrote (Keep too), so that the apply's journal
 	// keeps the evidence of the review.
@@ -193,6 +196,28 @@ type ReviewDecision struct {
 	// cell; nothing planned).
 	Outcome string `json:"outcome"`
 }
+
+// Consequence is one change in one user's effective access that a plan
+// makes: the user gains or loses a group (through nesting and exclusion
+// groups), a role, or membership of Administrators. Exactly one of Group,
+// Role and Administrator is set. Via is the path that grants it, from the
+// user's direct group to the group itself ("Finance_Mod → Finance_View"),
+// empty for a direct membership; for a role, the path to the group that
+// holds the role. For a loss it is the path as it was before the plan.
+type Consequence struct {
+	User          string `json:"user"`
+	Change        string `json:"change"` // ChangeGains or ChangeLoses
+	Group         string `json:"group,omitempty"`
+	Role          string `json:"role,omitempty"`
+	Administrator bool   `json:"administrator,omitempty"`
+	Via           string `json:"via,omitempty"`
+}
+
+// The values of Consequence.Change.
+const (
+	ChangeGains = "gains"
+	ChangeLoses = "loses"
+)
 
 // Summarize recomputes Summary and Applicable from Changes and Findings.
 func (p *Plan) Summarize() {

@@ -199,7 +199,7 @@ func TestPages(t *testing.T) {
 		{"/import", []string{`type="file" name="workbook"`, `name="csrf"`}},
 		{"/history", []string{"Nothing applied yet"}},
 		{"/explain", []string{`<datalist id="users">`, `<option value="Jessica Documentation">`, `<option value="Houston_Mod">`}},
-		{"/explain?user=Jessica+Documentation", []string{"Budget Preparers: Jessica Documentation → Budget Preparers"}},
+		{"/explain?user=Jessica+Documentation", []string{`<ul class="tree" id="tree">`, "<li>Budget Preparers</li>"}},
 		{"/explain?user=Acme+Integration+Service", []string{"Acme Integration Service"}},
 		{"/explain?group=Houston_Mod", []string{"Houston_Mod"}},
 		{"/explain?user=Jesica+Documentation", []string{`class="error"`, "Jessica Documentation"}},

@@ -93,6 +93,33 @@ func (d *webDriver) selected(css string) bool {
 	return v
 }
 
+// exec runs JavaScript in the page and returns its result.
+func (d *webDriver) exec(script string) any {
+	d.t.Helper()
+	return d.call("POST", d.s("/execute/sync"), map[string]any{"script": script, "args": []any{}})
+}
+
+// cutOff lists the elements of the page's main part that reach past the
+// right edge of the window, or are clipped inside their own box: what a
+// person at this width cannot read.
+func (d *webDriver) cutOff() []string {
+	d.t.Helper()
+	v, _ := d.exec(`const out = [];
+for (const e of document.querySelectorAll("main *")) {
+	const r = e.getBoundingClientRect();
+	if (r.right > window.innerWidth + 1 || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== "visible") {
+		out.push(e.tagName + (e.id ? "#" + e.id : "") + ": " + (e.textContent || "").slice(0, 60));
+	}
+}
+if (document.documentElement.scrollWidth > window.innerWidth) out.push("the page scrolls sideways");
+return out;`).([]any)
+	var out []string
+	for _, x := range v {
+		out = append(out, fmt.Sprint(x))
+	}
+	return out
+}
+
 func (d *webDriver) source() string { s, _ := d.call("GET", d.s("/source"), nil).(string); return s }
 
 func (d *webDriver) url() string { s, _ := d.call("GET", d.s("/url"), nil).(string); return s }
@@ -339,6 +366,21 @@ func TestBrowserExportImportApply(t *testing.T) {
 	d.click(`button[type="submit"]`)
 	d.waitFor("Natalie Documentation → Natalie Doc")
 	d.shot("plan")
+	// The impact on effective access, above the Apply button.
+	src = d.source()
+	if i, j := strings.Index(src, `id="impact"`), strings.Index(src, "Apply these changes"); i < 0 || j < i {
+		t.Errorf("the plan page does not show the impact above Apply (at %d and %d)", i, j)
+	}
+	for _, want := range []string{"Impact on effective access: 3 users, 8 changes", "<td>Pat Morgan</td>", "Houston_View → Houston Team → North America"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("the plan's impact does not show %q", want)
+		}
+	}
+	d.exec(`document.getElementById("impact").scrollIntoView()`)
+	d.shot("plan-impact")
+	if cut := d.cutOff(); len(cut) > 0 {
+		t.Errorf("at 1280 px the plan page cuts off: %q", cut)
+	}
 	d.click(`button.apply`)
 	d.waitFor("Applied.")
 	d.shot("history")
@@ -357,12 +399,31 @@ func TestBrowserExportImportApply(t *testing.T) {
 	d.click(`a.download`)
 	waitForFile(t, downloads, "mistakes.checked.xlsx")
 
-	// Explain a user by typing the name; read the audit.
+	// Explain a user by typing the name: the membership tree, the
+	// exclusion decision that keeps him out, roles and rights, all
+	// readable at 1280 px.
 	d.open(tc.ts.URL + "/explain")
-	d.typeInto(`input[name="user"]`, "Jessica Documentation")
+	d.typeInto(`input[name="user"]`, "Mark Sullivan")
 	d.click(`form.inline button`)
-	d.waitFor("Budget Preparers: Jessica Documentation")
+	d.waitFor(`<ul class="tree" id="tree">`)
+	src = d.source()
+	for _, want := range []string{`<table class="wide" id="exclusions">`, "UsersInExGroups Mark Sullivan / Houston Mod Except Contractors", `<table class="wide" id="rights">`, "<li>Houston_View<ul>"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("explain does not show %q", want)
+		}
+	}
+	if cut := d.cutOff(); len(cut) > 0 {
+		t.Errorf("at 1280 px the explain page cuts off: %q", cut)
+	}
 	d.shot("explain")
+	d.open(tc.ts.URL + "/explain?group=Houston+Mod+Except+Contractors")
+	d.waitFor(`<table class="wide" id="entries">`)
+	if cut := d.cutOff(); len(cut) > 0 {
+		t.Errorf("at 1280 px the explain page of a group cuts off: %q", cut)
+	}
+	d.shot("explain-group")
+
+	// Read the audit.
 	d.open(tc.ts.URL + "/audit")
 	d.waitFor("OS-BP-PS-AM-001")
 	d.shot("audit")

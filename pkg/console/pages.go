@@ -19,6 +19,7 @@ import (
 	"secmgr/pkg/audit"
 	"secmgr/pkg/export"
 	"secmgr/pkg/history"
+	"secmgr/pkg/impact"
 	"secmgr/pkg/workbook"
 )
 
@@ -218,6 +219,11 @@ func (s *Server) receive(r *http.Request, csrf bool) (string, *pending, int, err
 	// no business of the client's (apply resolves the name in it).
 	if plan.Secrets != nil {
 		plan.Secrets.Path = filepath.Base(up.path)
+	}
+	// The impact is a report on the plan: without it the plan stands, and
+	// the page says it could not be computed.
+	if err := impact.Attach(env, plan); err != nil {
+		plan.Impact = nil
 	}
 	p := &pending{plan: plan, upload: up.path, name: up.name, created: s.opt.Now(), digest: planDigest(plan)}
 	return s.keep(p), p, http.StatusOK, nil
@@ -462,19 +468,21 @@ func (s *Server) explainPage(w http.ResponseWriter, r *http.Request) {
 	env := l.env
 	q := r.URL.Query()
 	user, group := strings.TrimSpace(q.Get("user")), strings.TrimSpace(q.Get("group"))
-	var b strings.Builder
 	var err error
+	var uv *userView
+	var gv *groupView
 	ix := l.index()
 	switch {
 	case user != "":
 		var ua *access.UserAccess
 		if ua, err = ix.User(user); err == nil {
-			err = ua.WriteText(&b)
+			v := newUserView(ua, ix)
+			uv = &v
 		}
 	case group != "":
 		var ga *access.GroupAccess
 		if ga, err = ix.Group(group); err == nil {
-			err = ga.WriteText(&b)
+			gv = &groupView{ga}
 		}
 	}
 	msg := ""
@@ -486,7 +494,7 @@ func (s *Server) explainPage(w http.ResponseWriter, r *http.Request) {
 		users[i] = u.User
 	}
 	s.render(w, r, http.StatusOK, "explain", "Explain", map[string]any{
-		"User": user, "Group": group, "Text": b.String(), "Users": users, "Groups": ix.GroupNames(),
+		"User": user, "Group": group, "UserAccess": uv, "GroupAccess": gv, "Users": users, "Groups": ix.GroupNames(),
 	}, msg)
 }
 
