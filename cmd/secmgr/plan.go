@@ -215,7 +215,11 @@ func (a *app) annotate(cmd *cli.Command, in string, findings validate.Findings) 
 	err := workbook.AnnotateWith(in, out, findings, a.limits)
 	bar.Done()
 	if err != nil {
-		return fail("%s — the annotated copy %s was not written", limitHint(err), out)
+		msg := limitHint(err)
+		if strings.Contains(msg, out) {
+			return fail("%s — the annotated copy was not written", msg)
+		}
+		return fail("%s — the annotated copy %s was not written", msg, out)
 	}
 	a.logger().Info("wrote annotated workbook", zap.String("path", out), zap.Int("findings", len(findings)))
 	return nil

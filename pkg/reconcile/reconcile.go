@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/idp"
@@ -87,6 +88,7 @@ type Result struct {
 
 	users, memberships [][]string // rows of the Users and UsersInGroups tabs
 	lists              workbook.Lists
+	base               workbook.Base // the state reconciled against, recorded in the workbook
 }
 
 // Empty reports whether nothing changes.
@@ -119,6 +121,13 @@ func Run(env *artifacts.Environment, dir *idp.Directory, rules *Rules, opt Optio
 	rc := &run{env: env, rules: rules, opt: opt, targets: targets, provider: provider,
 		res: &Result{Provider: provider, Leavers: []Person{}, Movers: []Person{}, Joiners: []Person{}, Warnings: []string{}}}
 	rc.res.Summary.Accounts = len(dir.Accounts)
+	// The change workbook records the state it was made from, so that a
+	// plan of it after other applies is made three-way.
+	fp, err := artifacts.Fingerprint(env)
+	if err != nil {
+		return nil, err
+	}
+	rc.res.base = workbook.Base{Environment: env.Name, Fingerprint: fp, Time: time.Now()}
 	for _, t := range targets {
 		if rc.managed == nil {
 			rc.managed = map[string]bool{}
@@ -486,7 +495,7 @@ func orEmpty(s string) string {
 // refuses to replace a file unless force is set; the file is readable by
 // its owner only.
 func (r *Result) WriteWorkbook(path string, force bool) error {
-	w, err := workbook.Create(path, force, workbook.WriteOptions{Lists: r.lists})
+	w, err := workbook.Create(path, force, workbook.WriteOptions{Lists: r.lists, Base: &r.base})
 	if err != nil {
 		return err
 	}
