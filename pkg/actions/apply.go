@@ -36,8 +36,10 @@ func (e *ChangeError) Is(target error) bool {
 	return target == ErrInvalid && !errors.Is(e.Err, ErrStale)
 }
 
-// ErrStale is wrapped by the error of an edit whose old value is not the
-// environment's: the plan was computed against another state.
+// ErrStale is wrapped by the error of a plan computed against another
+// state of the environment: an edit whose old value is not the
+// environment's, or (history.ApplyFile) a plan whose fingerprint is not
+// the file's.
 var ErrStale = errors.New("the plan does not fit this environment (stale)")
 
 // Apply carries out p's changes, in order, on a copy of env and returns

@@ -344,7 +344,7 @@ func (s *Server) apply(p *actions.Plan, dir, stale string) (*history.Result, int
 	}
 	res, err := history.ApplyFile(s.opt.EnvPath, p, secrets, history.Options{Wait: 5 * time.Second})
 	switch {
-	case errors.Is(err, history.ErrStale):
+	case errors.Is(err, actions.ErrStale):
 		return nil, http.StatusConflict, errors.New(stale)
 	case errors.Is(err, history.ErrLocked):
 		return nil, http.StatusConflict, fmt.Errorf("%v: another apply is running; try again in a moment — nothing was applied", err)

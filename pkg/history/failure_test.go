@@ -192,7 +192,7 @@ func TestConcurrentApplies(t *testing.T) {
 				case err == nil:
 					ok++
 					assertFile(t, envPath, canonical(t, []*artifacts.Environment{s1, s2}[i]))
-				case errors.Is(err, ErrStale):
+				case errors.Is(err, actions.ErrStale):
 					stale++
 				case errors.Is(err, ErrLocked) && wait == 0:
 					locked++
@@ -250,7 +250,7 @@ func TestLockWait(t *testing.T) {
 	}
 	held.release()
 	e1, e2 := <-errs, <-errs
-	if (e1 == nil) == (e2 == nil) || !(errors.Is(e1, ErrStale) || errors.Is(e2, ErrStale)) {
+	if (e1 == nil) == (e2 == nil) || !(errors.Is(e1, actions.ErrStale) || errors.Is(e2, actions.ErrStale)) {
 		t.Fatalf("errors %v and %v: want one nil, one stale", e1, e2)
 	}
 	// The lock is free again.

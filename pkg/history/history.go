@@ -108,8 +108,6 @@ func (r *Result) Applied() bool { return r != nil && r.Backup != "" }
 
 // Errors ApplyFile wraps, for errors.Is.
 var (
-	// ErrStale: the plan was made against another state of the environment.
-	ErrStale = errors.New("the plan is stale")
 	// ErrLocked: another apply holds the lock.
 	ErrLocked = errors.New("the environment is locked")
 	// ErrNotApplicable: the plan has errors.
@@ -336,7 +334,7 @@ func checkFresh(envPath string, p *actions.Plan, fp string) error {
 		return nil
 	}
 	return fmt.Errorf("%w: it was made against another state of %s (plan %s, file now %s); plan again — nothing was applied",
-		ErrStale, envPath, short(p.Environment.Fingerprint), short(fp))
+		actions.ErrStale, envPath, short(p.Environment.Fingerprint), short(fp))
 }
 
 // short abbreviates a fingerprint for messages.

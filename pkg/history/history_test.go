@@ -176,8 +176,8 @@ func TestRefused(t *testing.T) {
 		wantErr error
 		wantMsg string
 	}{
-		{"stale", s1, func(t *testing.T) *actions.Plan { return planFor(t, s0, s2) }, ErrStale, "another state of"},
-		{"stale empty plan", s1, func(t *testing.T) *actions.Plan { return planFor(t, s0, s0) }, ErrStale, "plan again"},
+		{"stale", s1, func(t *testing.T) *actions.Plan { return planFor(t, s0, s2) }, actions.ErrStale, "another state of"},
+		{"stale empty plan", s1, func(t *testing.T) *actions.Plan { return planFor(t, s0, s0) }, actions.ErrStale, "plan again"},
 		{"not applicable", s0, func(t *testing.T) *actions.Plan {
 			p := planFor(t, s0, s1)
 			p.Findings.Add(validateError())
