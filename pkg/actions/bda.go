@@ -63,7 +63,7 @@ func BDAExtensionsInRow(s *workbook.Sheet, r *workbook.Row) []validate.Finding {
 		ty := t.Column("Type")
 		if v := r.Values[ty]; v != "" && !strings.EqualFold(v, artifacts.GuideSliceRuleType) {
 			out = append(out, s.Finding(validate.Error, validate.CodeBDAExtension, ty, r.Number,
-				fmt.Sprintf("slice-rule Type '%s' is a secmgr extension: BDA Security Manager's guide covers only %s rules; make this rule %s, or plan without --bda and apply it with secmgr",
+				fmt.Sprintf("slice-rule Type '%s' is a secmgr extension: BDA Security Manager's guide covers only %s rules; make this rule by hand in OneStream (%s), or plan without --bda and apply it with secmgr",
 					validate.Shown(v), artifacts.GuideSliceRuleType, artifacts.ByHand(t))))
 		}
 	}
@@ -80,5 +80,5 @@ func actionExtensionMessage(t *artifacts.Tab, values []string) string {
 	case artifacts.TabGroupsInGroups:
 		return msg + fmt.Sprintf("; write the removal the guide's way: a Groups row for '%s' with ActionType Remove and ActionValue '%s'", validate.Shown(values[1]), validate.Shown(values[0]))
 	}
-	return msg + fmt.Sprintf("; the guide has no way to say it: make the change %s, or plan without --bda and apply it with secmgr", artifacts.ByHand(t))
+	return msg + fmt.Sprintf("; the guide has no way to say it: make the change by hand in OneStream (%s), or plan without --bda and apply it with secmgr", artifacts.ByHand(t))
 }

@@ -1,7 +1,5 @@
 package artifacts
 
-import "fmt"
-
 // BDA Security Manager imports what its guide describes. secmgr reads and
 // writes that vocabulary exactly, and adds a few extensions for what the
 // guide cannot say: ActionType/ActionValue on every tab but Users and
@@ -32,18 +30,19 @@ func (t *Tab) GuideColumns() []int {
 	return out
 }
 
-// ByHand says how to make a change of tab t in OneStream by hand, for a
-// change the guide's vocabulary cannot carry.
+// ByHand says where in OneStream a change of tab t is made by hand, for
+// a change the guide's vocabulary cannot carry: "by hand in OneStream
+// (" + ByHand(t) + ")".
 func ByHand(t *Tab) string {
 	switch t.ID {
 	case TabExGroup, TabUsersInExGroups, TabGroupsInExGroups:
-		return "in OneStream, System > Security > Exclusion Groups: open the exclusion group and edit its entries"
+		return "System > Security > Exclusion Groups: open the exclusion group and edit its entries"
 	case TabUsersInGroups, TabUsers:
-		return "in OneStream, System > Security > Users: open the user and edit Group Membership"
+		return "System > Security > Users: open the user and edit its group membership"
 	case TabGroupsInGroups, TabGroups:
-		return "in OneStream, System > Security > Groups: open the group and edit its Child Groups"
+		return "System > Security > Groups: open the group and edit its child groups"
 	case TabCubeDataCellAccess:
-		return "in OneStream, Application > Cube > Cubes: open the cube's Data Access tab and edit its slice security"
+		return "Application > Cube > Cubes: open the cube and edit its Data Access slice security"
 	}
-	return fmt.Sprintf("in OneStream, edit the %s by hand", t.Artifact)
+	return "the " + t.Artifact + "'s security settings"
 }
