@@ -134,6 +134,17 @@ func (t *Tab) Column(name string) int {
 	return -1
 }
 
+// JSONName returns the name of column ci's field in the environment file,
+// which is the column's name but where the guide's header differs
+// (ProcessingOrdering is stored as ProcessingOrder); "" for ActionType and
+// ActionValue.
+func (t *Tab) JSONName(ci int) string {
+	if f := t.Columns[ci].field; f >= 0 {
+		return t.jsonNames[f]
+	}
+	return ""
+}
+
 // HasAction reports whether the tab accepts the ActionType value a.
 func (t *Tab) HasAction(a string) bool {
 	for _, x := range t.Actions {
