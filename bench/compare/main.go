@@ -220,8 +220,9 @@ type columnsSpec struct {
 }
 
 type columnKind struct {
-	Name string `json:"name"` // also the field's name in the environment file
-	Kind string `json:"kind"` // text, number, bool, or empty (not exported)
+	Name  string `json:"name"`  // the header
+	Field string `json:"field"` // the field's name in the environment file
+	Kind  string `json:"kind"`  // text, number, bool, or empty (not exported)
 }
 
 func writeColumnsSpec(path string) error {
@@ -239,7 +240,7 @@ func writeColumnsSpec(path string) error {
 			case c.Kind == artifacts.KindBool:
 				kind = "bool"
 			}
-			s.Columns = append(s.Columns, columnKind{c.Name, kind})
+			s.Columns = append(s.Columns, columnKind{c.Name, t.JSONName(i), kind})
 		}
 		spec = append(spec, s)
 	}

@@ -32,7 +32,7 @@ from openpyxl import Workbook, load_workbook
 
 
 def converter(column):
-    name, kind = column["name"], column["kind"]
+    name, kind = column.get("field") or column["name"], column["kind"]
     if kind == "text":
         return lambda row: row.get(name) or None
     if kind == "number":

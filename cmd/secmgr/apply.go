@@ -39,8 +39,9 @@ func applyCommand(a *app) *cli.Command {
 		UsageText: "secmgr apply (PLAN.json | WORKBOOK) [--yes] [--cascade] [--wait DURATION]",
 		Description: "Applies a plan to the environment file (--env): a plan saved by 'secmgr plan --out'\n" +
 			"(it must have been made against the environment as it is now), or the plan of an\n" +
-			"edited workbook, which is made and printed first. On a terminal apply asks before it\n" +
-			"changes anything; --yes skips the question, and without a terminal --yes is required.\n\n" +
+			"edited workbook, which is made and printed first. A saved plan is the approval: it is\n" +
+			"applied without asking. For a workbook apply asks on a terminal before it changes\n" +
+			"anything; --yes skips the question, and without a terminal --yes is required.\n\n" +
 			"The environment file is replaced atomically under a lock. Beside X.json, the folder\n" +
 			"X.history/ keeps the environment as it was (backup-<UTC time>.json), the plan that\n" +
 			"restores it (undo-<UTC time>.plan.json) and a journal of every apply (journal.jsonl),\n" +
@@ -49,15 +50,15 @@ func applyCommand(a *app) *cli.Command {
 			"locked or refused).\n\n" +
 			"Example:\n" +
 			"   secmgr plan SecurityExtract.101500.xlsx --env golfstream.json --out p.json\n" +
-			"   secmgr apply p.json --env golfstream.json --yes\n" +
+			"   secmgr apply p.json --env golfstream.json\n" +
 			"      Applied 3 changes to golfstream.json: 1 added, 0 edited, 1 renamed, 1 removed.\n" +
 			"      Backup:    golfstream.history/backup-20261122T215800.123456789Z.json\n" +
 			"      Undo plan: golfstream.history/undo-20261122T215800.123456789Z.plan.json\n" +
-			"      To undo:   secmgr apply golfstream.history/undo-20261122T215800.123456789Z.plan.json --env golfstream.json --yes\n" +
+			"      To undo:   secmgr apply golfstream.history/undo-20261122T215800.123456789Z.plan.json --env golfstream.json\n" +
 			"   secmgr apply edits.xlsx --env golfstream.json          (prints the plan, then asks)\n" +
 			"   secmgr apply edits.xlsx --env golfstream.json --cascade --yes --wait 30s",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "apply without asking"},
+			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "for a workbook: apply without asking (a saved plan never asks)"},
 			&cli.BoolFlag{Name: "cascade", Usage: "for a workbook: let a removed group's roles and artifacts be set to Nobody"},
 			twoWayFlag(),
 			&cli.DurationFlag{Name: "wait", Usage: "wait up to `DURATION` (such as 30s) for another apply to finish, instead of failing at once"},
@@ -82,7 +83,11 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 	}
 	var p *actions.Plan
 	planDir := ""
-	if strings.EqualFold(filepath.Ext(arg), ".json") {
+	// A saved plan was reviewed when it was made: it is the approval, as
+	// a plan file is for terraform apply. A workbook is planned here, so
+	// its plan is new to the person and needs their yes.
+	saved := strings.EqualFold(filepath.Ext(arg), ".json")
+	if saved {
 		if cmd.Bool("cascade") {
 			a.logger().Warn("--cascade only applies when planning a workbook; the saved plan is applied as it was made", zap.String("plan", arg))
 		}
@@ -121,9 +126,9 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 	if err != nil {
 		return fail("%v — nothing was applied", err)
 	}
-	if !cmd.Bool("yes") {
+	if !saved && !cmd.Bool("yes") {
 		if !interactive(a.stdout) {
-			return fail("refusing to apply without confirmation: pass --yes")
+			return fail("refusing to apply a workbook without confirmation: pass --yes, or save the plan with 'secmgr plan --out' and apply that")
 		}
 		if !a.confirm(fmt.Sprintf("Apply these %s to %s? [y/N] ", pluralize(len(p.Changes), "change"), envPath)) {
 			return fail("not confirmed; nothing was applied")
@@ -148,7 +153,7 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 		pluralize(c.Add+c.Edit+c.Rename+c.Remove, "change"), envPath, c.Add, c.Edit, c.Rename, c.Remove)
 	fmt.Fprintf(a.stdout, "Backup:    %s\n", res.Backup)
 	fmt.Fprintf(a.stdout, "Undo plan: %s\n", res.Undo)
-	fmt.Fprintf(a.stdout, "To undo:   secmgr apply %s --env %s --yes\n", shellQuote(res.Undo), shellQuote(envPath))
+	fmt.Fprintf(a.stdout, "To undo:   secmgr apply %s --env %s\n", shellQuote(res.Undo), shellQuote(envPath))
 	a.logger().Debug("applied", zap.String("before", res.Before), zap.String("after", res.After), zap.String("journal", res.Journal))
 	return nil
 }

@@ -100,7 +100,7 @@ func TestApplyWorkbook(t *testing.T) {
 
 	// No terminal, no --yes: refused, nothing written.
 	r := runIn(t, "apply", wb, "--env", envPath)
-	expectCode(t, r, 1, "refusing to apply without confirmation: pass --yes")
+	expectCode(t, r, 1, "refusing to apply a workbook without confirmation: pass --yes")
 	assertBytes(t, envPath, golfstream.EnvironmentJSON)
 	if _, err := os.Stat(history.Dir(envPath)); !os.IsNotExist(err) {
 		t.Error("a refused apply created the history folder")
@@ -133,8 +133,16 @@ func TestApplySavedPlan(t *testing.T) {
 	if r := runIn(t, "plan", wb, "--env", envPath, "--out", planPath); r.code != 2 {
 		t.Fatalf("plan: exit %d\n%s", r.code, r.stderr)
 	}
-	r := runIn(t, "--env", envPath, "apply", "--yes", planPath)
+	// A saved plan is the approval: no --yes, no question, even on a
+	// terminal.
+	defer func(in io.Reader, i func(io.Writer) bool) { confirmIn, interactive = in, i }(confirmIn, interactive)
+	interactive = func(io.Writer) bool { return true }
+	confirmIn = strings.NewReader("n\n")
+	r := runIn(t, "--env", envPath, "apply", planPath)
 	expectCode(t, r, 0, "Applied ")
+	if strings.Contains(r.stdout, "[y/N]") {
+		t.Errorf("applying a saved plan asked:\n%s", r.stdout)
+	}
 	// The same plan again: stale.
 	r = runIn(t, "apply", planPath, "--env", envPath, "--yes")
 	expectCode(t, r, 1, "another state of "+envPath, "nothing was applied")

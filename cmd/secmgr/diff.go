@@ -27,7 +27,7 @@ func diffCommand(a *app) *cli.Command {
 	return &cli.Command{
 		Name:      "diff",
 		Usage:     "compare two environments; write the change workbook that migrates one to the other",
-		UsageText: "secmgr diff --from SRC --to DST [--areas LIST] [--prune] [--map FROM=TO]... [--out changes.xlsx] [--force] [--format text|json] [--include-password-hashes]",
+		UsageText: "secmgr diff --from SRC --to DST [--areas LIST] [--prune] [--map FROM=TO]... [--out changes.xlsx] [--force] [--format text|json] [--include-password-hashes] [--bda]",
 		Description: "Compares the environment files SRC (--from) and DST (--to) area by area and prints the\n" +
 			"changes that make DST's selected areas match SRC's: + add, ~ edit (old → new), - remove.\n" +
 			"--out also writes them as a change workbook: an ordinary security workbook with only the\n" +
@@ -42,7 +42,12 @@ func diffCommand(a *app) *cli.Command {
 			"Users and groups renamed between the environments cannot be told from a removal and an\n" +
 			"addition; diff shows them so. --map renames groups and exclusion groups on the way:\n" +
 			"'Finance Dev=Finance' exactly, 'DEV_*=PRD_*' by one * wildcard; repeat it, the first rule\n" +
-			"that matches wins. Built-in groups are never mapped.\n" +
+			"that matches wins. Built-in groups are never mapped.\n\n" +
+			"The change workbook says each change the way BDA Security Manager's guide does where it\n" +
+			"can (a membership removal is a Users row with ActionType Remove and the group in\n" +
+			"ActionValue); a change the guide cannot say uses secmgr's extension and is a warning,\n" +
+			"not-bda, naming its cell. --bda writes only the guide's tabs and columns: such changes\n" +
+			"are left out and are errors (exit 1).\n" +
 			"Exit code: 0 nothing to change, 2 there are changes, 1 error.\n\n" +
 			"Example:\n" +
 			"   secmgr diff --from dev.json --to prod.json --areas users,groups\n" +
@@ -59,6 +64,7 @@ func diffCommand(a *app) *cli.Command {
 			&cli.BoolFlag{Name: "force", Usage: "replace the --out file if it exists"},
 			formatFlag(),
 			&cli.BoolFlag{Name: "include-password-hashes", Usage: "carry the users' encrypted password values in the workbook"},
+			&cli.BoolFlag{Name: "bda", Usage: "write the change workbook for BDA Security Manager: only its guide's tabs and columns; what the guide cannot say is an error"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if _, err := args(cmd, 0, 0, "--from SRC --to DST [flags]"); err != nil {
@@ -108,7 +114,7 @@ func (a *app) diff(cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	opt := migrate.Options{Tabs: tabs, Prune: cmd.Bool("prune"), Map: m, IncludePasswords: cmd.Bool("include-password-hashes")}
+	opt := migrate.Options{Tabs: tabs, Prune: cmd.Bool("prune"), Map: m, IncludePasswords: cmd.Bool("include-password-hashes"), BDA: cmd.Bool("bda")}
 	res, err := migrate.Compare(src, dst, opt)
 	if err != nil {
 		return fail("%v", err)
@@ -130,6 +136,10 @@ func (a *app) diff(cmd *cli.Command) error {
 	}
 	if err != nil {
 		return err
+	}
+	if res.Summary.Errors > 0 {
+		return exitWith(exitFailed, fmt.Sprintf("%s cannot be said in BDA Security Manager's vocabulary; the workbook leaves them out",
+			pluralize(res.Summary.Errors, "change")))
 	}
 	if !res.Empty() {
 		return exitWith(exitChanges, "")
@@ -169,8 +179,12 @@ func (a *app) printDiffText(from, to string, res *migrate.Result) error {
 		fmt.Fprintln(w, line)
 	}
 	s := res.Summary
-	fmt.Fprintf(w, "To make %s match %s: %d to add, %d to edit, %d to remove; %s.\n",
-		to, from, s.Add, s.Edit, s.Remove, pluralize(s.Warnings, "warning"))
+	errs := ""
+	if s.Errors > 0 {
+		errs = pluralize(s.Errors, "error") + ", "
+	}
+	fmt.Fprintf(w, "To make %s match %s: %d to add, %d to edit, %d to remove; %s%s.\n",
+		to, from, s.Add, s.Edit, s.Remove, errs, pluralize(s.Warnings, "warning"))
 	return w.Flush()
 }
 

@@ -18,7 +18,7 @@ func exportCommand(a *app) *cli.Command {
 	return &cli.Command{
 		Name:      "export",
 		Usage:     "write the environment's security to SecurityExtract.HHMMSS.xlsx",
-		UsageText: "secmgr export [--areas LIST] [--user PAT]... [--group PAT]... [--artifact PAT]... [--out-dir DIR] [--force] [--include-password-hashes]",
+		UsageText: "secmgr export [--areas LIST] [--user PAT]... [--group PAT]... [--artifact PAT]... [--out-dir DIR] [--force] [--include-password-hashes] [--bda]",
 		Description: "Writes the security of the environment (--env) to SecurityExtract.HHMMSS.xlsx in DIR,\n" +
 			"HHMMSS being the local time of the export (TZ is honoured), and prints the file's path.\n" +
 			"One tab per security area; --areas picks areas (all, users, groups, roles, exgroups,\n" +
@@ -28,10 +28,14 @@ func exportCommand(a *app) *cli.Command {
 			"tabs, --group every row that names a matching group, --artifact the artifact tabs by\n" +
 			"name. A filter that matches nothing leaves the tabs with headers only and says so.\n" +
 			"Passwords are left empty unless --include-password-hashes. An existing file is never\n" +
-			"replaced unless --force is given.\n\n" +
+			"replaced unless --force is given.\n" +
+			"--bda writes the workbook to hand to BDA Security Manager: only the tabs and columns of\n" +
+			"its guide (no ActionType/ActionValue where they are secmgr's extension, no Lists tab, no\n" +
+			"user and group drop-downs) and only Data Cell Access Security slice rules.\n\n" +
 			"Example:\n" +
 			"   secmgr export --env golfstream.json --areas users,groups --group 'Documentation*'\n" +
-			"   secmgr --env golfstream.json export --artifact 'Houston*' --out-dir exports",
+			"   secmgr --env golfstream.json export --artifact 'Houston*' --out-dir exports\n" +
+			"   secmgr --env golfstream.json export --bda --areas users,groups     (for BDA Security Manager)",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "areas", Value: "all", Usage: "comma-separated `LIST` of areas to export"},
 			&cli.StringSliceFlag{Name: "user", Usage: "export only users matching `PAT` (repeatable)"},
@@ -40,6 +44,7 @@ func exportCommand(a *app) *cli.Command {
 			&cli.StringFlag{Name: "out-dir", Value: ".", Usage: "the `DIR` to write the workbook into", TakesFile: true},
 			&cli.BoolFlag{Name: "force", Usage: "replace a workbook of the same name"},
 			&cli.BoolFlag{Name: "include-password-hashes", Usage: "write the users' encrypted password values"},
+			&cli.BoolFlag{Name: "bda", Usage: "write only the tabs and columns of BDA Security Manager's guide"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if _, err := args(cmd, 0, 0, "[flags]"); err != nil {
@@ -65,6 +70,7 @@ func exportCommand(a *app) *cli.Command {
 			bar := a.startProgress("exporting", 0, "rows")
 			res, err := export.Write(env, sel, cmd.String("out-dir"), start, export.Options{
 				Force: cmd.Bool("force"),
+				BDA:   cmd.Bool("bda"),
 				Progress: func(tab string, done, total int) {
 					if tab == "" {
 						bar.Label("saving " + export.FileName(start))
@@ -88,6 +94,10 @@ func exportCommand(a *app) *cli.Command {
 				log.Warn(fmt.Sprintf("nothing matched %s: the tabs that filter restricts have header rows only", strings.Join(res.Unmatched, ", ")))
 			case len(res.Unmatched) > 0:
 				log.Warn(fmt.Sprintf("nothing matched %s", strings.Join(res.Unmatched, ", ")))
+			}
+			if res.NotBDA > 0 {
+				log.Warn(fmt.Sprintf("%s of types other than %s left out: BDA Security Manager's guide cannot say them; keep them in OneStream, or export without --bda",
+					pluralize(res.NotBDA, "slice rule"), artifacts.GuideSliceRuleType))
 			}
 			total := 0
 			for _, n := range res.Rows {

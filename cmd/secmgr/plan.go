@@ -27,7 +27,7 @@ func planCommand(a *app) *cli.Command {
 		Name:      "plan",
 		Usage:     "show the change plan an edited workbook makes",
 		ArgsUsage: "WORKBOOK",
-		UsageText: "secmgr plan WORKBOOK [--out PLAN.json] [--format text|json|markdown] [--annotate OUT.xlsx] [--cascade] [--two-way]",
+		UsageText: "secmgr plan WORKBOOK [--out PLAN.json] [--format text|json|markdown] [--annotate OUT.xlsx] [--cascade] [--two-way] [--bda]",
 		Description: "Reads WORKBOOK as your spreadsheet program left it, validates every cell against the\n" +
 			"environment (--env) and prints the change plan: one line per change (+ add, ~ edit with\n" +
 			"old → new, > rename, - remove), a summary, and the impact on effective access: who\n" +
@@ -51,6 +51,7 @@ func planCommand(a *app) *cli.Command {
 			&cli.StringFlag{Name: "annotate", Usage: "write a copy of the workbook to `OUT.xlsx` with each finding marked on its cell", TakesFile: true},
 			&cli.BoolFlag{Name: "cascade", Usage: "let a removed group's roles and artifacts be set to Nobody"},
 			twoWayFlag(),
+			bdaFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			p, path, err := a.planFromArgs(cmd)
@@ -84,17 +85,19 @@ func validateCommand(a *app) *cli.Command {
 		Name:      "validate",
 		Usage:     "check an edited workbook against the environment",
 		ArgsUsage: "WORKBOOK",
-		UsageText: "secmgr validate WORKBOOK [--format text|json] [--annotate OUT.xlsx] [--cascade]",
+		UsageText: "secmgr validate WORKBOOK [--format text|json] [--annotate OUT.xlsx] [--cascade] [--bda]",
 		Description: "Reads and validates WORKBOOK like 'secmgr plan' and prints its findings, each at its\n" +
 			"cell ('UsersInGroups!B12: error: group … does not exist — did you mean …?').\n" +
 			"Exit code: 0 valid and nothing to change, 2 valid with changes, 1 errors.\n\n" +
 			"Example:\n" +
-			"   secmgr validate edits.xlsx --env golfstream.json --annotate edits.checked.xlsx",
+			"   secmgr validate edits.xlsx --env golfstream.json --annotate edits.checked.xlsx\n" +
+			"   secmgr validate for-bda.xlsx --env golfstream.json --bda     (before importing it with BDA Security Manager)",
 		Flags: []cli.Flag{
 			formatFlag(),
 			&cli.StringFlag{Name: "annotate", Usage: "write a copy of the workbook to `OUT.xlsx` with each finding marked on its cell", TakesFile: true},
 			&cli.BoolFlag{Name: "cascade", Usage: "validate as 'plan --cascade' would"},
 			twoWayFlag(),
+			bdaFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			p, path, err := a.planFromArgs(cmd)
@@ -141,6 +144,12 @@ func twoWayFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "two-way", Usage: "plan a workbook made from a state not in the history against the environment as it is (rows left unchanged may revert later changes)"}
 }
 
+// bdaFlag is --bda of plan and validate: the workbook is meant for BDA
+// Security Manager, so every use of secmgr's extensions is an error.
+func bdaFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "bda", Usage: "the workbook is for BDA Security Manager: every use of a secmgr extension (ActionType on tabs other than Users and Groups, slice-rule types other than Data Cell Access Security) is an error at its cell"}
+}
+
 // formatFlag is --format: text or json, and the extra formats given.
 func formatFlag(extra ...string) cli.Flag {
 	formats := append([]string{"text", "json"}, extra...)
@@ -174,6 +183,7 @@ func (a *app) planFromArgs(cmd *cli.Command) (*actions.Plan, string, error) {
 // planned three-way against that state, found in the history.
 func (a *app) planWorkbook(cmd *cli.Command, path string, env *artifacts.Environment) (*actions.Plan, error) {
 	cascade := cmd.Bool("cascade")
+	bda := cmd.Bool("bda")
 	read, done := a.readOptions(path)
 	// A reviewed access review (AccessReview tab with a Decision column)
 	// plans its Remove decisions as membership removals.
@@ -185,10 +195,13 @@ func (a *app) planWorkbook(cmd *cli.Command, path string, env *artifacts.Environ
 		if cascade {
 			a.logger().Warn("--cascade does not apply to an access review: it only removes memberships", zap.String("workbook", path))
 		}
+		if bda {
+			a.logger().Warn("--bda does not apply to an access review: BDA Security Manager does not read one", zap.String("workbook", path))
+		}
 		p, err = review.PlanWith(path, env, review.Options{Read: read})
 	default:
 		p, err = actions.PlanWorkbook(path, env, actions.PlanOptions{Cascade: cascade, Read: read,
-			FindBase: history.BaseFinder(cmd.String("env")), TwoWay: cmd.Bool("two-way")})
+			FindBase: history.BaseFinder(cmd.String("env")), TwoWay: cmd.Bool("two-way"), BDA: bda})
 	}
 	done()
 	if err != nil {

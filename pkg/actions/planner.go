@@ -34,6 +34,9 @@ type PlanOptions struct {
 	// TwoWay plans a workbook whose base is not found two-way instead of
 	// reporting stale-export.
 	TwoWay bool
+	// BDA makes every use of one of secmgr's extensions an error at its
+	// cell: the workbook is meant for BDA Security Manager.
+	BDA bool
 }
 
 // stage orders a plan: additions of users and groups, renames, edits,
@@ -150,6 +153,11 @@ func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*Pl
 		covered: map[string]bool{}, badRows: map[string]bool{}, exEntries: map[string][]exEntry{}, edgeRemoves: map[[2]string]bool{}}
 	if err := p.run(wb); err != nil {
 		return nil, err
+	}
+	if opt.BDA {
+		if err := p.checkBDA(path); err != nil {
+			return nil, err
+		}
 	}
 	p.findings = append(p.findings, wb.Findings...) // reading's findings, complete once every sheet is read
 	source := opt.Source
@@ -354,6 +362,19 @@ func (p *planner) duplicate(s *workbook.Sheet, number int, values []string, key 
 	return false
 }
 
+// memberRemovalKey is the key by which duplicate rows are found. A row
+// that removes a member (Remove with a name in ActionValue) is about that
+// membership, not about its user or group: one user may leave two groups
+// in two rows, as the guide's vocabulary needs.
+func memberRemovalKey(t *artifacts.Tab, values, key []string) []string {
+	at, av := t.Column("ActionType"), t.Column("ActionValue")
+	if at < 0 || av < 0 || !strings.EqualFold(values[at], artifacts.ActionRemove) || values[av] == "" {
+		return key
+	}
+	// Two parts: no key of a one-column tab can equal it.
+	return []string{key[0], artifacts.ActionRemove + " " + values[av]}
+}
+
 func (p *planner) reportDuplicate(s *workbook.Sheet, number int, key []string, prev seenRow, sum uint64) bool {
 	t := s.Tab
 	if prev.hash == sum {
@@ -461,7 +482,7 @@ func (p *planner) registerNames(rows []*namedRow) {
 			continue
 		}
 		nr.key = key[0]
-		if p.duplicate(nr.sheet, nr.number, nr.values, key) {
+		if p.duplicate(nr.sheet, nr.number, nr.values, memberRemovalKey(nr.sheet.Tab, nr.values, key)) {
 			nr.bad = true
 			continue
 		}

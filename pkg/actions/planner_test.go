@@ -342,7 +342,7 @@ func TestPlanRules(t *testing.T) {
 				[]any{"golfstream", "data cell access security", 1, "Houston_Mod", "increase access and stop", "Skip Item And Continue", "Skip Item And Continue", "read only", "No Access", "No Access", "E#Houston"},
 				[]any{"GolfStream", "Data Cell Conditional Input", 0, "Houston_Mod", "Skip Item And Continue", "Skip Item And Continue", "Skip Item And Continue", "No Access", "No Access", "No Access", ""},
 				[]any{"GolfStream", "Data Cell Access Security", 2, "Houston_Mod", "Skip Item And Continue", "Skip Item And Continue", "Skip Item And Continue", "No Access", "No Access", "No Access", "A#Sales"})}},
-			changes:  []string{"+ CubeDataCellAccess GolfStream / Data Cell Access Security / 1: AccessGroup Houston_Mod; BehaviorInGrpInFilter Increase Access And Stop; BehaviorInGrpNotInFilter Skip Item And Continue; BehaviorNotInGrpInFilter Skip Item And Continue; AccessLevelInGrpInFilter Read Only; AccessLevelInGrpNotInFilter No Access; AccessLevelNotInGrpInFilter No Access; EntityMemberFilter E#Houston"},
+			changes:  []string{"+ CubeDataCellAccess GolfStream / Data Cell Access Security / 1: AccessGroup Houston_Mod; BehaviorInGrpInFilter Increase Access And Stop; AccessLevelInGrpInFilter Read Only; BehaviorInGrpNotInFilter Skip Item And Continue; AccessLevelInGrpNotInFilter No Access; BehaviorNotInGrpInFilter Skip Item And Continue; AccessLevelNotInGrpInFilter No Access; EntityMemberFilter E#Houston"},
 			findings: []string{"error type-change CubeDataCellAccess!B3", "error member-filter-prefix CubeDataCellAccess!K4"}},
 		{name: "Everyone and Nobody take no members",
 			sheets:   []sheet{{"UsersInGroups", rows(uigHeader, []any{"Jessica Documentation", "Everyone"})}},

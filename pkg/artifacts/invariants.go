@@ -143,15 +143,15 @@ func (c *checker) keys(t *Tab, out *[NumTabs]map[string]int) {
 			switch col.Kind {
 			case KindName, KindUser, KindGroup, KindExGroup:
 				if p := CheckName(key[j]); p != "" {
-					c.report(t.ID, i, "%s %s: %s %q: %s", t.Name, quoteKey(key), col.Name, key[j], p)
+					c.report(t.ID, i, "%s %s: %s %q: %s", t.Name, quoteKey(key), t.JSONName(ci), key[j], p)
 				}
 			case KindRole, KindEnum:
 				if !containsFold(col.Enum, key[j]) {
-					c.report(t.ID, i, "%s %s: %s %q is not one of the known values", t.Name, quoteKey(key), col.Name, key[j])
+					c.report(t.ID, i, "%s %s: %s %q is not one of the known values", t.Name, quoteKey(key), t.JSONName(ci), key[j])
 				}
 			case KindWhole:
 				if n, err := strconv.Atoi(key[j]); err != nil || n < 0 {
-					c.report(t.ID, i, "%s %s: %s %q is not a whole number >= 0", t.Name, quoteKey(key), col.Name, key[j])
+					c.report(t.ID, i, "%s %s: %s %q is not a whole number >= 0", t.Name, quoteKey(key), t.JSONName(ci), key[j])
 				}
 			}
 		}

@@ -42,7 +42,8 @@ type Column struct {
 	Aliases  []string // other header names accepted on import
 	Help     string   // what the column holds, for people
 
-	field int // index of the bound struct field; -1 for ActionType/ActionValue
+	field     int    // index of the bound struct field; -1 for ActionType/ActionValue
+	fieldName string // the struct field's name, when not Name
 }
 
 // IsAction reports whether the column is ActionType or ActionValue, which
@@ -131,6 +132,17 @@ func (t *Tab) Column(name string) int {
 		}
 	}
 	return -1
+}
+
+// JSONName returns the name of column ci's field in the environment file,
+// which is the column's name but where the guide's header differs
+// (ProcessingOrdering is stored as ProcessingOrder); "" for ActionType and
+// ActionValue.
+func (t *Tab) JSONName(ci int) string {
+	if f := t.Columns[ci].field; f >= 0 {
+		return t.jsonNames[f]
+	}
+	return ""
 }
 
 // HasAction reports whether the tab accepts the ActionType value a.
@@ -284,18 +296,21 @@ func sliceColumns() []Column {
 	c := cols(
 		key("Cube", KindName, "an existing cube"),
 		Column{Name: "Type", Kind: KindEnum, Enum: SliceRuleTypes, Key: true, Required: true, Help: "the kind of slice rule; cannot be changed"},
-		Column{Name: "ProcessingOrder", Kind: KindWhole, Key: true, Required: true, Aliases: []string{"ProcessingOrdering"}, Help: "a whole number >= 0; rules apply in this order"},
+		// The guide's header; the field (and the environment file) keep
+		// the name ProcessingOrder, which import accepts too.
+		Column{Name: "ProcessingOrdering", Kind: KindWhole, Key: true, Required: true, Aliases: []string{"ProcessingOrder"}, Help: "a whole number >= 0; rules apply in this order",
+			fieldName: "ProcessingOrder"},
 		text("Description", "free text"),
 		group("AccessGroup"),
 	)
-	for _, n := range []string{"BehaviorInGrpInFilter", "BehaviorInGrpNotInFilter", "BehaviorNotInGrpInFilter"} {
-		c = append(c, enum(n, SliceBehaviors, "what the rule does for this case"))
+	// The guide's order: each case's Behavior, then its AccessLevel.
+	for _, n := range []string{"InGrpInFilter", "InGrpNotInFilter", "NotInGrpInFilter"} {
+		c = append(c, enum("Behavior"+n, SliceBehaviors, "what the rule does for this case"),
+			enum("AccessLevel"+n, AccessLevels, "the access level for this case"))
 	}
-	for _, n := range []string{"AccessLevelInGrpInFilter", "AccessLevelInGrpNotInFilter", "AccessLevelNotInGrpInFilter"} {
-		c = append(c, enum(n, AccessLevels, "the access level for this case"))
-	}
+	// Parents are entities: the guide's sample ParentMemberFilter is E#Top.
 	filters := []struct{ name, prefix string }{
-		{"EntityMemberFilter", "E#"}, {"ParentMemberFilter", "P#"}, {"ConsMemberFilter", "C#"},
+		{"EntityMemberFilter", "E#"}, {"ParentMemberFilter", "E#"}, {"ConsMemberFilter", "C#"},
 		{"ScenarioMemberFilter", "S#"}, {"TimeMemberFilter", "T#"}, {"ViewMemberFilter", "V#"},
 		{"AccountMemberFilter", "A#"}, {"FlowMemberFilter", "F#"}, {"OriginMemberFilter", "O#"},
 		{"ICMemberFilter", "I#"},
@@ -335,7 +350,8 @@ func init() {
 		{ID: TabGroups, Name: "Groups", Area: "groups", Aliases: []string{"Group"}, MayAdd: true, Actions: named, Artifact: "group",
 			Columns: cols(key("Group", KindName, "the group name"), text("Description", "free text"), actionColumns())},
 		{ID: TabGroupsInGroups, Name: "GroupsInGroups", Area: "groups", MayAdd: true, Relationship: true, Actions: rel, Artifact: "group membership",
-			Columns: cols(key("Group", KindGroup, "an existing group, or one added on the Groups tab"), key("ParentGroup", KindGroup, "an existing group"), actionColumns())},
+			Columns: cols(Column{Name: "Group", Kind: KindGroup, Key: true, Required: true, Aliases: []string{"Group name"}, Help: "an existing group, or one added on the Groups tab"},
+				key("ParentGroup", KindGroup, "an existing group"), actionColumns())},
 		{ID: TabAppRoles, Name: "AppRoles", Area: "roles", Artifact: "application role",
 			Columns: cols(Column{Name: "AppRole", Kind: KindRole, Enum: ApplicationRoles, Key: true, Required: true, Help: "an application role"}, Column{Name: "GroupName", Kind: KindGroup, Required: true, Help: "the group that holds the role"})},
 		{ID: TabSystemRoles, Name: "SystemRoles", Area: "roles", Artifact: "system role",
@@ -396,7 +412,11 @@ func init() {
 			if c.IsAction() {
 				continue
 			}
-			sf, ok := t.typ.FieldByName(c.Name)
+			fname := c.Name
+			if c.fieldName != "" {
+				fname = c.fieldName
+			}
+			sf, ok := t.typ.FieldByName(fname)
 			if !ok {
 				panic("artifacts: no field " + c.Name + " in " + t.typ.Name())
 			}

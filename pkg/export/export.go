@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"secmgr/pkg/artifacts"
@@ -175,7 +176,9 @@ func (m *matcher) rows(env *artifacts.Environment, t *artifacts.Tab, fn func(val
 				values[ci] = ""
 			}
 		}
-		if err := fn(values); err != nil {
+		if err := fn(values); err == errSkipRow {
+			continue
+		} else if err != nil {
 			return n, err
 		}
 		n++
@@ -232,6 +235,9 @@ type Result struct {
 	// exported tabs (also those of a filter that restricts none of them),
 	// as the user would write them ("--group Doc*").
 	Unmatched []string
+	// NotBDA counts the rows an Options.BDA export left out because the
+	// guide cannot say them: slice rules of another Type.
+	NotBDA int
 }
 
 // ExistsError is returned when the export's file name is taken and
@@ -250,10 +256,17 @@ func FileName(now time.Time) string {
 	return "SecurityExtract." + now.Format("150405") + ".xlsx"
 }
 
+// errSkipRow, from a row function, leaves the row out without an error.
+var errSkipRow = errors.New("row left out")
+
 // Options say how an export is written, as opposed to what it holds.
 type Options struct {
 	// Force replaces a file of the same name.
 	Force bool
+	// BDA writes the workbook to hand to BDA Security Manager: only the
+	// guide's tabs and columns, no Lists tab, and only the slice rules of
+	// the guide's Type (Result.NotBDA counts the others).
+	BDA bool
 	// Progress, when not nil, is told as the export goes on: the tab being
 	// written ("" while the file is finished and saved), and how many of
 	// the environment's rows of the selected tabs have been gone through,
@@ -305,7 +318,7 @@ func Write(env *artifacts.Environment, sel Selection, dir string, now time.Time,
 		return Result{}, err
 	}
 	base := &workbook.Base{Environment: env.Name, Fingerprint: fp, Time: now}
-	w, err := workbook.Create(res.Path, force, workbook.WriteOptions{Lists: ListsOf(env), Base: base})
+	w, err := workbook.Create(res.Path, force, workbook.WriteOptions{Lists: ListsOf(env), Base: base, BDA: opt.BDA})
 	if err != nil {
 		if !force && errors.Is(err, os.ErrExist) {
 			return Result{}, &ExistsError{res.Path}
@@ -323,7 +336,18 @@ func Write(env *artifacts.Environment, sel Selection, dir string, now time.Time,
 			w.Abort()
 			return Result{}, err
 		}
-		n, err := m.rows(env, t, w.WriteRow)
+		write := w.WriteRow
+		if opt.BDA && t.ID == artifacts.TabCubeDataCellAccess {
+			ty := t.Column("Type")
+			write = func(values []string) error {
+				if !strings.EqualFold(values[ty], artifacts.GuideSliceRuleType) {
+					res.NotBDA++
+					return errSkipRow
+				}
+				return w.WriteRow(values)
+			}
+		}
+		n, err := m.rows(env, t, write)
 		if err != nil {
 			w.Abort()
 			return Result{}, err

@@ -53,13 +53,19 @@ type Options struct {
 	// Without it passwords are still compared, and a difference is a
 	// finding rather than a change.
 	IncludePasswords bool
+	// BDA writes the workbook for BDA Security Manager: only the guide's
+	// tabs and columns. A change the guide cannot say is left out and is
+	// an error finding (without BDA it is written with secmgr's extension
+	// and is a warning, not-bda).
+	BDA bool
 }
 
 // Finding is something the change workbook does not carry, or something
 // about the comparison a person should know. Tab and Key (the key values,
 // in the destination's terms where the row exists there) name the row it
 // is about, Column the column where it is about one cell. Findings of
-// Compare are warnings: the workbook applies without what they describe.
+// Compare are warnings — the workbook applies without what they describe —
+// but for the changes Options.BDA leaves out, which are errors.
 type Finding struct {
 	validate.Finding
 	Key []string `json:"key,omitempty"`
@@ -95,6 +101,7 @@ type Result struct {
 	rows  [artifacts.NumTabs][][]string // the workbook's data rows per tab
 	lists workbook.Lists                // the names its drop-downs offer
 	base  workbook.Base                 // recorded in the workbook
+	bda   bool                          // written for BDA Security Manager
 }
 
 // Empty reports whether the change workbook changes nothing.
@@ -166,7 +173,7 @@ func Compare(src, dst *artifacts.Environment, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Tabs: tabs, lists: c.lists(), base: workbook.Base{Environment: dst.Name, Fingerprint: fp, Time: time.Now()}}
+	res := &Result{Tabs: tabs, lists: c.lists(), base: workbook.Base{Environment: dst.Name, Fingerprint: fp, Time: time.Now()}, bda: opt.BDA}
 	c.layout(entries, res)
 	slices.SortStableFunc(c.findings, func(a, b Finding) int {
 		return cmp.Or(tabOrder(a.Tab)-tabOrder(b.Tab), strings.Compare(artifacts.KeyString(a.Key), artifacts.KeyString(b.Key)))
@@ -218,6 +225,9 @@ type entry struct {
 	orig actions.Fields // the fields as Diff gave them
 	drop bool
 	row  int // row number in the workbook
+
+	host  *artifacts.Tab // the tab whose row says the change the guide's way, if not t
+	guide []string       // that row
 }
 
 func (c *comparer) report(t *artifacts.Tab, key []string, col int, code, format string, args ...any) {

@@ -17,7 +17,7 @@ import (
 // an export, its user and group columns offer the names the destination
 // will have in drop-down lists.
 func (r *Result) WriteWorkbook(path string, force bool) error {
-	w, err := workbook.Create(path, force, workbook.WriteOptions{Lists: r.lists, Base: &r.base})
+	w, err := workbook.Create(path, force, workbook.WriteOptions{Lists: r.lists, Base: &r.base, BDA: r.bda})
 	if err != nil {
 		return err
 	}
@@ -36,32 +36,70 @@ func (r *Result) WriteWorkbook(path string, force bool) error {
 }
 
 // layout assigns every kept change its workbook row and orders the
-// changes as the planner plans them: by stage, then tab, then row.
+// changes as the planner plans them: by stage, then tab, then the tab and
+// row that ask for it. A membership removal goes on the Users or Groups
+// tab, the guide's way (bda.go).
 func (c *comparer) layout(entries []*entry, res *Result) {
+	// Owners with a row of their own (added or edited) keep the
+	// extension: a second row of theirs would contradict the first.
+	owned := map[[2]string]bool{}
+	for _, e := range entries {
+		if !e.drop && e.c.Op != actions.OpRemove {
+			owned[[2]string{e.t.Name, artifacts.Fold(e.c.Key[0])}] = true
+		}
+	}
+	for _, e := range entries {
+		if e.drop {
+			continue
+		}
+		if host, owner, member, ok := c.guideHost(e); ok && !owned[[2]string{host.Name, artifacts.Fold(owner)}] {
+			if row, ok := c.guideRow(host, owner, member); ok {
+				e.host, e.guide = host, row
+			}
+		}
+	}
 	var kept []*entry
 	for _, t := range artifacts.Tabs {
-		var adds, edits, removes []*entry
+		var adds, edits, removes, members []*entry
 		for _, e := range entries {
-			if e.drop || e.t != t {
-				continue
-			}
-			switch e.c.Op {
-			case actions.OpAdd:
+			switch {
+			case e.drop:
+			case e.host == t:
+				members = append(members, e)
+			case e.t != t || e.host != nil:
+			case e.c.Op == actions.OpAdd:
 				adds = append(adds, e)
-			case actions.OpEdit:
+			case e.c.Op == actions.OpEdit:
 				edits = append(edits, e)
 			default:
 				removes = append(removes, e)
 			}
 		}
-		for _, e := range slices.Concat(adds, edits, removes) {
+		for _, e := range slices.Concat(adds, edits, members, removes) {
+			row := e.guide
+			if row == nil {
+				row = c.rowOf(e)
+			}
+			if col := extensionColumn(e, row); col >= 0 {
+				if c.opt.BDA {
+					c.notBDA(e, col, 0, row)
+					continue
+				}
+				c.notBDA(e, col, len(res.rows[t.ID])+2, row)
+			}
 			e.row = len(res.rows[t.ID]) + 2
-			res.rows[t.ID] = append(res.rows[t.ID], c.rowOf(e))
+			res.rows[t.ID] = append(res.rows[t.ID], row)
 			kept = append(kept, e)
 		}
 	}
+	from := func(e *entry) artifacts.TabID {
+		if e.host != nil {
+			return e.host.ID
+		}
+		return e.t.ID
+	}
 	slices.SortStableFunc(kept, func(a, b *entry) int {
-		return cmp.Or(cmp.Compare(plannerStage(a), plannerStage(b)), cmp.Compare(a.t.ID, b.t.ID), cmp.Compare(a.row, b.row))
+		return cmp.Or(cmp.Compare(plannerStage(a), plannerStage(b)), cmp.Compare(a.t.ID, b.t.ID), cmp.Compare(from(a), from(b)), cmp.Compare(a.row, b.row))
 	})
 	for _, e := range kept {
 		res.Changes = append(res.Changes, e.c)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"secmgr/pkg/artifacts"
 )
@@ -208,4 +209,43 @@ func editDistance(a, b []rune, limit int) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// NearMiss returns the candidate that name is a near miss of — equal once
+// case, spaces and underscores are ignored, or within two edits of it then
+// — or "" when there is none. It finds misspelt headers and tab names:
+// close enough that the person surely meant the candidate. Names shorter
+// than five letters may be one edit off, names under three none.
+func NearMiss(name string, candidates []string) string {
+	fn := []rune(looseForm(name))
+	limit := 2
+	switch {
+	case len(fn) == 0:
+		return ""
+	case len(fn) < 3:
+		limit = 0
+	case len(fn) < 5:
+		limit = 1
+	}
+	best, bestD := "", limit+1
+	for _, c := range candidates {
+		fc := []rune(looseForm(c))
+		if abs(len(fc)-len(fn)) > limit {
+			continue
+		}
+		if d := editDistance(fn, fc, limit); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// looseForm is name in lower case without spaces and underscores.
+func looseForm(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '_' || r == '\u00a0' || r == '\t' {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, name)
 }

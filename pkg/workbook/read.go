@@ -90,6 +90,7 @@ func Open(path string, opt Options) (*Workbook, error) {
 	}
 	w := &Workbook{Path: path, xr: xr, omitted: validate.Omitted{Max: opt.MaxFindings}}
 	seen := make(map[artifacts.TabID]string)
+	var unknown []string
 	for i, info := range xr.Sheets() {
 		name := info.Name
 		if strings.EqualFold(strings.TrimSpace(name), ListsSheet) {
@@ -97,8 +98,7 @@ func Open(path string, opt Options) (*Workbook, error) {
 		}
 		tab, ok := artifacts.LookupTab(name)
 		if !ok {
-			w.add(validate.Finding{Severity: validate.Warning, Code: validate.CodeUnknownTab, Tab: name,
-				Message: fmt.Sprintf("tab '%s' is not a security tab; it is ignored", validate.Shown(name))})
+			unknown = append(unknown, name)
 			continue
 		}
 		if first, dup := seen[tab.ID]; dup {
@@ -117,6 +117,7 @@ func Open(path string, opt Options) (*Workbook, error) {
 			w.Sheets = append(w.Sheets, s)
 		}
 	}
+	w.reportUnknownTabs(unknown, len(seen) > 0)
 	w.progress = newReadProgress(path, opt.Progress, w.Sheets, func(s *Sheet) string { return xr.Sheets()[s.index].Part })
 	return w, nil
 }
@@ -175,6 +176,8 @@ func (w *Workbook) readHeader(s *Sheet) (bool, error) {
 	s.Present = make([]bool, n)
 	s.Headers = make([]string, n)
 	s.column = make([]int, n)
+	type unknownHeader struct{ name, ref string }
+	var unknown []unknownHeader
 	for _, c := range cells {
 		h := strings.TrimSpace(c.Value)
 		if h == "" {
@@ -184,8 +187,7 @@ func (w *Workbook) readHeader(s *Sheet) (bool, error) {
 		ci := tab.Column(h)
 		switch {
 		case ci < 0:
-			w.add(validate.Finding{Severity: validate.Warning, Code: validate.CodeUnknownColumn, Tab: tab.Name, Row: 1, Column: h, Cell: ref,
-				Message: fmt.Sprintf("column '%s' is not part of the %s tab; it is ignored", validate.Shown(h), tab.Name)})
+			unknown = append(unknown, unknownHeader{h, ref})
 		case s.column[ci] != 0:
 			w.add(validate.Finding{Severity: validate.Error, Code: validate.CodeDuplicateColumn, Tab: tab.Name, Row: 1, Column: h, Cell: ref,
 				Message: fmt.Sprintf("column '%s' appears twice in the %s tab (%s1 and %s1); delete one of them", h, tab.Name, columnName(s.column[ci]), columnName(c.Col))})
@@ -194,6 +196,23 @@ func (w *Workbook) readHeader(s *Sheet) (bool, error) {
 			s.Present[ci] = true
 			s.Headers[ci] = h
 		}
+	}
+	// A near miss of a column the tab lacks is surely that column
+	// misspelt: ignoring it would drop every edit in it.
+	var lacking []string
+	for ci := range tab.Columns {
+		if !s.Present[ci] {
+			lacking = append(lacking, tab.Columns[ci].Name)
+		}
+	}
+	for _, u := range unknown {
+		if near := validate.NearMiss(u.name, lacking); near != "" {
+			w.add(validate.Finding{Severity: validate.Error, Code: validate.CodeMisspeltColumn, Tab: tab.Name, Row: 1, Column: u.name, Cell: u.ref,
+				Message: fmt.Sprintf("column '%s' is not a column of the %s tab — did you mean %s? Correct the header, or the edits in this column are not read", validate.Shown(u.name), tab.Name, near)})
+			continue
+		}
+		w.add(validate.Finding{Severity: validate.Warning, Code: validate.CodeUnknownColumn, Tab: tab.Name, Row: 1, Column: u.name, Cell: u.ref,
+			Message: fmt.Sprintf("column '%s' is not part of the %s tab; it is ignored", validate.Shown(u.name), tab.Name)})
 	}
 	var missing []string
 	for _, ci := range tab.Key {
@@ -281,6 +300,14 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 		raw string
 	}
 	var trims []trimmed
+	// unreadable is a cell with no value to read: an error value, or a
+	// formula that was never calculated.
+	type unreadable struct {
+		col     int
+		value   string
+		isError bool
+	}
+	var unread []unreadable
 	rows := 0 // rows of the sheet read, for progress
 	w.progress.row(s, 0)
 	for {
@@ -304,6 +331,7 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 		clear(vals)
 		clear(formula)
 		trims = trims[:0]
+		unread = unread[:0]
 		anyFormula := false
 		for i := range cells {
 			c := &cells[i]
@@ -315,6 +343,10 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 				continue
 			}
 			ci := m - 1
+			if c.Type == xlsxread.CellError || c.Formula && c.Type == xlsxread.CellEmpty {
+				unread = append(unread, unreadable{ci, c.Value, c.Type == xlsxread.CellError})
+				continue
+			}
 			v := c.Value
 			t := strings.TrimSpace(v)
 			if len(t) != len(v) && t != "" && tab.Columns[ci].Key {
@@ -325,6 +357,21 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 				formula[ci] = true
 				anyFormula = true
 			}
+		}
+		if len(unread) > 0 {
+			// Such a cell is neither empty nor a value: reading it as
+			// either would plan a change nobody asked for, so the row is
+			// reported and left out.
+			for _, u := range unread {
+				if u.isError {
+					w.add(s.Finding(validate.Error, validate.CodeErrorCell, u.col, num,
+						fmt.Sprintf("the cell holds the error value %s, not a value (a formula failed there, and Paste Values keeps the error); type the value the cell should hold", errorShown(u.value))))
+				} else {
+					w.add(s.Finding(validate.Error, validate.CodeUncalculated, u.col, num,
+						"the cell holds a formula that was never calculated; open and save the workbook in Excel or LibreOffice, or type the value"))
+				}
+			}
+			continue
 		}
 		data, act := false, -1
 		for ci, v := range vals {
@@ -367,6 +414,15 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 	w.checkMerged(s, colMap, sr.MergedRanges())
 	w.progress.end(s, rows)
 	return nil
+}
+
+// errorShown renders an error cell's text, such as #N/A, for a message.
+func errorShown(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "(an error)"
+	}
+	return validate.Shown(v)
 }
 
 func keyNames(tab *artifacts.Tab) string {

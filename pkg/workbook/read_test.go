@@ -48,11 +48,13 @@ func TestOpenHeaders(t *testing.T) {
 			sheets: []sheetFx{
 				{name: "user", rows: [][]any{row(" EMAIL ", "user", "Description")}},
 				{name: "CUBEDATACELLACCESS", rows: [][]any{row("Type", "ProcessingOrdering", "cube")}},
+				{name: "GroupsInGroups", rows: [][]any{row("Group name", "ParentGroup")}},
 				{name: "Group", rows: [][]any{row("Group")}},
 			},
 			want: []sheetWant{
 				{"Users", "user", map[string]string{"User": "user", "Email": "EMAIL", "Description": "Description"}},
-				{"CubeDataCellAccess", "CUBEDATACELLACCESS", map[string]string{"Cube": "cube", "Type": "Type", "ProcessingOrder": "ProcessingOrdering"}},
+				{"CubeDataCellAccess", "CUBEDATACELLACCESS", map[string]string{"Cube": "cube", "Type": "Type", "ProcessingOrdering": "ProcessingOrdering"}},
+				{"GroupsInGroups", "GroupsInGroups", map[string]string{"Group": "Group name", "ParentGroup": "ParentGroup"}},
 				{"Groups", "Group", map[string]string{"Group": "Group"}},
 			},
 		},
@@ -97,6 +99,34 @@ func TestOpenHeaders(t *testing.T) {
 			},
 		},
 		{
+			name: "a near miss of a missing column is an error, other unknown headers warn",
+			sheets: []sheetFx{
+				{name: "Entity", rows: [][]any{row("Entity", "ReadWrite Group", "read_group", "ReadGroup3", "Notes", "ReadGroup2")}},
+				{name: "GroupsInGroups", rows: [][]any{row("Group name", "ParentGrop")}},
+			},
+			want: []sheetWant{{"Entity", "Entity", map[string]string{"Entity": "Entity", "ReadGroup2": "ReadGroup2"}}},
+			findings: []string{
+				"Entity!B1: error: column 'ReadWrite Group' is not a column of the Entity tab — did you mean ReadWriteGroup? Correct the header, or the edits in this column are not read [misspelt-column]",
+				"Entity!C1: error: column 'read_group' is not a column of the Entity tab — did you mean ReadGroup? Correct the header, or the edits in this column are not read [misspelt-column]",
+				"Entity!D1: error: column 'ReadGroup3' is not a column of the Entity tab — did you mean ReadGroup? Correct the header, or the edits in this column are not read [misspelt-column]",
+				"Entity!E1: warning: column 'Notes' is not part of the Entity tab; it is ignored [unknown-column]",
+				"GroupsInGroups!B1: error: column 'ParentGrop' is not a column of the GroupsInGroups tab — did you mean ParentGroup? Correct the header, or the edits in this column are not read [misspelt-column]",
+				"GroupsInGroups row 1: error: the GroupsInGroups tab has no ParentGroup column; it is needed to identify each group membership [missing-key-column]",
+			},
+		},
+		{
+			name: "no security tab at all is an error naming the tabs",
+			sheets: []sheetFx{
+				{name: "Sheet1", rows: [][]any{row("anything")}},
+				{name: "User List", rows: [][]any{row("User")}},
+				{name: "Sheet Users", rows: [][]any{row("User")}},
+				{name: "Lists", rows: [][]any{row("x")}, hidden: true},
+			},
+			findings: []string{
+				"error: the workbook has no security tab: its tabs are 'Sheet1', 'User List', 'Sheet Users' (did you mean Users for 'User List'? did you mean Users for 'Sheet Users'?); a security workbook has the tabs Users, UsersInGroups, Groups, GroupsInGroups, AppRoles, SystemRoles, ExGroup, UsersInExGroups, GroupsInExGroups, Workflow, Cube, CubeDataCellAccess, Entity, Scenario, Dimensions, DisplayMembers, CubeViewGroups, CubeViewProfiles, DashboardMaintenanceUnits, DashboardGroups, DashboardProfiles, XformRules, XformProfiles (an export of secmgr or BDA Security Manager, or an access review) [no-security-tab]",
+			},
+		},
+		{
 			name: "unknown tab warns, Lists is ignored, a tab twice is an error",
 			sheets: []sheetFx{
 				{name: "Notes", rows: [][]any{row("anything")}},
@@ -106,8 +136,8 @@ func TestOpenHeaders(t *testing.T) {
 			},
 			want: []sheetWant{{"Groups", "Groups", map[string]string{"Group": "Group"}}},
 			findings: []string{
-				"Notes: warning: tab 'Notes' is not a security tab; it is ignored [unknown-tab]",
 				"Groups: error: the workbook has the Groups tab twice ('Groups' and 'group'); delete or rename one of them [duplicate-tab]",
+				"Notes: warning: tab 'Notes' is not a security tab; it is ignored [unknown-tab]",
 			},
 		},
 	}
@@ -278,13 +308,13 @@ func TestReadRows(t *testing.T) {
 }
 
 // A number written "3.0" (as some programs do) reads "3"; an inline
-// string, a shared-string-less boolean and an error cell read as shown.
+// string and a shared-string-less boolean read as shown.
 func TestReadRawCells(t *testing.T) {
 	path := rawBook(t, "UsersInExGroups",
 		`<row r="1"><c r="A1" t="inlineStr"><is><t>User</t></is></c><c r="B1" t="inlineStr"><is><t>ExGroup</t></is></c>`+
 			`<c r="C1" t="inlineStr"><is><t>ProcessingOrder</t></is></c><c r="D1" t="inlineStr"><is><t>AllowAccess</t></is></c></row>`+
 			`<row r="2"><c r="A2" t="inlineStr"><is><t>Jim</t></is></c><c r="B2" t="str"><v>Ex1</v></c><c r="C2"><v>3.0</v></c><c r="D2" t="b"><v>1</v></c></row>`+
-			`<row r="3"><c r="A3" t="inlineStr"><is><t>Jo</t></is></c><c r="B3" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="C3"><v>1E+1</v></c><c r="D3" t="b"><v>0</v></c></row>`)
+			`<row r="3"><c r="A3" t="inlineStr"><is><t>Jo</t></is></c><c r="B3" t="str"><f>"Ex"&amp;"2"</f><v>Ex2</v></c><c r="C3"><v>1E+1</v></c><c r="D3" t="b"><v>0</v></c></row>`)
 	wb, rows := readAll(t, path, Options{})
 	wantFindings := []string{"UsersInExGroups!B3: error: the ExGroup cell holds a formula; a key must be typed as a value (copy the cells and use Paste Special > Values) [formula-in-key]"}
 	if diff := cmp.Diff(wantFindings, findingLines(wb.Findings)); diff != "" {
@@ -292,7 +322,7 @@ func TestReadRawCells(t *testing.T) {
 	}
 	want := []Row{
 		{2, []string{"Jim", "Ex1", "3", "TRUE", "", ""}},
-		{3, []string{"Jo", "#DIV/0!", "10", "FALSE", "", ""}},
+		{3, []string{"Jo", "Ex2", "10", "FALSE", "", ""}},
 	}
 	if diff := cmp.Diff(want, rows["UsersInExGroups"]); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
@@ -396,5 +426,35 @@ func TestHiddenSheetRead(t *testing.T) {
 	wb, rows := readAll(t, path, Options{})
 	if !wb.Sheets[1].Hidden || len(rows["GroupsInGroups"]) != 1 {
 		t.Errorf("hidden sheet: hidden=%v rows=%v", wb.Sheets[1].Hidden, rows["GroupsInGroups"])
+	}
+}
+
+// A cell with no value to read — an error value, or a formula never
+// calculated — is an error at its cell in any column, and its row is not
+// read: neither empty nor the error text may become a change.
+func TestReadUnreadableCells(t *testing.T) {
+	header := `<row r="1"><c r="A1" t="inlineStr"><is><t>User</t></is></c><c r="B1" t="inlineStr"><is><t>Description</t></is></c><c r="C1" t="inlineStr"><is><t>NumGridRows</t></is></c></row>`
+	path := rawBook(t, "Users", header+
+		`<row r="2"><c r="A2" t="e"><v>#N/A</v></c><c r="B2" t="inlineStr"><is><t>pasted</t></is></c></row>`+
+		`<row r="3"><c r="A3" t="inlineStr"><is><t>Jo</t></is></c><c r="B3"><f>CONCAT("a","b")</f><v></v></c></row>`+
+		`<row r="4"><c r="A4" t="inlineStr"><is><t>Jim</t></is></c><c r="C4"><f>10*3</f></c></row>`+
+		`<row r="5"><c r="A5" t="inlineStr"><is><t>Ann</t></is></c><c r="B5" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>`+
+		`<row r="6"><c r="A6" t="inlineStr"><is><t>Bo</t></is></c><c r="B6" t="str"><f>""</f><v></v></c><c r="C6"><f>10*3</f><v>30</v></c></row>`)
+	wb, rows := readAll(t, path, Options{})
+	uncalc := "the cell holds a formula that was never calculated; open and save the workbook in Excel or LibreOffice, or type the value [formula-not-calculated]"
+	want := []string{
+		"Users!A2: error: the cell holds the error value #N/A, not a value (a formula failed there, and Paste Values keeps the error); type the value the cell should hold [error-value]",
+		"Users!B3: error: " + uncalc,
+		"Users!C4: error: " + uncalc,
+		"Users!B5: error: the cell holds the error value #DIV/0!, not a value (a formula failed there, and Paste Values keeps the error); type the value the cell should hold [error-value]",
+	}
+	if diff := cmp.Diff(want, findingLines(wb.Findings)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	// A formula calculated to empty text is a value: empty.
+	v := make([]string, 16)
+	v[0], v[9] = "Bo", "30"
+	if diff := cmp.Diff([]Row{{6, v}}, rows["Users"]); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 }

@@ -179,7 +179,30 @@ type rule struct {
 }
 
 // ruleFor returns the data validation of column c of tab, if it has one.
+// Without a Lists tab (WriteOptions.BDA) only the lists that fit in the
+// validation itself have a drop-down.
 func (w *Writer) ruleFor(tab *artifacts.Tab, c *artifacts.Column) (rule, bool) {
+	r, ok := w.ruleOf(tab, c)
+	if ok && w.opt.BDA && r.list != "" && !fitsInline(r.values) {
+		return rule{}, false
+	}
+	return r, ok
+}
+
+// fitsInline reports whether a drop-down's values fit in the validation
+// itself: Excel allows 255 characters, separated by commas.
+func fitsInline(values []string) bool {
+	n := len(values) - 1
+	for _, v := range values {
+		if strings.ContainsAny(v, ",\"") {
+			return false
+		}
+		n += utf16Len(v)
+	}
+	return n <= 255
+}
+
+func (w *Writer) ruleOf(tab *artifacts.Tab, c *artifacts.Column) (rule, bool) {
 	warnRef := func(list string, values []string, what, addTab string) (rule, bool) {
 		return rule{list: list, values: values, title: "Not an existing " + strings.TrimPrefix(strings.TrimPrefix(what, "a "), "an "),
 			message: fmt.Sprintf("This is not %s of the environment. Keep it only if this workbook adds it on the %s tab; otherwise secmgr reports it.",
@@ -237,6 +260,12 @@ func (w *Writer) addValidation(col int, r rule) error {
 	dv.Sqref = name + "2:" + name + lastRow
 	if r.list == "" {
 		if err := dv.SetRange(0, 2147483647, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween); err != nil {
+			return err
+		}
+	} else if w.opt.BDA {
+		// No Lists tab: the values go in the validation itself, which
+		// ruleFor checked they fit.
+		if err := dv.SetDropList(r.values); err != nil {
 			return err
 		}
 	} else {

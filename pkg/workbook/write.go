@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -26,6 +27,12 @@ type WriteOptions struct {
 	// Base, when set, is recorded in the custom document properties: the
 	// state of the environment the workbook was made from (SetBase).
 	Base *Base
+	// BDA writes only the columns of BDA Security Manager's guide (no
+	// extension columns) and no Lists tab: drop-downs only where their
+	// values fit in the validation itself, and none for users and groups.
+	// Rows are still given one value per tab column; a value in a column
+	// left out is an error.
+	BDA bool
 }
 
 // maxSheetRows is Excel's row limit; the header takes one.
@@ -77,7 +84,8 @@ type Writer struct {
 	stream  *excelize.StreamWriter
 	ended   []*excelize.StreamWriter // tabs ended, flushed by Close
 	row     int                      // last spreadsheet row written on the current tab
-	numeric []bool                   // per tab column: written as a number when it parses
+	cols    []int                    // the tab columns written, in order
+	numeric []bool                   // per written column: written as a number when it parses
 	cells   []any                    // reused row of cell values
 	tabs    map[string]bool
 
@@ -86,6 +94,7 @@ type Writer struct {
 	spool      *rowSpool
 	spools     map[string]*rowSpool // by sheet name
 	numericRow []bool
+	projected  []string // a row's values in the columns written
 
 	err  error // sticky: after a failure only Abort and Close make sense
 	done bool
@@ -95,6 +104,9 @@ type Writer struct {
 // exists unless force is set; the file is created readable by its owner
 // only (mode 0600), because a workbook holds security.
 func Create(path string, force bool, opt WriteOptions) (*Writer, error) {
+	if opt.BDA {
+		opt.Lists = Lists{} // their drop-downs would need the Lists tab
+	}
 	w := &Writer{path: path, opt: opt, tabs: make(map[string]bool), spools: make(map[string]*rowSpool)}
 	if !force {
 		// Reserve the name now, so a long export never finds it taken at
@@ -170,17 +182,23 @@ func (w *Writer) StartTab(tab *artifacts.Tab) error {
 	}
 	w.spools[tab.Name] = spool
 	w.tab, w.stream, w.spool, w.row = tab, sw, spool, 1
+	w.cols = w.cols[:0]
+	for i := range tab.Columns {
+		if !w.opt.BDA || tab.InGuide(i) {
+			w.cols = append(w.cols, i)
+		}
+	}
 	w.numeric = w.numeric[:0]
 	w.cells = w.cells[:0]
-	for i := range tab.Columns {
-		c := &tab.Columns[i]
+	for _, ci := range w.cols {
+		c := &tab.Columns[ci]
 		w.numeric = append(w.numeric, c.Kind == artifacts.KindWhole || c.Kind == artifacts.KindNumGridRows)
 		w.cells = append(w.cells, excelize.Cell{StyleID: w.styles.of(c), Value: c.Name})
 	}
 	// Last to first: excelize puts each new <col> in front, and Excel
 	// wants them in ascending order.
-	for i := len(tab.Columns) - 1; i >= 0; i-- {
-		if err := sw.SetColWidth(i+1, i+1, columnWidth(&tab.Columns[i])); err != nil {
+	for i := len(w.cols) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, columnWidth(&tab.Columns[w.cols[i]])); err != nil {
 			return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
 		}
 	}
@@ -189,8 +207,8 @@ func (w *Writer) StartTab(tab *artifacts.Tab) error {
 	}
 	// Validations and notes go to the sheet's settings, which the stream
 	// writes when the tab is flushed.
-	for i := range tab.Columns {
-		c := &tab.Columns[i]
+	for i, ci := range w.cols {
+		c := &tab.Columns[ci]
 		r, ok := w.ruleFor(tab, c)
 		if ok {
 			if err := w.addValidation(i+1, r); err != nil {
@@ -225,12 +243,24 @@ func (w *Writer) WriteRow(values []string) error {
 		return w.fail(fmt.Errorf("the %s tab has more than %d rows, the most a worksheet can hold; export fewer rows (use filters or --areas)", w.tab.Name, maxSheetRows-1))
 	}
 	w.row++
+	if len(w.cols) != len(values) {
+		for i, v := range values {
+			if v != "" && !slices.Contains(w.cols, i) {
+				return w.fail(fmt.Errorf("tab %s row %d: a value for %s, a column BDA Security Manager's guide does not have", w.tab.Name, w.row, w.tab.Columns[i].Name))
+			}
+		}
+		w.projected = w.projected[:0]
+		for _, ci := range w.cols {
+			w.projected = append(w.projected, values[ci])
+		}
+		values = w.projected
+	}
 	w.numericRow = w.numericRow[:0]
 	for i, v := range values {
 		if len(v) > maxCellChars && utf16Len(v) > maxCellChars {
 			// A spreadsheet would cut the text silently.
 			return w.fail(fmt.Errorf("tab %s row %d: the %s value is %d characters long; a cell holds at most %d",
-				w.tab.Name, w.row, w.tab.Columns[i].Name, utf16Len(v), maxCellChars))
+				w.tab.Name, w.row, w.tab.Columns[w.cols[i]].Name, utf16Len(v), maxCellChars))
 		}
 		// A whole-number column holding something else keeps it, as text.
 		w.numericRow = append(w.numericRow, w.numeric[i] && v != "" && isWholeNumber(v))
@@ -366,7 +396,7 @@ func (w *Writer) endTab() error {
 	if w.stream == nil {
 		return nil
 	}
-	ref := "A1:" + columnName(len(w.tab.Columns)) + strconv.Itoa(w.row)
+	ref := "A1:" + columnName(len(w.cols)) + strconv.Itoa(w.row)
 	if err := w.file.AutoFilter(w.tab.Name, ref, nil); err != nil {
 		return w.fail(fmt.Errorf("tab %s: %w", w.tab.Name, err))
 	}

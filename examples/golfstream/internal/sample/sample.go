@@ -436,7 +436,7 @@ func addCubes(env *artifacts.Environment) {
 			r.UD1MemberFilter = "U1#Top.Base"
 			r.UD3MemberFilter = "U3#AllChannels.Base"
 			r.ICMemberFilter = "I#None"
-			r.ParentMemberFilter = "P#Houston"
+			r.ParentMemberFilter = "E#Houston"
 		})
 	rule("GolfStreamDrivers", dataMgmt, 0, "Budget preparers seed driver data", "Budget Preparers",
 		caseRule{"Increase Access And Continue", "All Access"}, skip, skip,

@@ -274,9 +274,19 @@ func open(f *os.File, lim Limits) (*Workbook, error) {
 	}
 	for _, zf := range zr.File {
 		k := normName(zf.Name)
-		if _, dup := w.files[k]; !dup {
-			w.files[k] = zf
+		if first, dup := w.files[k]; dup {
+			if strings.HasSuffix(k, "/") {
+				continue // a folder entry holds no data
+			}
+			// Readers disagree on which copy counts (the first here, the
+			// last in openpyxl and LibreOffice): refuse to pick one.
+			what := fmt.Sprintf("the entry %q twice", zf.Name)
+			if first.Name != zf.Name {
+				what = fmt.Sprintf("the entries %q and %q, which name the same part", first.Name, zf.Name)
+			}
+			return nil, newErr(ErrMalformed, "", "the zip archive holds %s; a workbook holds each part once (save it again from Excel or LibreOffice)", what)
 		}
+		w.files[k] = zf
 	}
 	if err := w.checkMimetype(); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package xlsxread
 import (
 	"archive/zip"
 	"bytes"
+	"slices"
 
 	"errors"
 	"fmt"
@@ -782,5 +783,24 @@ func TestConcurrentSheets(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// Two entries of one name (in any casing or slash form) are refused,
+// naming the entry: readers disagree on which copy counts.
+func TestDuplicateEntries(t *testing.T) {
+	base := oneSheet(`<row r="1"><c r="A1"><v>1</v></c></row>`).entries()
+	sheet := "xl/worksheets/sheet1.xml"
+	for _, c := range []struct {
+		name, second, msg string
+	}{
+		{"same name", sheet, `the zip archive holds the entry "` + sheet + `" twice`},
+		{"other casing", strings.ToUpper(sheet), `the entries "` + sheet + `" and "` + strings.ToUpper(sheet) + `", which name the same part`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			entries := append(slices.Clone(base), zipEntry{name: c.second, body: sheetXML(`<row r="1"><c r="A1"><v>2</v></c></row>`)})
+			_, err := Open(writeFile(t, "dup.xlsx", zipBytes(t, entries)), Limits{})
+			checkErr(t, err, ErrMalformed, c.msg)
+		})
 	}
 }
