@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"secmgr/internal/oserr"
 	"strings"
 )
 
@@ -106,21 +107,13 @@ func Load(path string) (*Environment, error) {
 }
 
 func describeOSError(err error) string {
-	var pe *os.PathError
-	var le *os.LinkError
-	switch {
-	case errors.As(err, &pe):
-		err = pe.Err
-	case errors.As(err, &le):
-		err = le.Err
-	}
-	switch {
-	case errors.Is(err, os.ErrNotExist):
+	if errors.Is(err, os.ErrNotExist) {
 		return "does not exist"
-	case errors.Is(err, os.ErrPermission):
+	}
+	if errors.Is(err, os.ErrPermission) {
 		return "cannot be read: permission denied"
 	}
-	return err.Error()
+	return oserr.Reason(err)
 }
 
 // Decode parses the bytes of an environment file (see Load).
@@ -361,7 +354,7 @@ type WriteError struct {
 func (e *WriteError) Error() string {
 	msg := e.Msg
 	if msg == "" {
-		msg = describeOSError(e.Err)
+		msg = oserr.Reason(e.Err)
 	}
 	return "cannot write " + e.Path + ": " + msg
 }

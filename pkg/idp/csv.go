@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"secmgr/internal/oserr"
 	"strings"
 	"unicode/utf8"
 )
@@ -30,7 +31,7 @@ func (r *reader) readCSV(path string, body io.Reader) (Format, error) {
 			}
 			return errorf(path, pe.Line, "not a valid CSV line: %s", msg)
 		}
-		return errorf(path, lines.line, "%s", describeOSError(err))
+		return errorf(path, lines.line, "%s", oserr.Reason(err))
 	}
 	lines.file = path
 	header, err := cr.Read()

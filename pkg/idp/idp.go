@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"secmgr/internal/oserr"
 	"strings"
 	"unicode/utf8"
 )
@@ -210,12 +211,12 @@ type reader struct {
 func (r *reader) readFile(path string) (Format, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", &Error{File: path, Msg: describeOSError(err)}
+		return "", &Error{File: path, Msg: oserr.Reason(err)}
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return "", &Error{File: path, Msg: describeOSError(err)}
+		return "", &Error{File: path, Msg: oserr.Reason(err)}
 	}
 	if st.IsDir() {
 		return "", &Error{File: path, Msg: "is a folder, not an identity-provider export"}
@@ -226,7 +227,7 @@ func (r *reader) readFile(path string) (Format, error) {
 	head := make([]byte, 4096)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return "", &Error{File: path, Msg: describeOSError(err)}
+		return "", &Error{File: path, Msg: oserr.Reason(err)}
 	}
 	head = head[:n]
 	// Not Seek: the export may come through a pipe (--idp /dev/stdin).
@@ -350,18 +351,4 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
 	return n, err
-}
-
-func describeOSError(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "no such file"
-	case errors.Is(err, os.ErrPermission):
-		return "permission denied"
-	}
-	return err.Error()
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"secmgr/internal/oserr"
 	"strings"
 	"unicode/utf8"
 )
@@ -112,7 +113,7 @@ func (r *reader) readSCIM(path string, body io.Reader) error {
 		if errors.As(err, &le) {
 			return le
 		}
-		return errorf(path, 0, "%s", describeOSError(err))
+		return errorf(path, 0, "%s", oserr.Reason(err))
 	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if err := checkJSONShape(path, data, r.opt.MaxDepth); err != nil {

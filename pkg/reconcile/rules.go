@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"secmgr/internal/oserr"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/idp"
 )
@@ -70,12 +71,12 @@ const maxRulesBytes = 1 << 20
 func LoadRules(path string) (*Rules, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("rules file %s: %s", path, describeOSError(err))
+		return nil, fmt.Errorf("rules file %s: %s", path, oserr.Reason(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxRulesBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("rules file %s: %s", path, describeOSError(err))
+		return nil, fmt.Errorf("rules file %s: %s", path, oserr.Reason(err))
 	}
 	if len(data) > maxRulesBytes {
 		return nil, fmt.Errorf("rules file %s: larger than 1 MiB; a rules file is a few lines of JSON", path)
@@ -218,18 +219,4 @@ func (r *Rules) checkGroups(env *artifacts.Environment) ([]string, error) {
 		return nil, fmt.Errorf("groups[%d] maps '%s' to the group '%s', which does not exist in %s", i, g.IdP, name, env.Name)
 	}
 	return out, nil
-}
-
-func describeOSError(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "no such file"
-	case errors.Is(err, os.ErrPermission):
-		return "permission denied"
-	}
-	return err.Error()
 }

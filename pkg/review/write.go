@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"secmgr/internal/oserr"
 	"secmgr/pkg/access"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/workbook"
@@ -87,7 +88,7 @@ func writeReserved(path string, replace bool, write func(io.Writer) error) error
 			if errors.Is(err, os.ErrExist) {
 				return fmt.Errorf("%s already exists; secmgr does not overwrite it (choose another folder, or use --force to replace it)", path)
 			}
-			return fmt.Errorf("cannot write %s: %v", path, describeOSError(err))
+			return fmt.Errorf("cannot write %s: %v", path, oserr.Reason(err))
 		}
 		f.Close()
 		reserved = true
@@ -429,19 +430,4 @@ func boolText(b bool) string {
 func columnName(col int) string {
 	name, _ := excelize.ColumnNumberToName(col)
 	return name
-}
-
-// describeOSError says what an os error means for a person.
-func describeOSError(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "the folder does not exist"
-	case errors.Is(err, os.ErrPermission):
-		return "permission denied"
-	}
-	return err.Error()
 }

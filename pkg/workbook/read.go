@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"secmgr/internal/oserr"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook/internal/xlsxread"
@@ -481,7 +482,7 @@ func readError(path string, err error) error {
 	e := &Error{Path: path, Msg: xe.Msg, Limit: xe.Kind == xlsxread.ErrLimit, err: err}
 	switch {
 	case xe.Kind == xlsxread.ErrIO && xe.Err != nil:
-		e.Msg = describeOSError(xe.Err)
+		e.Msg = oserr.Reason(xe.Err)
 		if errors.Is(xe.Err, os.ErrNotExist) {
 			e.Msg = "no such file"
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"secmgr/internal/oserr"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/workbook/internal/xlsxread"
 )
@@ -116,7 +117,7 @@ func Create(path string, force bool, opt WriteOptions) (*Writer, error) {
 			if errors.Is(err, os.ErrExist) {
 				return nil, fmt.Errorf("%s already exists; secmgr does not overwrite it (choose another name, or use --force to replace it)", path)
 			}
-			return nil, fmt.Errorf("cannot create %s: %s", path, describeOSError(err))
+			return nil, fmt.Errorf("cannot create %s: %s", path, oserr.Reason(err))
 		}
 		f.Close()
 		w.reserved = true
@@ -178,7 +179,7 @@ func (w *Writer) StartTab(tab *artifacts.Tab) error {
 	}
 	spool, err := newRowSpool(filepath.Dir(w.path))
 	if err != nil {
-		return w.fail(fmt.Errorf("tab %s: %s", tab.Name, describeOSError(err)))
+		return w.fail(fmt.Errorf("tab %s: %s", tab.Name, oserr.Reason(err)))
 	}
 	w.spools[tab.Name] = spool
 	w.tab, w.stream, w.spool, w.row = tab, sw, spool, 1
@@ -266,7 +267,7 @@ func (w *Writer) WriteRow(values []string) error {
 		w.numericRow = append(w.numericRow, w.numeric[i] && v != "" && isWholeNumber(v))
 	}
 	if err := w.spool.writeRow(values, w.numericRow); err != nil {
-		return w.fail(fmt.Errorf("tab %s row %d: %s", w.tab.Name, w.row, describeOSError(err)))
+		return w.fail(fmt.Errorf("tab %s row %d: %s", w.tab.Name, w.row, oserr.Reason(err)))
 	}
 	return nil
 }
@@ -329,7 +330,7 @@ func (w *Writer) closeSpools() {
 func (w *Writer) writeTemplateAndSplice() error {
 	tmp, err := os.CreateTemp(filepath.Dir(w.path), ".secmgr-template-*.xlsx")
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %s", w.path, describeOSError(err))
+		return fmt.Errorf("cannot write %s: %s", w.path, oserr.Reason(err))
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
@@ -445,19 +446,4 @@ func newDeflater(w io.Writer) (io.WriteCloser, error) {
 		return nil, err
 	}
 	return deflater{fw}, nil
-}
-
-// describeOSError says what an os error means for a person.
-func describeOSError(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "no such file or folder"
-	case errors.Is(err, os.ErrPermission):
-		return "permission denied"
-	}
-	return err.Error()
 }
