@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/synthetic"
 )
@@ -139,8 +140,8 @@ func compare(ctx context.Context, cfg config, stdout, log io.Writer) (err error)
 	b.run(ctx, newStep("floor-read", "floor read (inflate + tokenise the export)", big), exportPath == "", true,
 		func(int) []string { return []string{b.self, "floor-read", exportPath} }, nil)
 	if cfg.scaleUsers > 0 {
-		se := b.runExport(ctx, "export-small", fmt.Sprintf("secmgr export, %s rows", thousands(small.rows)), small)
-		b.run(ctx, newStep("plan-small", fmt.Sprintf("secmgr plan, %s rows", thousands(small.rows)), small), se.path == "", false,
+		se := b.runExport(ctx, "export-small", fmt.Sprintf("secmgr export, %s rows", textfmt.Count(small.rows)), small)
+		b.run(ctx, newStep("plan-small", fmt.Sprintf("secmgr plan, %s rows", textfmt.Count(small.rows)), small), se.path == "", false,
 			func(int) []string { return []string{b.secmgr, "--env", small.path, "plan", se.path, "--quiet"} }, nil)
 	}
 	if ctx.Err() != nil {
@@ -178,7 +179,7 @@ func (b *bench) generate(o synthetic.Options, name string) (dataset, error) {
 		fmt.Fprintln(b.log, " failed")
 		return d, err
 	}
-	fmt.Fprintf(b.log, " %s rows in %.1f s\n", thousands(d.rows), d.genTime.Seconds())
+	fmt.Fprintf(b.log, " %s rows in %.1f s\n", textfmt.Count(d.rows), d.genTime.Seconds())
 	return d, nil
 }
 
@@ -232,7 +233,7 @@ func (s *stepResult) checkRows(rep *helperReport) error {
 		case !ok:
 			wrong = append(wrong, fmt.Sprintf("no %s sheet", t.Name))
 		case got != s.perTab[i]:
-			wrong = append(wrong, fmt.Sprintf("%s rows on %s, want %s", thousands(got), t.Name, thousands(s.perTab[i])))
+			wrong = append(wrong, fmt.Sprintf("%s rows on %s, want %s", textfmt.Count(got), t.Name, textfmt.Count(s.perTab[i])))
 		}
 	}
 	if len(wrong) == 0 {

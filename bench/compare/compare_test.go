@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/export"
 	"secmgr/pkg/synthetic"
@@ -81,8 +82,8 @@ func TestParseRange(t *testing.T) {
 
 func TestThousands(t *testing.T) {
 	for in, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 296512: "296,512", 1234567: "1,234,567", -4500: "-4,500"} {
-		if got := thousands(in); got != want {
-			t.Errorf("thousands(%d) = %q, want %q", in, got, want)
+		if got := textfmt.Count(in); got != want {
+			t.Errorf("textfmt.Count(%d) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 )
 
@@ -87,7 +87,7 @@ func targets(steps []*stepResult, big, small dataset) []target {
 	}
 	if small.rows > 0 {
 		for _, id := range []string{"export", "plan"} {
-			t := target{Name: fmt.Sprintf("%s time per row, %s vs %s rows", id, thousands(big.rows), thousands(small.rows)),
+			t := target{Name: fmt.Sprintf("%s time per row, %s vs %s rows", id, textfmt.Count(big.rows), textfmt.Count(small.rows)),
 				Measured: "n/a", Goal: "≤ 1.5×"}
 			a, b := by[id], by[id+"-small"]
 			if a != nil && b != nil && b.Wall > 0 {
@@ -104,17 +104,17 @@ func targets(steps []*stepResult, big, small dataset) []target {
 
 func (r *report) print(w io.Writer) {
 	r.Rows = r.Main.rows
-	fmt.Fprintf(w, "### secmgr vs openpyxl vs the floor: %s rows\n\n", thousands(r.Main.rows))
-	fmt.Fprintf(w, "Synthetic environment of %s users (%s rows on %d tabs", thousands(r.Main.users), thousands(r.Main.rows), len(r.Main.perTab))
+	fmt.Fprintf(w, "### secmgr vs openpyxl vs the floor: %s rows\n\n", textfmt.Count(r.Main.rows))
+	fmt.Fprintf(w, "Synthetic environment of %s users (%s rows on %d tabs", textfmt.Count(r.Main.users), textfmt.Count(r.Main.rows), len(r.Main.perTab))
 	if r.Small.rows > 0 {
-		fmt.Fprintf(w, "; for the time-per-row target also %s users, %s rows", thousands(r.Small.users), thousands(r.Small.rows))
+		fmt.Fprintf(w, "; for the time-per-row target also %s users, %s rows", textfmt.Count(r.Small.users), textfmt.Count(r.Small.rows))
 	}
 	fmt.Fprintln(w, "):")
 	fmt.Fprintln(w)
 	var parts []string
 	for i, t := range artifacts.Tabs {
 		if i < len(r.Main.perTab) {
-			parts = append(parts, fmt.Sprintf("%s %s", t.Name, thousands(r.Main.perTab[i])))
+			parts = append(parts, fmt.Sprintf("%s %s", t.Name, textfmt.Count(r.Main.perTab[i])))
 		}
 	}
 	fmt.Fprintf(w, "%s.\n\n", strings.Join(parts, " · "))
@@ -136,7 +136,7 @@ func (r *report) print(w io.Writer) {
 			split = fmt.Sprintf("%.2f + %.2f", s.Split.LoadS, s.Split.WorkS)
 		}
 		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.0f | %s | %s | %s | %.2f |\n",
-			s.Label, s.Wall, s.CPU, s.PeakMiB, thousands(int(s.RowsPerSecond()+0.5)), file, split, s.Load1)
+			s.Label, s.Wall, s.CPU, s.PeakMiB, textfmt.Count(int(s.RowsPerSecond()+0.5)), file, split, s.Load1)
 	}
 	fmt.Fprintln(w)
 	for i, f := range failures {
@@ -183,24 +183,4 @@ func reproduce(args []string) string {
 		parts = append(parts, a)
 	}
 	return strings.Join(parts, " ")
-}
-
-// thousands formats n with comma separators: 1,234,567.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

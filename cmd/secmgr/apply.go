@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v3"
 	"go.uber.org/zap"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/history"
@@ -104,7 +105,7 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 		if err := actions.RenderText(a.stdout, p, color); err != nil {
 			return err
 		}
-		return fail("%s has %s; nothing was applied", describeSource(arg), pluralize(p.Findings.Errors(), "error"))
+		return fail("%s has %s; nothing was applied", describeSource(arg), textfmt.Plural(p.Findings.Errors(), "error", ""))
 	}
 	// A stale plan is refused before the question; ApplyFile checks again
 	// under the lock.
@@ -130,12 +131,12 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 		if !interactive(a.stdout) {
 			return fail("refusing to apply a workbook without confirmation: pass --yes, or save the plan with 'secmgr plan --out' and apply that")
 		}
-		if !a.confirm(fmt.Sprintf("Apply these %s to %s? [y/N] ", pluralize(len(p.Changes), "change"), envPath)) {
+		if !a.confirm(fmt.Sprintf("Apply these %s to %s? [y/N] ", textfmt.Plural(len(p.Changes), "change", ""), envPath)) {
 			return fail("not confirmed; nothing was applied")
 		}
 	}
 
-	bar := a.startProgress(fmt.Sprintf("applying %s to %s", pluralize(len(p.Changes), "change"), filepath.Base(envPath)), 0, "")
+	bar := a.startProgress(fmt.Sprintf("applying %s to %s", textfmt.Plural(len(p.Changes), "change", ""), filepath.Base(envPath)), 0, "")
 	res, err := history.ApplyFile(envPath, p, secrets, history.Options{Wait: cmd.Duration("wait")})
 	bar.Done()
 	if err != nil {
@@ -150,7 +151,7 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 	}
 	c := res.Counts
 	fmt.Fprintf(a.stdout, "Applied %s to %s: %d added, %d edited, %d renamed, %d removed.\n",
-		pluralize(c.Add+c.Edit+c.Rename+c.Remove, "change"), envPath, c.Add, c.Edit, c.Rename, c.Remove)
+		textfmt.Plural(c.Add+c.Edit+c.Rename+c.Remove, "change", ""), envPath, c.Add, c.Edit, c.Rename, c.Remove)
 	fmt.Fprintf(a.stdout, "Backup:    %s\n", res.Backup)
 	fmt.Fprintf(a.stdout, "Undo plan: %s\n", res.Undo)
 	fmt.Fprintf(a.stdout, "To undo:   secmgr apply %s --env %s\n", shellQuote(res.Undo), shellQuote(envPath))

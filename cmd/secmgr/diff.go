@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v3"
 	"go.uber.org/zap"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/migrate"
@@ -139,7 +140,7 @@ func (a *app) diff(cmd *cli.Command) error {
 	}
 	if res.Summary.Errors > 0 {
 		return exitWith(exitFailed, fmt.Sprintf("%s cannot be said in BDA Security Manager's vocabulary; the workbook leaves them out",
-			pluralize(res.Summary.Errors, "change")))
+			textfmt.Plural(res.Summary.Errors, "change", "")))
 	}
 	if !res.Empty() {
 		return exitWith(exitChanges, "")
@@ -181,10 +182,10 @@ func (a *app) printDiffText(from, to string, res *migrate.Result) error {
 	s := res.Summary
 	errs := ""
 	if s.Errors > 0 {
-		errs = pluralize(s.Errors, "error") + ", "
+		errs = textfmt.Plural(s.Errors, "error", "") + ", "
 	}
 	fmt.Fprintf(w, "To make %s match %s: %d to add, %d to edit, %d to remove; %s%s.\n",
-		to, from, s.Add, s.Edit, s.Remove, errs, pluralize(s.Warnings, "warning"))
+		to, from, s.Add, s.Edit, s.Remove, errs, textfmt.Plural(s.Warnings, "warning", ""))
 	return w.Flush()
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v3"
 	"go.uber.org/zap"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/export"
 )
@@ -97,7 +98,7 @@ func exportCommand(a *app) *cli.Command {
 			}
 			if res.NotBDA > 0 {
 				log.Warn(fmt.Sprintf("%s of types other than %s left out: BDA Security Manager's guide cannot say them; keep them in OneStream, or export without --bda",
-					pluralize(res.NotBDA, "slice rule"), artifacts.GuideSliceRuleType))
+					textfmt.Plural(res.NotBDA, "slice rule", ""), artifacts.GuideSliceRuleType))
 			}
 			total := 0
 			for _, n := range res.Rows {

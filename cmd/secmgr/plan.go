@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v3"
 	"go.uber.org/zap"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/history"
@@ -128,7 +129,7 @@ func validateCommand(a *app) *cli.Command {
 					verdict = "not valid"
 				}
 				fmt.Fprintf(a.stdout, "%s: %s; %s, %s; %d change(s) to plan.\n", p.Source, verdict,
-					pluralize(p.Summary.Errors, "error"), pluralize(p.Summary.Warnings, "warning"), len(p.Changes))
+					textfmt.Plural(p.Summary.Errors, "error", ""), textfmt.Plural(p.Summary.Warnings, "warning", ""), len(p.Changes))
 			}
 			if err := a.annotate(cmd, path, p.Findings); err != nil {
 				return err
@@ -270,18 +271,11 @@ func savePlan(path string, p *actions.Plan) error {
 func planExit(p *actions.Plan) error {
 	switch {
 	case !p.Applicable:
-		return exitWith(exitFailed, fmt.Sprintf("%s has %s; nothing can be applied until they are fixed", p.Source, pluralize(p.Summary.Errors, "error")))
+		return exitWith(exitFailed, fmt.Sprintf("%s has %s; nothing can be applied until they are fixed", p.Source, textfmt.Plural(p.Summary.Errors, "error", "")))
 	case len(p.Changes) > 0:
 		return exitWith(exitChanges, "")
 	}
 	return nil
-}
-
-func pluralize(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // useColor reports whether w is a terminal that wants colour: NO_COLOR

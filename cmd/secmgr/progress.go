@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/workbook"
 )
 
@@ -187,13 +188,13 @@ func (b *progressBar) render(width int) string {
 		}
 	case total > 0 && b.unit != "":
 		tails = []string{
-			fmt.Sprintf(" %3d%%  %s/%s %s  %s", percent(done, total), thousands(done), thousands(total), b.unit, clock),
+			fmt.Sprintf(" %3d%%  %s/%s %s  %s", percent(done, total), textfmt.Count(done), textfmt.Count(total), b.unit, clock),
 			fmt.Sprintf(" %3d%%  %s", percent(done, total), clock),
 		}
 	case total > 0:
 		tails = []string{fmt.Sprintf(" %3d%%  %s", percent(done, total), clock)}
 	case b.unit != "":
-		tails = []string{fmt.Sprintf("  %s %s  %s", thousands(done), b.unit, clock)}
+		tails = []string{fmt.Sprintf("  %s %s  %s", textfmt.Count(done), b.unit, clock)}
 	default:
 		tails = []string{"  " + clock}
 	}
@@ -243,26 +244,6 @@ func percent(done, total int64) int64 {
 	return min(100, done*100/total)
 }
 
-// thousands writes n with commas between groups of three digits.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 || len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	pre := len(s) % 3
-	if pre > 0 {
-		b.WriteString(s[:pre])
-	}
-	for i := pre; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
-}
-
 // utf8Locale reports whether the locale says the terminal shows UTF-8.
 func utf8Locale() bool {
 	for _, v := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
@@ -305,7 +286,7 @@ func (a *app) readOptions(path string) (workbook.Options, func()) {
 	}
 	opt.Progress = func(p workbook.ReadProgress) {
 		bar.Label("reading " + p.Sheet)
-		bar.Detail(thousands(int64(p.Rows)) + " rows")
+		bar.Detail(textfmt.Count(int64(p.Rows)) + " rows")
 		bar.Set(p.Done, p.Total)
 	}
 	return opt, bar.Done

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"secmgr/internal/textfmt"
 	"strings"
 	"sync"
 	"testing"
@@ -109,8 +110,8 @@ func TestProgressRender(t *testing.T) {
 		t.Errorf("spinner render %q", got)
 	}
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 357084: "357,084", 1234567: "1,234,567"} {
-		if got := thousands(n); got != want {
-			t.Errorf("thousands(%d) = %q", n, got)
+		if got := textfmt.Count(n); got != want {
+			t.Errorf("textfmt.Count(%d) = %q", n, got)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v3"
 	"go.uber.org/zap"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/idp"
@@ -178,13 +179,13 @@ func (a *app) printReconcileText(envPath string, src reconcileSource, res *recon
 	w := bufio.NewWriter(a.stdout)
 	s := res.Summary
 	fmt.Fprintf(w, "%s against %s (%s, %s, provider %s):\n", envPath, strings.Join(src.Files, ", "), idp.Format(src.Format).Describe(),
-		pluralize(s.Accounts, "account"), res.Provider)
+		textfmt.Plural(s.Accounts, "account", ""), res.Provider)
 	fmt.Fprintf(w, "  %s, %s, %s; %d untouched (%d native, %d of other providers, %d in line)\n",
-		pluralize(s.Leavers, "leaver"), pluralize(s.Movers, "mover"), pluralize(s.Joiners, "joiner"),
+		textfmt.Plural(s.Leavers, "leaver", ""), textfmt.Plural(s.Movers, "mover", ""), textfmt.Plural(s.Joiners, "joiner", ""),
 		s.Untouched, s.Native, s.OtherProviders, s.InLine)
 	if s.Guests > 0 || s.OnlyInProvider > 0 {
 		fmt.Fprintf(w, "  not added: %s, %s only in the provider (disabled or in no mapped group)\n",
-			pluralize(s.Guests, "guest account"), pluralize(s.OnlyInProvider, "account"))
+			textfmt.Plural(s.Guests, "guest account", ""), textfmt.Plural(s.OnlyInProvider, "account", ""))
 	}
 	for _, group := range []struct {
 		what   string

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/access"
 	"secmgr/pkg/artifacts"
 )
@@ -55,13 +56,6 @@ func list(names []string) string {
 		return strings.Join(names[:most], ", ") + fmt.Sprintf(" and %d more", len(names)-most)
 	}
 	return strings.Join(names, ", ")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // userOf returns the Users row of name.
@@ -190,7 +184,7 @@ var catalogue = []Rule{
 			}
 			if len(others) > 0 {
 				out = append(out, r.finding(fmt.Sprintf("%s authenticated natively, with no external authentication provider: %s.",
-					plural(len(others), "enabled user is", "enabled users are"), list(others)), arts...))
+					textfmt.Plural(len(others), "enabled user is", "enabled users are"), list(others)), arts...))
 			}
 			return out
 		},
@@ -310,7 +304,7 @@ var catalogue = []Rule{
 					for _, ro := range held {
 						roles = append(roles, fmt.Sprintf("%s (through %s)", ro.Role, ro.Via))
 					}
-					what = append(what, "holds "+plural(len(roles), "role", "roles")+": "+list(roles))
+					what = append(what, "holds "+textfmt.Plural(len(roles), "role", "roles")+": "+list(roles))
 				}
 				out = append(out, r.finding(fmt.Sprintf("Third Party Access user %s %s.", u.User, strings.Join(what, " and ")), ref(artifacts.TabUsers, u.User)))
 			}
@@ -499,7 +493,7 @@ var catalogue = []Rule{
 			n := 0
 			flush := func() {
 				if n > 0 {
-					out = append(out, r.finding(fmt.Sprintf("cube %s has %s, but no entity has UseCubeDataAccess = True.", cube, plural(n, "slice rule", "slice rules")), arts...))
+					out = append(out, r.finding(fmt.Sprintf("cube %s has %s, but no entity has UseCubeDataAccess = True.", cube, textfmt.Plural(n, "slice rule", "slice rules")), arts...))
 				}
 			}
 			for _, s := range c.env.CubeDataCellAccess {
@@ -558,7 +552,7 @@ var catalogue = []Rule{
 				return nil
 			}
 			shown := names[:min(len(names), examples)]
-			msg := fmt.Sprintf("%s of %d %s a ReadGroup not ending in _View or a ReadWriteGroup not ending in _Mod", plural(len(names), "entity", "entities"), len(c.env.Entity), map[bool]string{true: "has", false: "have"}[len(names) == 1])
+			msg := fmt.Sprintf("%s of %d %s a ReadGroup not ending in _View or a ReadWriteGroup not ending in _Mod", textfmt.Plural(len(names), "entity", "entities"), len(c.env.Entity), map[bool]string{true: "has", false: "have"}[len(names) == 1])
 			if len(names) > examples {
 				msg += fmt.Sprintf("; for example %s.", strings.Join(shown, ", "))
 			} else {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 )
 
@@ -99,7 +100,7 @@ func checkUndecidingEntries(c *checker, r *Rule) []Finding {
 				why = "a later entry allows the same people again"
 			}
 			out = append(out, r.finding(fmt.Sprintf("exclusion group %s: the entry %s never decides — %s: every one of its %s is decided by %s.",
-				x.ExGroup, e, why, plural(len(matched[i]), "user", "users"), strings.Join(by, " or ")), arts...))
+				x.ExGroup, e, why, textfmt.Plural(len(matched[i]), "user", "users"), strings.Join(by, " or ")), arts...))
 		}
 	}
 	return out

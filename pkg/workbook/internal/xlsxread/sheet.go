@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"secmgr/internal/textfmt"
 	"slices"
 	"strconv"
 )
@@ -181,7 +182,7 @@ func (s *SheetReader) next() (int, []Cell, error) {
 			case k == tokStart && string(sc.name) == "mergeCell":
 				if v, ok := sc.attr("ref"); ok {
 					if len(s.merged) >= maxMergedRanges {
-						return 0, nil, newErr(ErrLimit, s.part, "the sheet has more than %s merged ranges", formatCount(maxMergedRanges))
+						return 0, nil, newErr(ErrLimit, s.part, "the sheet has more than %s merged ranges", textfmt.Count(maxMergedRanges))
 					}
 					s.merged = append(s.merged, string(v))
 				}
@@ -217,7 +218,7 @@ func (s *SheetReader) next() (int, []Cell, error) {
 				s.rows++
 				if s.rows > s.wb.lim.MaxRows {
 					return 0, nil, &Error{Kind: ErrLimit, Part: s.part, Cell: CellRef(s.cells[0].Col, row),
-						Msg: fmt.Sprintf("the sheet has more than %s rows (the limit)", formatCount(s.wb.lim.MaxRows))}
+						Msg: fmt.Sprintf("the sheet has more than %s rows (the limit)", textfmt.Count(s.wb.lim.MaxRows))}
 				}
 				return row, s.cells, nil
 			}
@@ -367,13 +368,13 @@ func (s *SheetReader) row() (int, error) {
 		}
 		if col > lim.MaxColumns {
 			return 0, &Error{Kind: ErrLimit, Part: s.part, Cell: CellRef(col, rowNum),
-				Msg: fmt.Sprintf("the cell is beyond column %s (%s), the last column allowed", ColumnName(lim.MaxColumns), formatCount(lim.MaxColumns))}
+				Msg: fmt.Sprintf("the cell is beyond column %s (%s), the last column allowed", ColumnName(lim.MaxColumns), textfmt.Count(lim.MaxColumns))}
 		}
 		if col <= prev {
 			sorted = false
 			if len(s.cells) >= lim.MaxColumns {
 				return 0, &Error{Kind: ErrMalformed, Part: s.part, Cell: CellRef(col, rowNum),
-					Msg: fmt.Sprintf("row %d has more than %s cells (repeated cell references)", rowNum, formatCount(lim.MaxColumns))}
+					Msg: fmt.Sprintf("row %d has more than %s cells (repeated cell references)", rowNum, textfmt.Count(lim.MaxColumns))}
 			}
 		}
 		kind, ok := cellKind(typ)
@@ -413,7 +414,7 @@ func (s *SheetReader) cell(col, rowNum, kind int, self bool) error {
 			var err error
 			if s.rowBuf, err = readRich(sc, "is", s.rowBuf, maxRaw); err != nil {
 				if err == errTooLong {
-					return cellErr(ErrLimit, "the cell is longer than %s characters (the limit)", formatCount(lim.MaxCellChars))
+					return cellErr(ErrLimit, "the cell is longer than %s characters (the limit)", textfmt.Count(lim.MaxCellChars))
 				}
 				return err
 			}
@@ -425,7 +426,7 @@ func (s *SheetReader) cell(col, rowNum, kind int, self bool) error {
 			var err error
 			if s.rowBuf, err = sc.text(s.rowBuf, maxRaw); err != nil {
 				if err == errTooLong {
-					return cellErr(ErrLimit, "the cell is longer than %s characters (the limit)", formatCount(lim.MaxCellChars))
+					return cellErr(ErrLimit, "the cell is longer than %s characters (the limit)", textfmt.Count(lim.MaxCellChars))
 				}
 				return err
 			}
@@ -471,7 +472,7 @@ func (s *SheetReader) cell(col, rowNum, kind int, self bool) error {
 			}
 		}
 		if err == errTooLong {
-			return cellErr(ErrLimit, "the cell is longer than %s characters (the limit)", formatCount(lim.MaxCellChars))
+			return cellErr(ErrLimit, "the cell is longer than %s characters (the limit)", textfmt.Count(lim.MaxCellChars))
 		}
 		if err != nil {
 			return err
@@ -518,7 +519,7 @@ func (s *SheetReader) cell(col, rowNum, kind int, self bool) error {
 	if owned {
 		v = s.rowBuf[start:]
 		if len(v) > lim.MaxCellChars && utf16Len(v) > lim.MaxCellChars {
-			return cellErr(ErrLimit, "the cell is longer than %s characters (the limit)", formatCount(lim.MaxCellChars))
+			return cellErr(ErrLimit, "the cell is longer than %s characters (the limit)", textfmt.Count(lim.MaxCellChars))
 		}
 	}
 	if len(s.rowBuf) > maxRowBytes {

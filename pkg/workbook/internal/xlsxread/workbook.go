@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"secmgr/internal/textfmt"
 	"strings"
 	"sync/atomic"
 )
@@ -243,7 +244,7 @@ func open(f *os.File, lim Limits) (*Workbook, error) {
 		return nil, newErr(ErrLegacyXLS, "", "this is an Excel 97-2003 .xls file; open it in Excel or LibreOffice and save it as .xlsx")
 	}
 	if n, ok := zipEntryCount(f, size); ok && n > maxZipEntries {
-		return nil, newErr(ErrLimit, "", "the zip archive lists %s entries, more than the %s a workbook may have", formatCount(int(min(n, 1<<62))), formatCount(maxZipEntries))
+		return nil, newErr(ErrLimit, "", "the zip archive lists %s entries, more than the %s a workbook may have", textfmt.Count(int(min(n, 1<<62))), textfmt.Count(maxZipEntries))
 	}
 	zr, err := zip.NewReader(f, size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
@@ -253,7 +254,7 @@ func open(f *os.File, lim Limits) (*Workbook, error) {
 		return nil, sniffNotZip(head)
 	}
 	if len(zr.File) > maxZipEntries {
-		return nil, newErr(ErrLimit, "", "the zip archive has %s entries, more than the %s a workbook may have", formatCount(len(zr.File)), formatCount(maxZipEntries))
+		return nil, newErr(ErrLimit, "", "the zip archive has %s entries, more than the %s a workbook may have", textfmt.Count(len(zr.File)), textfmt.Count(maxZipEntries))
 	}
 	// Every part counts, read here or not: an annotated copy is made with
 	// excelize, which inflates every part into memory. The declared sizes
@@ -263,7 +264,7 @@ func open(f *os.File, lim Limits) (*Workbook, error) {
 		declared = min(declared+min(zf.UncompressedSize64, 1<<62), 1<<62)
 	}
 	if declared > uint64(lim.MaxUncompressedBytes) {
-		return nil, newErr(ErrLimit, "", "the workbook's parts declare %s bytes uncompressed in all, past the %s limit on uncompressed data", formatCount(int(declared)), formatBytes(lim.MaxUncompressedBytes))
+		return nil, newErr(ErrLimit, "", "the workbook's parts declare %s bytes uncompressed in all, past the %s limit on uncompressed data", textfmt.Count(int(declared)), formatBytes(lim.MaxUncompressedBytes))
 	}
 	w := &Workbook{
 		f:      f,
@@ -496,7 +497,7 @@ func (w *Workbook) readWorkbook() error {
 				continue
 			}
 			if len(w.sheets) >= maxSheets {
-				return newErr(ErrLimit, f.Name, "the workbook lists more than %s sheets", formatCount(maxSheets))
+				return newErr(ErrLimit, f.Name, "the workbook lists more than %s sheets", textfmt.Count(maxSheets))
 			}
 			name, ok, err := s.attrString("name", false)
 			if err != nil {
@@ -581,7 +582,7 @@ func (w *Workbook) readRelsFile(f *zip.File, dir string) ([]idRel, error) {
 			continue
 		}
 		if len(out) >= maxRels {
-			return nil, newErr(ErrLimit, f.Name, "more than %s relationships", formatCount(maxRels))
+			return nil, newErr(ErrLimit, f.Name, "more than %s relationships", textfmt.Count(maxRels))
 		}
 		var r idRel
 		var mode string
@@ -657,13 +658,13 @@ func (w *Workbook) readSharedStrings(f *zip.File) error {
 			continue
 		}
 		if len(ends) >= w.lim.MaxSharedStrings {
-			return newErr(ErrLimit, f.Name, "the workbook has more than %s shared strings", formatCount(w.lim.MaxSharedStrings))
+			return newErr(ErrLimit, f.Name, "the workbook has more than %s shared strings", textfmt.Count(w.lim.MaxSharedStrings))
 		}
 		buf = buf[:0]
 		if !s.self {
 			buf, err = readRich(s, "si", buf, maxRaw)
 			if err == errTooLong {
-				return newErr(ErrLimit, f.Name, "shared string %d is longer than %s characters", len(ends), formatCount(w.lim.MaxCellChars))
+				return newErr(ErrLimit, f.Name, "shared string %d is longer than %s characters", len(ends), textfmt.Count(w.lim.MaxCellChars))
 			}
 			if err != nil {
 				return err
@@ -671,7 +672,7 @@ func (w *Workbook) readSharedStrings(f *zip.File) error {
 		}
 		buf = decodeXEscapes(buf)
 		if len(buf) > w.lim.MaxCellChars && utf16Len(buf) > w.lim.MaxCellChars {
-			return newErr(ErrLimit, f.Name, "shared string %d is longer than %s characters", len(ends), formatCount(w.lim.MaxCellChars))
+			return newErr(ErrLimit, f.Name, "shared string %d is longer than %s characters", len(ends), textfmt.Count(w.lim.MaxCellChars))
 		}
 		sb.Write(buf)
 		ends = append(ends, sb.Len())

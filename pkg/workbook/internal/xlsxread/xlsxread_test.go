@@ -3,6 +3,7 @@ package xlsxread
 import (
 	"archive/zip"
 	"bytes"
+	"secmgr/internal/textfmt"
 	"slices"
 
 	"errors"
@@ -657,7 +658,7 @@ func TestErrorFormat(t *testing.T) {
 	if got := formatBytes(1 << 30); got != "1 GiB" {
 		t.Error(got)
 	}
-	if got := formatCount(2000000); got != "2,000,000" {
+	if got := textfmt.Count(2000000); got != "2,000,000" {
 		t.Error(got)
 	}
 	if !strings.Contains(ErrLimit.Error(), "limit") {
