@@ -92,7 +92,7 @@ func Diff(src, dst *artifacts.Environment, opt DiffOptions) (changes []Change, s
 		}
 		s := diffTable(src, t, opt.MapGroup)
 		d := diffTable(dst, t, nil)
-		named := t.HasAction(artifacts.ActionRename)
+		named := t.Named()
 		addStage, editStage, removeStage := diffRelAdd, diffEdit, diffRelRemove
 		if named {
 			addStage, removeStage = diffAdd, diffRemove

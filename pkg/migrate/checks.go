@@ -83,7 +83,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 	users, groups = map[string]bool{}, map[string]bool{}
 	byName := map[string]*entry{}
 	for _, e := range entries {
-		if e.drop || e.c.Op != actions.OpRemove || !e.t.HasAction(artifacts.ActionRename) {
+		if e.drop || e.c.Op != actions.OpRemove || !e.t.Named() {
 			continue
 		}
 		f := artifacts.Fold(e.c.Key[0])
@@ -115,7 +115,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 	}
 	uses := map[string][]use{}
 	for _, t := range artifacts.Tabs {
-		if t.Relationship || t.HasAction(artifacts.ActionRename) {
+		if t.Relationship || t.Named() {
 			continue
 		}
 		var cols []int
@@ -147,7 +147,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 	}
 	for _, e := range entries {
 		f := ""
-		if !e.drop && e.c.Op == actions.OpRemove && e.t.HasAction(artifacts.ActionRename) {
+		if !e.drop && e.c.Op == actions.OpRemove && e.t.Named() {
 			f = artifacts.Fold(e.c.Key[0])
 		}
 		list := uses[f]
