@@ -115,6 +115,8 @@ type planner struct {
 	identities map[string]string
 	// slices settles the moves and removals of slice rules.
 	slices *slicePlan
+	// sliceTypes holds the folded cube and type of every slice rule.
+	sliceTypes map[string]bool
 }
 
 type seenRow struct {

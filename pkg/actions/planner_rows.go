@@ -462,12 +462,13 @@ func (p *planner) planArtifactRow(s *workbook.Sheet, r *workbook.Row, key []stri
 }
 
 func (p *planner) cubeHasType(cube, typ string) bool {
-	for _, rule := range p.env.CubeDataCellAccess {
-		if strings.EqualFold(rule.Cube, cube) && strings.EqualFold(rule.Type, typ) {
-			return true
+	if p.sliceTypes == nil { // once: a workbook may add many rules
+		p.sliceTypes = map[string]bool{}
+		for _, rule := range p.env.CubeDataCellAccess {
+			p.sliceTypes[artifacts.KeyString([]string{rule.Cube, rule.Type})] = true
 		}
 	}
-	return false
+	return p.sliceTypes[artifacts.KeyString([]string{cube, typ})]
 }
 
 // suggestKey suggests the closest existing key of a single-key tab.

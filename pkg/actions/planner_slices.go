@@ -26,9 +26,12 @@ import (
 // the cascade of a group removal: a rule that moves is edited under its
 // new key, a rule that goes is not edited.
 type slicePlan struct {
-	moved   map[string][]string // KeyString of the old key → the new key
-	removed map[string]bool     // KeyString of the key
-	listed  map[string]map[int]bool
+	moved   map[string][]string     // KeyString of the old key → the new key
+	removed map[string]bool         // KeyString of the key
+	listed  map[string]map[int]bool // folded cube and type → orders rows list
+	// unlisted maps the existing rules no row lists, by folded cube and
+	// type and signature, to their index (built on first use).
+	unlisted map[string]int
 }
 
 // sliceRow is a row of the CubeDataCellAccess tab.
@@ -271,53 +274,72 @@ func (p *planner) checkLooksMoved(s *workbook.Sheet, r *workbook.Row, key []stri
 	if t.ID != artifacts.TabCubeDataCellAccess || p.slices == nil {
 		return
 	}
-	set := artifacts.KeyString(key[:2])
-	listed := p.slices.listed[set]
-	for i := range p.env.CubeDataCellAccess {
-		rule := &p.env.CubeDataCellAccess[i]
-		if artifacts.KeyString([]string{rule.Cube, rule.Type}) != set || listed[rule.ProcessingOrder] || !p.sameRule(s, r, i) {
-			continue
+	sig, ok := p.sliceSignature(s, func(ci int) (string, bool) {
+		v := r.Values[ci]
+		if v == "" {
+			return v, true
 		}
-		desc := ""
-		if rule.Description != "" {
-			desc = fmt.Sprintf(" '%s'", rule.Description)
-		}
-		p.report(s, validate.Warning, validate.CodeLooksMoved, t.Key[2], r.Number,
-			"rule %d%s seems to have moved to %s: write Rename with ActionValue %s on its row to move it, or this adds a second copy", rule.ProcessingOrder, desc, key[2], key[2])
+		canon, prob := validate.CheckValue(&t.Columns[ci], v)
+		return canon, prob == nil || prob.Severity != validate.Error
+	})
+	if !ok {
 		return
 	}
+	// The rules no row lists, by cube, type and values: built once, so
+	// that a workbook of many new rules stays linear.
+	if p.slices.unlisted == nil {
+		p.slices.unlisted = map[string]int{}
+		for i := range p.env.CubeDataCellAccess {
+			rule := &p.env.CubeDataCellAccess[i]
+			set := artifacts.KeyString([]string{rule.Cube, rule.Type})
+			if p.slices.listed[set][rule.ProcessingOrder] {
+				continue
+			}
+			k, _ := p.sliceSignature(s, func(ci int) (string, bool) { return t.Cell(p.env, i, ci), true })
+			if _, dup := p.slices.unlisted[set+"\x00"+k]; !dup {
+				p.slices.unlisted[set+"\x00"+k] = i
+			}
+		}
+	}
+	i, found := p.slices.unlisted[artifacts.KeyString(key[:2])+"\x00"+sig]
+	if !found {
+		return
+	}
+	rule := &p.env.CubeDataCellAccess[i]
+	desc := ""
+	if rule.Description != "" {
+		desc = fmt.Sprintf(" '%s'", rule.Description)
+	}
+	p.report(s, validate.Warning, validate.CodeLooksMoved, t.Key[2], r.Number,
+		"rule %d%s seems to have moved to %s: write Rename with ActionValue %s on its row to move it, or this adds a second copy", rule.ProcessingOrder, desc, key[2], key[2])
 }
 
-// sameRule reports whether the row's present values (other than its key)
-// are those of slice rule i; a row with no such value is like no rule.
-func (p *planner) sameRule(s *workbook.Sheet, r *workbook.Row, i int) bool {
+// sliceSignature joins the values of the sheet's columns other than the
+// key (references as the names they end up as, folded), as given by
+// value; two rules with one signature are alike for this sheet. ok is
+// false for a row with an invalid value or with no such column.
+func (p *planner) sliceSignature(s *workbook.Sheet, value func(ci int) (string, bool)) (string, bool) {
 	t := s.Tab
-	compared := 0
+	var b strings.Builder
+	n := 0
 	for ci := range t.Columns {
 		c := &t.Columns[ci]
 		if c.Key || c.IsAction() || !s.Present[ci] {
 			continue
 		}
-		v := r.Values[ci]
-		if v != "" {
-			canon, prob := validate.CheckValue(c, v)
-			if prob != nil && prob.Severity == validate.Error {
-				return false
-			}
-			v = canon
+		v, ok := value(ci)
+		if !ok {
+			return "", false
 		}
-		have := t.Cell(p.env, i, ci)
 		if c.IsReference() {
 			final, _, _ := p.groups.resolve(v)
-			if artifacts.Fold(final) != artifacts.Fold(p.finalValue(c, have)) {
-				return false
-			}
-		} else if v != have {
-			return false
+			v = artifacts.Fold(final)
 		}
-		compared++
+		b.WriteString(v)
+		b.WriteByte(0)
+		n++
 	}
-	return compared > 0
+	return b.String(), n > 0
 }
 
 // sliceFinalKey is the key an existing slice rule has after the plan, and
