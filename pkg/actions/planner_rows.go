@@ -209,6 +209,9 @@ func (p *planner) checkIdentity(s *workbook.Sheet, row int, user string, fields 
 		if !ok {
 			return false
 		}
+		if _, _, st := p.users.resolve(other); st == stateRemoved {
+			return false // removed and added on purpose: the identity moves
+		}
 		p.report(s, validate.Warning, validate.CodeSameIdentity, s.Tab.Column(col), row,
 			"new user '%s' has the %s '%s' of the existing user '%s' — did you mean to Rename '%s'? (ActionType Rename and ActionValue '%s' on its row); otherwise two users share one identity",
 			user, col, value(col), other, other, user)
