@@ -305,7 +305,9 @@ func (p *planner) run(wb *workbook.Workbook) error {
 		case artifacts.TabCubeDataCellAccess:
 			var rows []*workbook.Row
 			err := wb.Read(s, func(r *workbook.Row) error {
-				rows = append(rows, &workbook.Row{Number: r.Number, Values: slices.Clone(r.Values)})
+				cp := *r // the reader reuses its row
+				cp.Values = slices.Clone(r.Values)
+				rows = append(rows, &cp)
 				return nil
 			})
 			if err != nil {

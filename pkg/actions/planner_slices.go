@@ -261,8 +261,12 @@ func (p *planner) planSliceChain(s *workbook.Sheet, chain []*sliceRow) {
 func (p *planner) removeSlice(s *workbook.Sheet, sr *sliceRow, st stage) {
 	t := s.Tab
 	p.slices.removed[artifacts.KeyString(sr.key)] = true
-	p.seq++
-	p.addOrdered(st, t.ID, p.seq, sr.r.Number, Change{Op: OpRemove, Tab: t.Name, Key: sr.key, Cells: []string{s.Ref(t.Column("ActionType"), sr.r.Number)}})
+	prio := 0 // a removal on its own comes in the order of its row
+	if st == stageRename {
+		p.seq++
+		prio = p.seq // before the moves of its chain
+	}
+	p.addOrdered(st, t.ID, prio, sr.r.Number, Change{Op: OpRemove, Tab: t.Name, Key: sr.key, Cells: []string{s.Ref(t.Column("ActionType"), sr.r.Number)}})
 }
 
 // checkLooksMoved warns when a new slice rule equals an existing rule of
