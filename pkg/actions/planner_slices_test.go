@@ -112,7 +112,7 @@ func TestSliceRuleMoves(t *testing.T) {
 			findings: []string{"error invalid-action " + sliceCell("ActionValue", 2), "error invalid-action " + sliceCell("ActionValue", 3)}},
 		{name: "an overtyped order looks moved",
 			rows:     [][]any{ruleRow(env, 0), ruleRow(env, 1), ruleRow(env, 2), ruleRow(env, 3, po, "9")},
-			changes:  []string{"+ " + rule + "9: Description rule 3; AccessGroup Documentation AllOrgs; BehaviorInGrpInFilter Increase Access And Stop; BehaviorInGrpNotInFilter Skip Item And Continue; BehaviorNotInGrpInFilter Skip Item And Continue; AccessLevelInGrpInFilter All Access; AccessLevelInGrpNotInFilter No Access; AccessLevelNotInGrpInFilter No Access; EntityMemberFilter E#Houston.Base"},
+			changes:  []string{"+ " + rule + "9: Description rule 3; AccessGroup Documentation AllOrgs; BehaviorInGrpInFilter Increase Access And Stop; AccessLevelInGrpInFilter All Access; BehaviorInGrpNotInFilter Skip Item And Continue; AccessLevelInGrpNotInFilter No Access; BehaviorNotInGrpInFilter Skip Item And Continue; AccessLevelNotInGrpInFilter No Access; EntityMemberFilter E#Houston.Base"},
 			findings: []string{"warning looks-moved " + sliceCell(po, 5)}},
 		{name: "--cascade edits a moved rule under its new key",
 			groups:  [][]any{{"Documentation AllOrgs", nil, "Remove"}},
