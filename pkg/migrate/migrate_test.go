@@ -143,6 +143,7 @@ func TestCompare(t *testing.T) {
 				"- CubeDataCellAccess HoustonPlan / Data Cell Access Security / 5"},
 			findings: []string{
 				"type-change: slice rule 'GolfStreamDrivers / Data Cell Access Security / 0' is not carried: cube 'GolfStreamDrivers' has no slice rules of type 'Data Cell Access Security' in the destination",
+				"CubeDataCellAccess!AD3 not-bda: slice rule 'HoustonPlan / Data Cell Access Security / 5' is removed with ActionType Remove on the CubeDataCellAccess tab, a secmgr extension",
 			}},
 		{name: "map by wildcard", mapping: []string{"DEV_*=*"}, opt: Options{Prune: true},
 			src: func(e *artifacts.Environment) {
