@@ -87,9 +87,9 @@ func TestSecretsNeverShown(t *testing.T) {
 	edit := filepath.Join(dir, "edit.xlsx")
 	f := excelize.NewFile()
 	f.SetSheetName("Sheet1", "Users")
-	f.SetSheetRow("Users", "A1", &[]any{"User", "Password"})
-	f.SetSheetRow("Users", "A2", &[]any{env.Users[0].User, newSecret})
-	f.SetSheetRow("Users", "A3", &[]any{"Nobody Known", "ENC(S3CR3T-two-value)", "x"})
+	f.SetSheetRow("Users", "A1", &[]any{"User", "Password", "UserType", "IsEnabled"})
+	f.SetSheetRow("Users", "A2", &[]any{env.Users[0].User, newSecret, env.Users[0].UserType, env.Users[0].IsEnabled})
+	f.SetSheetRow("Users", "A3", &[]any{"Nobody Known", "ENC(S3CR3T-two-value)", "View", true, "x"})
 	if err := f.SaveAs(edit); err != nil {
 		t.Fatal(err)
 	}

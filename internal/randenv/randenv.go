@@ -126,8 +126,9 @@ func (g *Gen) value(t *artifacts.Tab, ci int) (string, bool) {
 		}
 		return g.pick(g.users), true
 	case artifacts.KindGroup:
-		// A user enters an exclusion group through UsersInExGroups only.
-		return g.groupRef(!t.Relationship, t.ID != artifacts.TabUsersInGroups)
+		// A user enters an exclusion group through UsersInExGroups only, and
+		// an exclusion group's members are its entries: never a ParentGroup.
+		return g.groupRef(!t.Relationship, !(t.Relationship && c.Name == "ParentGroup"))
 	case artifacts.KindExGroup:
 		if len(g.exgroups) == 0 {
 			return "", false

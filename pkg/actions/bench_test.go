@@ -33,3 +33,38 @@ func BenchmarkPlan(b *testing.B) {
 // the external test package (which can import packages that import this
 // one).
 var ExportAll = exportAll
+
+// BenchmarkPlanSliceRules plans a CubeDataCellAccess tab whose every rule
+// was overtyped at a new order: each row is a new rule checked against
+// every rule the workbook no longer lists (looks-moved). rows/s stays
+// flat across sizes when that check is linear.
+func BenchmarkPlanSliceRules(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		env := testEnv()
+		base := env.CubeDataCellAccess[0]
+		env.CubeDataCellAccess = nil
+		for o := range n {
+			r := base
+			r.ProcessingOrder = o
+			r.Description = fmt.Sprintf("rule %d", o)
+			env.CubeDataCellAccess = append(env.CubeDataCellAccess, r)
+		}
+		env.Normalize()
+		moved := env.Clone()
+		for i := range moved.CubeDataCellAccess {
+			moved.CubeDataCellAccess[i].ProcessingOrder += n
+		}
+		moved.Normalize()
+		path := exportAll(b, moved)
+		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p, err := PlanWorkbook(path, env, PlanOptions{})
+				if err != nil || len(p.Changes) != n || p.Summary.Warnings != n {
+					b.Fatalf("plan: %v, %d changes, %d warnings", err, len(p.Changes), p.Summary.Warnings)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}

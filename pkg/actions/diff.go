@@ -92,7 +92,7 @@ func Diff(src, dst *artifacts.Environment, opt DiffOptions) (changes []Change, s
 		}
 		s := diffTable(src, t, opt.MapGroup)
 		d := diffTable(dst, t, nil)
-		named := t.HasAction(artifacts.ActionRename)
+		named := t.Named()
 		addStage, editStage, removeStage := diffRelAdd, diffEdit, diffRelRemove
 		if named {
 			addStage, removeStage = diffAdd, diffRemove
@@ -265,4 +265,52 @@ func masked(v string) string {
 		return ""
 	}
 	return MaskedValue
+}
+
+// Undo returns the changes that take after back to before, where after
+// is before with the plan applied: Diff(before, after) with Prune, except
+// that the plan's renames (of users, groups and exclusion groups, and the
+// moves of slice rules) are undone as renames back rather than as a
+// removal and an addition — the memberships and references follow a
+// rename back just as they followed the rename. Where renaming back does
+// not fit (the plan was not made by the planner), the plain Diff is
+// returned.
+func Undo(before, after *artifacts.Environment, applied *Plan) (changes []Change, srcOnly []Missing) {
+	prune := DiffOptions{Prune: true}
+	var back []Change
+	if applied != nil {
+		for i := len(applied.Changes) - 1; i >= 0; i-- {
+			c := &applied.Changes[i]
+			if c.Op == OpRename {
+				back = append(back, Change{Op: OpRename, Tab: c.Tab, Key: slices.Clone(c.NewKey), NewKey: slices.Clone(c.Key)})
+			}
+		}
+	}
+	if len(back) == 0 {
+		return Diff(before, after, prune)
+	}
+	// A slice rule the plan added where a moved rule was must go before
+	// that rule can move back.
+	var free []Change
+	sources := map[string]bool{}
+	for _, c := range back {
+		sources[c.Tab+"\x00"+artifacts.KeyString(c.Key)] = true
+	}
+	slice := artifacts.Tabs[artifacts.TabCubeDataCellAccess]
+	for _, c := range back {
+		if c.Tab != slice.Name || sources[c.Tab+"\x00"+artifacts.KeyString(c.NewKey)] {
+			continue
+		}
+		if i, taken := slice.Find(after, c.NewKey...); taken {
+			free = append(free, Change{Op: OpRemove, Tab: c.Tab, Key: slice.KeyOf(after, i)})
+		}
+	}
+	steps := &Plan{Format: PlanFormat, Changes: append(free, back...)}
+	steps.Summarize()
+	mid, err := Apply(after, steps, nil)
+	if err != nil {
+		return Diff(before, after, prune)
+	}
+	rest, srcOnly := Diff(before, mid, prune)
+	return append(steps.Changes, rest...), srcOnly
 }

@@ -3,6 +3,7 @@ package actions
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,6 +21,7 @@ func FuzzPlanRows(f *testing.F) {
 	f.Add(uint8(artifacts.TabUsersInExGroups), "Jessica Documentation", "Houston Except", "1", "False", "", "")
 	f.Add(uint8(artifacts.TabEntity), "Houston", "Houston_Mod", "Nobody", "Everyone", "x", "TRUE")
 	f.Add(uint8(artifacts.TabCubeDataCellAccess), "GolfStream", "Data Cell Access Security", "3.0", "desc", "Houston_View", "Skip Item And Stop")
+	f.Add(uint8(artifacts.TabCubeDataCellAccess), "GolfStream", "Data Cell Access Security", "0", "desc", "Rename", "5")
 	f.Fuzz(func(t *testing.T, tab uint8, a, b, c, d, e, g string) {
 		tb := artifacts.Tabs[int(tab)%int(artifacts.NumTabs)]
 		vals := []string{a, b, c, d, e, g}
@@ -81,5 +83,43 @@ func FuzzPlanWorkbookBytes(f *testing.F) {
 			t.Fatal(err)
 		}
 		PlanWorkbook(path, testEnv(), PlanOptions{})
+	})
+}
+
+// FuzzPlanSliceMoves plans up to six slice-rule rows of one cube and type
+// with fuzzed orders, moves (Rename) and removals against four existing
+// rules: the planner never panics, a plan without errors applies, and
+// planning the same workbook again after it was applied plans nothing.
+func FuzzPlanSliceMoves(f *testing.F) {
+	f.Add([]byte{0, 1, 1, 1, 1, 4})       // a chain: 1 → 4, then 0 → 1
+	f.Add([]byte{1, 1, 2, 2, 2, 0, 3, 0}) // a move into a removed rule's order
+	f.Add([]byte{0, 1, 1, 1, 1, 0})       // a circle
+	f.Add([]byte{3, 0, 9, 0, 1, 2})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env := sliceEnv()
+		tab := artifacts.Tabs[artifacts.TabCubeDataCellAccess]
+		po := tab.Columns[tab.Key[2]].Name
+		var sheetRows [][]any
+		for i := 0; i+2 < len(data) && len(sheetRows) < 6; i += 3 {
+			order, target := int(data[i]%8), int(data[i+2]%8)
+			action := []string{"", "Rename", "Remove"}[data[i+1]%3]
+			value := ""
+			if action == "Rename" {
+				value = strconv.Itoa(target)
+			}
+			sheetRows = append(sheetRows, ruleRow(env, int(data[i]%4), po, strconv.Itoa(order), "ActionType", action, "ActionValue", value))
+		}
+		path := writeWorkbook(t, sheet{"CubeDataCellAccess", rows(sliceHeader(), sheetRows...)})
+		p := plan(t, env, path, PlanOptions{})
+		if !p.Applicable {
+			return
+		}
+		after, err := Apply(env, p, nil)
+		if err != nil {
+			t.Fatalf("an applicable plan does not apply: %v\n%s", err, render(p))
+		}
+		if again := plan(t, after, path, PlanOptions{}); len(again.Changes) != 0 || !again.Applicable {
+			t.Fatalf("planned again after apply:\n%s\nfirst plan:\n%s", render(again), render(p))
+		}
 	})
 }

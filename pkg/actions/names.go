@@ -52,6 +52,8 @@ type nameEntry struct {
 	// sheet and row of the asking row, to report problems found later
 	sheet *workbook.Sheet
 	row   int
+	// absent: a removal of a name the environment no longer has.
+	absent bool
 }
 
 // namespace tracks, for users or for groups and exclusion groups (which

@@ -54,7 +54,10 @@ const (
 )
 
 type staged struct {
-	tab    artifacts.TabID // the tab of the row that asked for the change
+	tab artifacts.TabID // the tab of the row that asked for the change
+	// prio orders changes of one tab and stage before their rows: slice
+	// rules move in the order that frees each target first.
+	prio   int
 	row    int
 	seq    int
 	change Change
@@ -98,6 +101,22 @@ type planner struct {
 	// rows that plan nothing besides those with an error finding: the
 	// first of two conflicting rows ("tab\x00row")
 	badRows map[string]bool
+
+	// memberRemoved holds the memberships a Remove with a member removes
+	// (relationship tab and folded key in final names) and the cell of
+	// that Remove: it decides for the membership in the whole workbook.
+	memberRemoved map[string]string
+	// absentUses counts, per folded group the workbook removes that is
+	// already absent, the cells that still name it where the environment
+	// holds Nobody: a cascade already applied.
+	absentUses map[string]int
+	// identities maps the external identities and e-mail addresses of
+	// the environment's users to their names (built on first use).
+	identities map[string]string
+	// slices settles the moves and removals of slice rules.
+	slices *slicePlan
+	// sliceTypes holds the folded cube and type of every slice rule.
+	sliceTypes map[string]bool
 }
 
 type seenRow struct {
@@ -150,7 +169,8 @@ func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*Pl
 	p := &planner{env: planEnv, opt: opt, path: path, findings: stale, omitted: validate.Omitted{Max: opt.Read.MaxFindings},
 		users: newNamespace(planEnv, true), groups: newNamespace(planEnv, false),
 		candidateCache: map[string][]string{}, suggestCache: map[string]string{},
-		covered: map[string]bool{}, badRows: map[string]bool{}, exEntries: map[string][]exEntry{}, edgeRemoves: map[[2]string]bool{}}
+		covered: map[string]bool{}, badRows: map[string]bool{}, exEntries: map[string][]exEntry{}, edgeRemoves: map[[2]string]bool{},
+		memberRemoved: map[string]string{}, absentUses: map[string]int{}}
 	if err := p.run(wb); err != nil {
 		return nil, err
 	}
@@ -182,6 +202,9 @@ func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*Pl
 			}
 			if a.tab != b.tab {
 				return int(a.tab) - int(b.tab)
+			}
+			if a.prio != b.prio {
+				return a.prio - b.prio
 			}
 			if a.row != b.row {
 				return a.row - b.row
@@ -273,10 +296,24 @@ func (p *planner) run(wb *workbook.Workbook) error {
 	for _, nr := range named {
 		p.planNamedRow(nr)
 	}
-	// Phase 2: everything else, streamed.
+	// Phase 2: everything else, streamed; slice rules are gathered first,
+	// since a move frees the order another row may move into.
 	for _, s := range sheets {
 		switch s.Tab.ID {
 		case artifacts.TabUsers, artifacts.TabGroups, artifacts.TabExGroup:
+			continue
+		case artifacts.TabCubeDataCellAccess:
+			var rows []*workbook.Row
+			err := wb.Read(s, func(r *workbook.Row) error {
+				cp := *r // the reader reuses its row
+				cp.Values = slices.Clone(r.Values)
+				rows = append(rows, &cp)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			p.planSlices(s, rows)
 			continue
 		}
 		err := wb.Read(s, func(r *workbook.Row) error {
@@ -292,14 +329,21 @@ func (p *planner) run(wb *workbook.Workbook) error {
 		}
 	}
 	p.checkRemovedGroupsInUse()
+	p.reportAbsentUses()
 	p.checkCycles()
 	p.checkProcessingOrders()
 	return nil
 }
 
 func (p *planner) add(st stage, tab artifacts.TabID, row int, c Change) {
+	p.addOrdered(st, tab, 0, row, c)
+}
+
+// addOrdered adds a change that comes, within its tab and stage, in the
+// order of prio before that of its row.
+func (p *planner) addOrdered(st stage, tab artifacts.TabID, prio, row int, c Change) {
 	p.seq++
-	p.changes[st] = append(p.changes[st], staged{tab: tab, row: row, seq: p.seq, change: c})
+	p.changes[st] = append(p.changes[st], staged{tab: tab, prio: prio, row: row, seq: p.seq, change: c})
 }
 
 func (p *planner) report(s *workbook.Sheet, sev validate.Severity, code string, col, row int, format string, args ...any) {
@@ -453,8 +497,16 @@ func (p *planner) action(s *workbook.Sheet, r *workbook.Row) (string, string, bo
 		p.report(s, validate.Error, validate.CodeActionType, av, r.Number, "on the %s tab, Remove takes no ActionValue; the row itself names the relationship", t.Name)
 		return "", "", false
 	}
+	if t.ID == artifacts.TabCubeDataCellAccess && canon == artifacts.ActionRemove && value != "" {
+		p.report(s, validate.Error, validate.CodeActionType, av, r.Number, "on the %s tab, Remove takes no ActionValue; the row itself names the slice rule", t.Name)
+		return "", "", false
+	}
 	if canon == artifacts.ActionRename && value == "" {
-		p.report(s, validate.Error, validate.CodeActionType, av, r.Number, "Rename needs the new name in ActionValue")
+		what := "name"
+		if t.ID == artifacts.TabCubeDataCellAccess {
+			what = t.Columns[t.Key[2]].Name
+		}
+		p.report(s, validate.Error, validate.CodeActionType, av, r.Number, "Rename needs the new %s in ActionValue", what)
 		return "", "", false
 	}
 	return canon, value, true
@@ -579,7 +631,7 @@ func (p *planner) registerNames(rows []*namedRow) {
 				p.report(s, validate.Warning, validate.CodeAlreadyAbsent, at, nr.number, "%s '%s' is already absent; nothing to remove", nr.kind, nr.key)
 				// Rows that still list its memberships are no change either:
 				// planning a workbook again after applying it is empty.
-				ns.removed[f] = nameEntry{name: nr.key, kind: nr.kind, cell: actionCell(nr), sheet: s, row: nr.number}
+				ns.removed[f] = nameEntry{name: nr.key, kind: nr.kind, cell: actionCell(nr), sheet: s, row: nr.number, absent: true}
 				nr.bad = true
 				continue
 			}
@@ -664,7 +716,12 @@ func (p *planner) planNamedRow(nr *namedRow) {
 		if !ok {
 			return
 		}
-		p.add(stageAdd, t.ID, nr.number, Change{Op: OpAdd, Tab: t.Name, Key: []string{final}, Fields: fields, Cells: []string{s.Ref(0, nr.number)}})
+		c := Change{Op: OpAdd, Tab: t.Name, Key: []string{final}, Fields: fields, Cells: []string{s.Ref(0, nr.number)}}
+		if nr.kind == kindUser {
+			p.checkIdentity(s, nr.number, final, fields)
+			c.Note = defaultsNote(s, r, fields)
+		}
+		p.add(stageAdd, t.ID, nr.number, c)
 	case stateExisting, stateRenamed:
 		fields, _ := p.fields(s, r, []string{final}, true)
 		if len(fields) > 0 {
@@ -695,9 +752,9 @@ func (p *planner) planMemberRemoval(nr *namedRow) {
 			p.report(s, validate.Warning, validate.CodeRemovedWithOwner, av, nr.number, "the membership goes with the removed %s; nothing more to remove", map[bool]string{true: "user", false: "group"}[ust == stateRemoved])
 			return
 		}
-		found := p.removeRelationship(artifacts.TabUsersInGroups, []string{user, grp}, t.ID, nr.number, cell)
+		found := p.removeMember(artifacts.TabUsersInGroups, []string{user, grp}, t.ID, nr.number, cell)
 		if gk == kindExGroup {
-			found = p.removeRelationship(artifacts.TabUsersInExGroups, []string{user, grp}, t.ID, nr.number, cell) || found
+			found = p.removeMember(artifacts.TabUsersInExGroups, []string{user, grp}, t.ID, nr.number, cell) || found
 		}
 		if !found {
 			p.report(s, validate.Warning, validate.CodeAlreadyAbsent, av, nr.number, "user '%s' is not a member of '%s'; nothing to remove", user, grp)
@@ -726,18 +783,37 @@ func (p *planner) planMemberRemoval(nr *namedRow) {
 	var found bool
 	switch {
 	case nr.kind == kindGroup && ust != stateUnknown:
-		found = p.removeRelationship(artifacts.TabUsersInGroups, []string{user, owner}, t.ID, nr.number, cell)
+		found = p.removeMember(artifacts.TabUsersInGroups, []string{user, owner}, t.ID, nr.number, cell)
 	case nr.kind == kindGroup:
-		found = p.removeRelationship(artifacts.TabGroupsInGroups, []string{grp, owner}, t.ID, nr.number, cell)
+		found = p.removeMember(artifacts.TabGroupsInGroups, []string{grp, owner}, t.ID, nr.number, cell)
 	case ust != stateUnknown:
-		found = p.removeRelationship(artifacts.TabUsersInExGroups, []string{user, owner}, t.ID, nr.number, cell)
-		found = p.removeRelationship(artifacts.TabUsersInGroups, []string{user, owner}, t.ID, nr.number, cell) || found
+		found = p.removeMember(artifacts.TabUsersInExGroups, []string{user, owner}, t.ID, nr.number, cell)
+		found = p.removeMember(artifacts.TabUsersInGroups, []string{user, owner}, t.ID, nr.number, cell) || found
 	default:
-		found = p.removeRelationship(artifacts.TabGroupsInExGroups, []string{grp, owner}, t.ID, nr.number, cell)
+		found = p.removeMember(artifacts.TabGroupsInExGroups, []string{grp, owner}, t.ID, nr.number, cell)
 	}
 	if !found {
 		p.report(s, validate.Warning, validate.CodeAlreadyAbsent, av, nr.number, "'%s' is not a member of '%s'; nothing to remove", nr.value, owner)
 	}
+}
+
+// removeMember plans the removal of a membership that a Remove with a
+// member asks for, and records that the Remove decides for it: a
+// relationship row of the workbook that lists it is no change, now and
+// after the removal is applied.
+func (p *planner) removeMember(tab artifacts.TabID, key []string, from artifacts.TabID, row int, cell string) bool {
+	k := memberKey(tab, key)
+	if _, twice := p.memberRemoved[k]; twice { // also removed by another row: once is enough
+		_, found := p.findFinal(artifacts.Tabs[tab], key)
+		return found
+	}
+	p.memberRemoved[k] = cell
+	return p.removeRelationship(tab, key, from, row, cell)
+}
+
+// memberKey identifies a relationship by tab and folded key.
+func memberKey(tab artifacts.TabID, key []string) string {
+	return fmt.Sprintf("%d\x00%s", tab, artifacts.KeyString(key))
 }
 
 // removeRelationship plans the removal of a relationship row given in
@@ -808,6 +884,22 @@ func (p *planner) finalValue(c *artifacts.Column, v string) string {
 		return p.groups.final(v)
 	}
 	return v
+}
+
+// defaultsNote names the fields of a new row that take their default,
+// its column being absent or empty: "defaults: Culture en-US".
+func defaultsNote(s *workbook.Sheet, r *workbook.Row, fields Fields) string {
+	var parts []string
+	for _, f := range fields {
+		ci := s.Tab.Column(f.Column)
+		if d, ok := defaults[s.Tab.ID][f.Column]; ok && d == f.New && (!s.Present[ci] || r.Values[ci] == "") {
+			parts = append(parts, f.Column+" "+f.New)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "defaults: " + strings.Join(parts, ", ")
 }
 
 func fieldCells(s *workbook.Sheet, row int, fields Fields) []string {

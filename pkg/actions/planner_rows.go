@@ -12,10 +12,12 @@ import (
 	"secmgr/pkg/workbook"
 )
 
-// defaults are the values a new row gets for required columns its sheet
-// leaves out: what OneStream gives a new user.
+// defaults are the values a new row gets for columns its sheet leaves
+// out: what OneStream gives a new user. Nothing a person must choose is
+// defaulted — UserType decides the licence — so only the culture and the
+// grid size are here; the plan shows them as fields of the addition.
 var defaults = map[artifacts.TabID]map[string]string{
-	artifacts.TabUsers: {"UserType": "Interactive", "IsEnabled": "True", "NumGridRows": strconv.Itoa(artifacts.DefaultNumGridRows)},
+	artifacts.TabUsers: {"Culture": "en-US", "NumGridRows": strconv.Itoa(artifacts.DefaultNumGridRows)},
 }
 
 // fields works out the field values of a row: for an existing row
@@ -40,12 +42,22 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 			continue
 		}
 		if !s.Present[ci] {
-			if !existing && (c.Required || c.Kind == artifacts.KindNumGridRows) {
-				if d, has := defaults[t.ID][c.Name]; has {
-					out = append(out, Field{Column: c.Name, New: d})
-					continue
+			if existing {
+				continue
+			}
+			if d, has := defaults[t.ID][c.Name]; has {
+				out = append(out, Field{Column: c.Name, New: d})
+				continue
+			}
+			if c.Required {
+				why := ""
+				if c.Name == "UserType" {
+					why = " (it decides the licence)"
 				}
-				p.report(s, validate.Error, validate.CodeRequired, ci, r.Number, "a new %s needs a %s column; add it to the %s tab", t.Artifact, c.Name, t.Name)
+				f := s.Finding(validate.Error, validate.CodeRequired, ci, r.Number,
+					fmt.Sprintf("a new %s needs a value in %s%s, and the %s tab has no %s column; add the column and fill it in", t.Artifact, c.Name, why, t.Name, c.Name))
+				f.Cell = s.Ref(t.Key[0], r.Number)
+				p.addFinding(f)
 				ok = false
 			}
 			continue
@@ -93,6 +105,9 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 				}
 			}
 			v = canon
+			if existing && (c.Kind == artifacts.KindGroup || c.Kind == artifacts.KindExGroup) && p.keepsRemovedGroup(t, row, ci, v) {
+				continue
+			}
 			if c.IsReference() {
 				final, good := p.reference(s, r.Number, ci, v)
 				if !good {
@@ -123,6 +138,98 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 	}
 	return out, ok
 }
+
+// keepsRemovedGroup reports whether group cell ci of existing row i,
+// which names v, is left to the removal of that group: with --cascade an
+// unchanged cell naming a group the workbook removes is part of the
+// cascade (which sets it to Nobody: a full export still lists every use);
+// and a cell naming a removed group that is already absent, where the
+// environment holds Nobody, is a cascade applied before. A cell that
+// changes a reference to a removed group is neither.
+func (p *planner) keepsRemovedGroup(t *artifacts.Tab, i, ci int, v string) bool {
+	final, _, st := p.groups.resolve(v)
+	if st != stateRemoved {
+		return false
+	}
+	have := artifacts.Fold(p.finalValue(&t.Columns[ci], t.Cell(p.env, i, ci)))
+	e := p.groups.removed[artifacts.Fold(v)]
+	switch {
+	case !e.absent && p.opt.Cascade && have == artifacts.Fold(final):
+		return true
+	case e.absent && have == artifacts.Fold(artifacts.Nobody):
+		p.absentUses[artifacts.Fold(final)]++
+		return true
+	}
+	return false
+}
+
+// reportAbsentUses reports, at the Remove of each group that is already
+// absent, the cells that still name it and are left as Nobody.
+func (p *planner) reportAbsentUses() {
+	names := make([]string, 0, len(p.absentUses))
+	for g := range p.absentUses {
+		names = append(names, g)
+	}
+	slices.Sort(names)
+	for _, g := range names {
+		e := p.groups.removed[g]
+		if e.sheet == nil {
+			continue
+		}
+		p.addFinding(e.sheet.Finding(validate.Warning, validate.CodeRemovedWithOwner, e.sheet.Tab.Column("ActionType"), e.row,
+			fmt.Sprintf("%d cell(s) of this workbook still name %s '%s', which is already absent; the environment has Nobody there (an earlier --cascade), so they are no change", p.absentUses[g], e.kind, e.name)))
+	}
+}
+
+// checkIdentity warns when a new user has the external identity (under
+// the same provider) or the e-mail address of an existing user:
+// overtyping a name is the most common wrong way to rename.
+func (p *planner) checkIdentity(s *workbook.Sheet, row int, user string, fields Fields) {
+	if p.identities == nil {
+		p.identities = make(map[string]string, 2*len(p.env.Users))
+		for _, u := range p.env.Users {
+			if u.ExternalUserName != "" {
+				p.identities[identityKey(u.ExternalAuthProviderName, u.ExternalUserName)] = u.User
+			}
+			if u.Email != "" {
+				p.identities[emailKey(u.Email)] = u.User
+			}
+		}
+	}
+	value := func(col string) string {
+		for _, f := range fields {
+			if f.Column == col {
+				return f.New
+			}
+		}
+		return ""
+	}
+	try := func(col, k string) bool {
+		other, ok := p.identities[k]
+		if !ok {
+			return false
+		}
+		if _, _, st := p.users.resolve(other); st == stateRemoved {
+			return false // removed and added on purpose: the identity moves
+		}
+		p.report(s, validate.Warning, validate.CodeSameIdentity, s.Tab.Column(col), row,
+			"new user '%s' has the %s '%s' of the existing user '%s' — did you mean to Rename '%s'? (ActionType Rename and ActionValue '%s' on its row); otherwise two users share one identity",
+			user, col, value(col), other, other, user)
+		return true
+	}
+	if ext := value("ExternalUserName"); ext != "" && try("ExternalUserName", identityKey(value("ExternalAuthProviderName"), ext)) {
+		return
+	}
+	if email := value("Email"); email != "" {
+		try("Email", emailKey(email))
+	}
+}
+
+func identityKey(provider, name string) string {
+	return "x\x00" + artifacts.Fold(provider) + "\x00" + artifacts.Fold(name)
+}
+
+func emailKey(email string) string { return "e\x00" + artifacts.Fold(email) }
 
 func mask(v string) string {
 	if v == "" {
@@ -217,6 +324,12 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 			p.report(s, validate.Error, validate.CodeDomain, ci, r.Number, "'%s' is an exclusion group; its members are its entries on the UsersInExGroups and GroupsInExGroups tabs", final)
 			return
 		}
+		if t.ID == artifacts.TabUsersInGroups && c.Name == "ParentGroup" && kind == kindExGroup && action == "" {
+			// Without a ProcessingOrder and AllowAccess the entry would let
+			// the user in unconditionally.
+			p.report(s, validate.Error, validate.CodeDomain, ci, r.Number, "'%s' is an exclusion group; a user enters it only on the UsersInExGroups tab, with a ProcessingOrder and AllowAccess — move this row there", final)
+			return
+		}
 		if c.Name == "ParentGroup" && (strings.EqualFold(final, artifacts.Everyone) || strings.EqualFold(final, artifacts.Nobody)) && action == "" {
 			p.report(s, validate.Error, validate.CodeBuiltin, ci, r.Number, "%s has fixed members (Everyone holds every user, Nobody holds none); it cannot be given members", final)
 			return
@@ -225,6 +338,10 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 	}
 	if removedSide != "" {
 		p.report(s, validate.Warning, validate.CodeRemovedWithOwner, t.Key[0], r.Number, "%s is removed by this workbook; its relationships go with it, so this row changes nothing", removedSide)
+		return
+	}
+	if cell, ok := p.memberRemoved[memberKey(t.ID, key)]; ok {
+		p.report(s, validate.Warning, validate.CodeRemovedByRow, t.Key[0], r.Number, "%s %s is removed by %s (Remove with a member); that row decides, so this row changes nothing", t.Artifact, describeKey(key), cell)
 		return
 	}
 	if t.ID == artifacts.TabGroupsInGroups && artifacts.Fold(key[0]) == artifacts.Fold(key[1]) {
@@ -296,7 +413,6 @@ func (p *planner) recordEntry(s *workbook.Sheet, r *workbook.Row, key []string, 
 // planArtifact plans a row of a roles or artifact tab: an edit of an
 // existing artifact, or a new slice rule.
 func (p *planner) planArtifact(s *workbook.Sheet, r *workbook.Row) {
-	t := s.Tab
 	key, ok := p.keyValues(s, r)
 	if !ok {
 		return
@@ -304,6 +420,13 @@ func (p *planner) planArtifact(s *workbook.Sheet, r *workbook.Row) {
 	if p.duplicate(s, r.Number, r.Values, key) {
 		return
 	}
+	p.planArtifactRow(s, r, key)
+}
+
+// planArtifactRow plans a row of a roles or artifact tab by its key: an
+// edit, or a new slice rule.
+func (p *planner) planArtifactRow(s *workbook.Sheet, r *workbook.Row, key []string) {
+	t := s.Tab
 	if _, exists := t.Find(p.env, key...); exists {
 		i, _ := t.Find(p.env, key...)
 		stored := t.KeyOf(p.env, i)
@@ -337,16 +460,18 @@ func (p *planner) planArtifact(s *workbook.Sheet, r *workbook.Row) {
 	if !ok {
 		return
 	}
+	p.checkLooksMoved(s, r, key)
 	p.add(stageRelAdd, t.ID, r.Number, Change{Op: OpAdd, Tab: t.Name, Key: key, Fields: fields, Cells: []string{s.Ref(t.Key[0], r.Number)}})
 }
 
 func (p *planner) cubeHasType(cube, typ string) bool {
-	for _, rule := range p.env.CubeDataCellAccess {
-		if strings.EqualFold(rule.Cube, cube) && strings.EqualFold(rule.Type, typ) {
-			return true
+	if p.sliceTypes == nil { // once: a workbook may add many rules
+		p.sliceTypes = map[string]bool{}
+		for _, rule := range p.env.CubeDataCellAccess {
+			p.sliceTypes[artifacts.KeyString([]string{rule.Cube, rule.Type})] = true
 		}
 	}
-	return false
+	return p.sliceTypes[artifacts.KeyString([]string{cube, typ})]
 }
 
 // suggestKey suggests the closest existing key of a single-key tab.
@@ -399,6 +524,14 @@ func (p *planner) checkRemovedGroupsInUse() {
 				key := t.KeyOf(p.env, i)
 				if p.covered[coverKey(t.ID, key, ci)] {
 					continue
+				}
+				if t.ID == artifacts.TabCubeDataCellAccess {
+					// A rule the workbook moves is edited under its new key;
+					// one it removes is not edited at all.
+					var kept bool
+					if key, kept = p.sliceFinalKey(key); !kept {
+						continue
+					}
 				}
 				uses[v] = append(uses[v], use{t, key, ci, t.Cell(p.env, i, ci)})
 			}

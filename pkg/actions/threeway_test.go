@@ -286,7 +286,10 @@ func TestStaleExport(t *testing.T) {
 	if p.Applicable || p.Base != nil {
 		t.Fatalf("a stale export whose base is not found planned:\n%s", render(p))
 	}
-	if len(p.Findings) != 1 || p.Findings[0].Code != validate.CodeStaleExport || !strings.Contains(p.Findings[0].Message, "--two-way") {
+	// Besides the error, the user renamed since (still under the old name
+	// in the export) is a new user with an existing identity: a warning.
+	errs := slices.DeleteFunc(slices.Clone(p.Findings), func(f validate.Finding) bool { return f.Severity != validate.Error })
+	if len(errs) != 1 || errs[0].Code != validate.CodeStaleExport || !strings.Contains(errs[0].Message, "--two-way") {
 		t.Fatalf("findings: %v", p.Findings)
 	}
 

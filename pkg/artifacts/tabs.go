@@ -155,6 +155,13 @@ func (t *Tab) HasAction(a string) bool {
 	return false
 }
 
+// Named reports whether the tab's rows are users, groups or exclusion
+// groups: artifacts other rows refer to by name, so that a rename follows
+// into every reference and a removal takes their relationships along.
+func (t *Tab) Named() bool {
+	return t.ID == TabUsers || t.ID == TabGroups || t.ID == TabExGroup
+}
+
 // DataColumns returns the indexes of the columns stored in the
 // environment (all but ActionType and ActionValue).
 func (t *Tab) DataColumns() []int {
@@ -366,8 +373,10 @@ func init() {
 			Columns: cols(key("Profile", KindName, "an existing workflow profile"), accessMaint(), group("ExecGroup_Default"), group("CertifyGroup_Default"))},
 		{ID: TabCube, Name: "Cube", Area: "cube", Artifact: "cube",
 			Columns: cols(key("Cube", KindName, "an existing cube"), accessMaint())},
-		{ID: TabCubeDataCellAccess, Name: "CubeDataCellAccess", Area: "cubedataaccess", MayAdd: true, Artifact: "slice rule",
-			Columns: sliceColumns()},
+		// Slice rules take Remove, and Rename with a whole number: a move
+		// to another ProcessingOrder (secmgr extensions).
+		{ID: TabCubeDataCellAccess, Name: "CubeDataCellAccess", Area: "cubedataaccess", MayAdd: true, Actions: named, Artifact: "slice rule",
+			Columns: cols(sliceColumns(), actionColumns())},
 		{ID: TabEntity, Name: "Entity", Area: "entity", Artifact: "entity",
 			Columns: cols(key("Entity", KindName, "an existing entity"), group("ReadGroup"), group("ReadGroup2"), group("ReadWriteGroup"), group("ReadWriteGroup2"),
 				boolean("UseCubeDataAccess", "True applies the cube's slice rules to this entity"))},

@@ -27,7 +27,7 @@ func TestTabTableMatchesSpec(t *testing.T) {
 		{"GroupsInExGroups", "exgroups", "Group ExGroup ProcessingOrder AllowAccess ActionType ActionValue", "Group ExGroup", true, "Remove"},
 		{"Workflow", "workflow", "Profile AccessGroup MaintenanceGroup ExecGroup_Default CertifyGroup_Default", "Profile", false, ""},
 		{"Cube", "cube", "Cube AccessGroup MaintenanceGroup", "Cube", false, ""},
-		{"CubeDataCellAccess", "cubedataaccess", "Cube Type ProcessingOrdering Description AccessGroup BehaviorInGrpInFilter AccessLevelInGrpInFilter BehaviorInGrpNotInFilter AccessLevelInGrpNotInFilter BehaviorNotInGrpInFilter AccessLevelNotInGrpInFilter " + uf, "Cube Type ProcessingOrdering", true, ""},
+		{"CubeDataCellAccess", "cubedataaccess", "Cube Type ProcessingOrdering Description AccessGroup BehaviorInGrpInFilter AccessLevelInGrpInFilter BehaviorInGrpNotInFilter AccessLevelInGrpNotInFilter BehaviorNotInGrpInFilter AccessLevelNotInGrpInFilter " + uf + " ActionType ActionValue", "Cube Type ProcessingOrdering", true, "Rename Remove"},
 		{"Entity", "entity", "Entity ReadGroup ReadGroup2 ReadWriteGroup ReadWriteGroup2 UseCubeDataAccess", "Entity", false, ""},
 		{"Scenario", "scenario", "Scenario ReadGroup ReadWriteGroup CalculateFromGridsGroup ManageDataGroup", "Scenario", false, ""},
 		{"Dimensions", "dimensions", "Dimension AccessGroup MaintenanceGroup", "Dimension", false, ""},

@@ -353,7 +353,7 @@ func TestImportApplyHistoryUndo(t *testing.T) {
 	}
 	code, undoPage, _ := tc.get("/undo?file=" + m[1])
 	if code != 200 || !strings.Contains(undoPage, "This undoes the apply of <strong>realistic.xlsx</strong>") ||
-		!strings.Contains(undoPage, `<span class="op-remove">- Users Natalie Doc</span>`) {
+		!strings.Contains(undoPage, `<span class="op-rename">&gt; Users Natalie Doc → Natalie Documentation</span>`) {
 		t.Fatalf("undo page: %d\n%s", code, undoPage)
 	}
 	if !bytes.Equal(afterFirst, tc.env()) {

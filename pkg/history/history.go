@@ -236,7 +236,7 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 	if err != nil {
 		return nil, err
 	}
-	undo, err := undoPlan(before, after, afterFP, beforeFP, BackupName(t))
+	undo, err := undoPlan(before, after, p, afterFP, beforeFP, BackupName(t))
 	if err != nil {
 		return nil, fmt.Errorf("cannot apply the plan to %s: %w — nothing was applied", envPath, err)
 	}
@@ -351,9 +351,10 @@ func short(fp string) string {
 // undoPlan returns the plan that takes after back to before, checked in
 // memory: applied to after, it must give before's exact bytes. Its
 // passwords are read from the backup, named relative to the undo plan's
-// own folder (both live in the history folder).
-func undoPlan(before, after *artifacts.Environment, afterFP, backupFP, backupName string) (*actions.Plan, error) {
-	changes, missing := actions.Diff(before, after, actions.DiffOptions{Prune: true})
+// own folder (both live in the history folder). The renames of the applied
+// plan p are undone as renames back.
+func undoPlan(before, after *artifacts.Environment, p *actions.Plan, afterFP, backupFP, backupName string) (*actions.Plan, error) {
+	changes, missing := actions.Undo(before, after, p)
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("no undo plan can restore the current state (%d artifact(s) could not be put back)", len(missing))
 	}

@@ -432,7 +432,7 @@ func (c *comparer) missing(tab artifacts.TabID, name string, inSrc bool) string 
 // and rules of its type, in the destination.
 func (c *comparer) carryReferences() {
 	for _, t := range artifacts.Tabs {
-		if !c.sel[t.ID] || t.HasAction(artifacts.ActionRename) {
+		if !c.sel[t.ID] || t.Named() {
 			continue
 		}
 		var refs []int

@@ -83,7 +83,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 	users, groups = map[string]bool{}, map[string]bool{}
 	byName := map[string]*entry{}
 	for _, e := range entries {
-		if e.drop || e.c.Op != actions.OpRemove || !e.t.HasAction(artifacts.ActionRename) {
+		if e.drop || e.c.Op != actions.OpRemove || !e.t.Named() {
 			continue
 		}
 		f := artifacts.Fold(e.c.Key[0])
@@ -97,9 +97,14 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 	if len(groups) == 0 {
 		return users, groups
 	}
-	// The edits the workbook makes, by tab and row key.
+	// The edits the workbook makes, by tab and row key; and the slice
+	// rules it removes, which use nothing afterwards.
 	edits := map[artifacts.TabID]map[string]*entry{}
+	removedRules := map[string]bool{}
 	for _, e := range entries {
+		if !e.drop && e.c.Op == actions.OpRemove && e.t.ID == artifacts.TabCubeDataCellAccess {
+			removedRules[artifacts.KeyString(e.c.Key)] = true
+		}
 		if e.drop || e.c.Op != actions.OpEdit {
 			continue
 		}
@@ -115,7 +120,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 	}
 	uses := map[string][]use{}
 	for _, t := range artifacts.Tabs {
-		if t.Relationship || t.HasAction(artifacts.ActionRename) {
+		if t.Relationship || t.Named() {
 			continue
 		}
 		var cols []int
@@ -126,6 +131,9 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 		}
 		byKey := edits[t.ID]
 		for i, n := 0, t.Len(c.dst); i < n; i++ {
+			if t.ID == artifacts.TabCubeDataCellAccess && removedRules[artifacts.KeyString(t.KeyOf(c.dst, i))] {
+				continue
+			}
 			var e *entry
 			if byKey != nil {
 				e = byKey[artifacts.KeyString(t.KeyOf(c.dst, i))]
@@ -147,7 +155,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 	}
 	for _, e := range entries {
 		f := ""
-		if !e.drop && e.c.Op == actions.OpRemove && e.t.HasAction(artifacts.ActionRename) {
+		if !e.drop && e.c.Op == actions.OpRemove && e.t.Named() {
 			f = artifacts.Fold(e.c.Key[0])
 		}
 		list := uses[f]

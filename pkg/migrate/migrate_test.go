@@ -139,10 +139,11 @@ func TestCompare(t *testing.T) {
 			dst: func(e *artifacts.Environment) {
 				e.CubeDataCellAccess = append(e.CubeDataCellAccess, rule("HoustonPlan", "Data Cell Access Security", 5, "Houston_Mod"))
 			},
-			want: []string{"+ CubeDataCellAccess GolfStream / Data Cell Access Security / 7: AccessGroup Europe; BehaviorInGrpInFilter Increase Access And Stop; AccessLevelInGrpInFilter All Access; BehaviorInGrpNotInFilter Skip Item And Continue; AccessLevelInGrpNotInFilter No Access; BehaviorNotInGrpInFilter Skip Item And Continue; AccessLevelNotInGrpInFilter No Access"},
+			want: []string{"+ CubeDataCellAccess GolfStream / Data Cell Access Security / 7: AccessGroup Europe; BehaviorInGrpInFilter Increase Access And Stop; AccessLevelInGrpInFilter All Access; BehaviorInGrpNotInFilter Skip Item And Continue; AccessLevelInGrpNotInFilter No Access; BehaviorNotInGrpInFilter Skip Item And Continue; AccessLevelNotInGrpInFilter No Access",
+				"- CubeDataCellAccess HoustonPlan / Data Cell Access Security / 5"},
 			findings: []string{
 				"type-change: slice rule 'GolfStreamDrivers / Data Cell Access Security / 0' is not carried: cube 'GolfStreamDrivers' has no slice rules of type 'Data Cell Access Security' in the destination",
-				"only-in-destination: slice rule 'HoustonPlan / Data Cell Access Security / 5' exists only in the destination; a workbook cannot remove a slice rule — remove it in OneStream",
+				"CubeDataCellAccess!AD3 not-bda: slice rule 'HoustonPlan / Data Cell Access Security / 5' is removed with ActionType Remove on the CubeDataCellAccess tab, a secmgr extension",
 			}},
 		{name: "map by wildcard", mapping: []string{"DEV_*=*"}, opt: Options{Prune: true},
 			src: func(e *artifacts.Environment) {

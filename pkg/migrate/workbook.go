@@ -110,7 +110,7 @@ func (c *comparer) layout(entries []*entry, res *Result) {
 // users and groups, renames, edits, relationship and slice-rule adds with
 // exclusion-entry edits, relationship removals, removals.
 func plannerStage(e *entry) int {
-	named := e.t.HasAction(artifacts.ActionRename)
+	named := e.t.Named()
 	switch e.c.Op {
 	case actions.OpAdd:
 		if named {

@@ -327,10 +327,14 @@ func actionNote(tab *artifacts.Tab, c *artifacts.Column) []string {
 	switch {
 	case c.Kind == artifacts.KindActionType && tab.Relationship:
 		return []string{"Remove to remove this " + tab.Artifact + "; empty to add it or keep it."}
+	case c.Kind == artifacts.KindActionType && tab.ID == artifacts.TabCubeDataCellAccess:
+		return []string{"Rename to move the slice rule, Remove to delete it (secmgr extensions); empty to add or edit it."}
 	case c.Kind == artifacts.KindActionType:
 		return []string{"Rename or Remove; empty to add or edit the " + tab.Artifact + "."}
 	case tab.Relationship:
 		return []string{"Leave empty."}
+	case tab.ID == artifacts.TabCubeDataCellAccess:
+		return []string{"For Rename: the ProcessingOrdering the rule moves to, a whole number.", "For Remove: leave empty."}
 	case tab.ID == artifacts.TabUsers:
 		return []string{"For Rename: the new user name.",
 			"For Remove: empty deletes the user; a group name removes the user from that group only."}
