@@ -14,7 +14,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
 )
@@ -309,3 +311,24 @@ func UnmarshalPlan(data []byte) (*Plan, error) {
 	}
 	return &p, nil
 }
+
+// BaseRef records, in a plan, the state a three-way plan was made
+// against.
+type BaseRef struct {
+	Fingerprint string    `json:"fingerprint"`
+	Time        time.Time `json:"time,omitzero"`
+	Applies     int       `json:"applies"`
+}
+
+// Header is the line a plan's text starts with when it was planned
+// three-way.
+func (b *BaseRef) Header() string {
+	since := textfmt.Plural(b.Applies, "apply", "applies")
+	if b.Time.IsZero() {
+		return fmt.Sprintf("planned three-way against the state the workbook was made from (%s since)", since)
+	}
+	return fmt.Sprintf("planned three-way against the state of %s (%s since)", FormatTime(b.Time), since)
+}
+
+// FormatTime writes a time of the journal for people, in UTC.
+func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }

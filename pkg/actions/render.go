@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"secmgr/internal/textfmt"
 	"strings"
 )
 
@@ -87,7 +88,7 @@ func ImpactHeading(cs []Consequence) string {
 	if len(cs) == 0 {
 		return "Impact on effective access: none."
 	}
-	return fmt.Sprintf("Impact on effective access: %s, %s:", plural(impactUsers(cs), "user"), plural(len(cs), "change"))
+	return fmt.Sprintf("Impact on effective access: %s, %s:", textfmt.Plural(impactUsers(cs), "user", ""), textfmt.Plural(len(cs), "change", ""))
 }
 
 func impactUsers(cs []Consequence) int {
@@ -104,7 +105,7 @@ func impactUsers(cs []Consequence) int {
 func impactRest(cs []Consequence) string {
 	rest := cs[MaxImpactLines:]
 	return fmt.Sprintf("… and %d more for %s (%d in all); the JSON plan (--format json) lists every one.",
-		len(rest), plural(impactUsers(rest), "user"), len(cs))
+		len(rest), textfmt.Plural(impactUsers(rest), "user", ""), len(cs))
 }
 
 // ImpactLine renders one consequence: "+ elena.garcia gains Finance_View
@@ -213,14 +214,7 @@ func SummaryLine(p *Plan) string {
 		verdict = "Not applicable"
 	}
 	return fmt.Sprintf("%s: %d to add, %d to edit, %d to rename, %d to remove; %s, %s.",
-		verdict, s.Add, s.Edit, s.Rename, s.Remove, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
+		verdict, s.Add, s.Edit, s.Rename, s.Remove, textfmt.Plural(s.Errors, "error", ""), textfmt.Plural(s.Warnings, "warning", ""))
 }
 
 // Markdown limits: sections longer than MarkdownOpenLines show that many

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
@@ -35,32 +36,6 @@ type AppliedSince struct {
 	// current environment.
 	After func() (*artifacts.Environment, error)
 }
-
-// BaseRef records, in a plan, the state a three-way plan was made
-// against.
-type BaseRef struct {
-	Fingerprint string    `json:"fingerprint"`
-	Time        time.Time `json:"time,omitzero"`
-	Applies     int       `json:"applies"`
-}
-
-// Header is the line a plan's text starts with when it was planned
-// three-way.
-func (b *BaseRef) Header() string {
-	if b.Time.IsZero() {
-		return fmt.Sprintf("planned three-way against the state the workbook was made from (%s since)", applies(b.Applies))
-	}
-	return fmt.Sprintf("planned three-way against the state of %s (%s since)", formatTime(b.Time), applies(b.Applies))
-}
-
-func applies(n int) string {
-	if n == 1 {
-		return "1 apply"
-	}
-	return fmt.Sprintf("%d applies", n)
-}
-
-func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 
 // threeWay is the three-way context of one planning run.
 type threeWay struct {
@@ -112,7 +87,7 @@ func prepareThreeWay(wb *workbook.Workbook, env *artifacts.Environment, fp strin
 			from = fmt.Sprintf(" of environment '%s', not '%s',", b.Environment, env.Name)
 		}
 		if !b.Time.IsZero() {
-			from += " at " + formatTime(b.Time)
+			from += " at " + FormatTime(b.Time)
 		}
 		msg := fmt.Sprintf("the workbook was exported%s from a state that is not in this environment's history; rows unchanged since then may revert later changes. Export again and redo the edits, or give --two-way to plan it as it is", from)
 		return nil, validate.Findings{{Severity: validate.Error, Code: validate.CodeStaleExport, Message: msg}}, nil
@@ -431,7 +406,7 @@ func (tw *threeWay) applyLabel(step int) string {
 	if step < 1 || step > len(tw.st.Applies) {
 		return "an apply since the workbook was made"
 	}
-	return "the apply of " + formatTime(tw.st.Applies[step-1].Time)
+	return "the apply of " + FormatTime(tw.st.Applies[step-1].Time)
 }
 
 // changedBy names the apply that last changed column ci of the row a
@@ -758,7 +733,7 @@ func (tw *threeWay) checkFits(plan *Plan) {
 		return
 	}
 	f := validate.Finding{Severity: validate.Error, Code: validate.CodeConflict,
-		Message: fmt.Sprintf("the workbook's changes do not fit the environment as it is now, after %s: %v", applies(len(tw.st.Applies)), err)}
+		Message: fmt.Sprintf("the workbook's changes do not fit the environment as it is now, after %s: %v", textfmt.Plural(len(tw.st.Applies), "apply", "applies"), err)}
 	if ce, ok := err.(*ChangeError); ok && ce.Number >= 1 && ce.Number <= len(plan.Changes) {
 		c := plan.Changes[ce.Number-1]
 		if cell := cellAt(c, 0); cell != "" {

@@ -159,7 +159,7 @@ func editCopy(t *testing.T, path string, edits ...cellEdit) string {
 
 func TestThreeWay(t *testing.T) {
 	s := newStaleSetup(t)
-	t1, t2 := formatTime(s.t1), formatTime(s.t2)
+	t1, t2 := FormatTime(s.t1), FormatTime(s.t2)
 	for _, tc := range []struct {
 		name      string
 		edits     []cellEdit
