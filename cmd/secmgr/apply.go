@@ -17,6 +17,7 @@ import (
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/history"
+	"secmgr/pkg/plans"
 )
 
 // maxPlanFile bounds the plan files apply reads.
@@ -82,7 +83,7 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 	if err != nil {
 		return err
 	}
-	var p *actions.Plan
+	var p *plans.Plan
 	planDir := ""
 	// A saved plan was reviewed when it was made: it is the approval, as
 	// a plan file is for terraform apply. A workbook is planned here, so
@@ -102,7 +103,7 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 
 	color := useColor(a.stdout)
 	if !p.Applicable {
-		if err := actions.RenderText(a.stdout, p, color); err != nil {
+		if err := plans.RenderText(a.stdout, p, color); err != nil {
 			return err
 		}
 		return fail("%s has %s; nothing was applied", describeSource(arg), textfmt.Plural(p.Findings.Errors(), "error", ""))
@@ -116,14 +117,14 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 	if fp != p.Environment.Fingerprint {
 		return fail("the plan %s was made against another state of %s; plan again — nothing was applied", arg, envPath)
 	}
-	if err := actions.RenderText(a.stdout, p, color); err != nil {
+	if err := plans.RenderText(a.stdout, p, color); err != nil {
 		return err
 	}
 	if p.Empty() {
 		fmt.Fprintf(a.stdout, "Nothing to apply: %s already matches %s.\n", envPath, describeSource(arg))
 		return nil
 	}
-	secrets, err := history.SecretsFor(p, planDir)
+	secrets, err := actions.SecretsFor(p, planDir)
 	if err != nil {
 		return fail("%v — nothing was applied", err)
 	}
@@ -160,7 +161,7 @@ func (a *app) apply(cmd *cli.Command, arg string) error {
 }
 
 // readPlan reads a plan file strictly; the message names the file.
-func readPlan(path string) (*actions.Plan, error) {
+func readPlan(path string) (*plans.Plan, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -176,7 +177,7 @@ func readPlan(path string) (*actions.Plan, error) {
 	if len(data) > maxPlanFile {
 		return nil, fail("plan file %s is larger than 1 GiB", path)
 	}
-	p, err := actions.UnmarshalPlan(data)
+	p, err := plans.UnmarshalPlan(data)
 	if err != nil {
 		return nil, fail("plan file %s %v", path, err)
 	}

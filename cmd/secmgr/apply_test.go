@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"secmgr/examples/golfstream"
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/history"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/workbook"
 )
 
@@ -150,9 +150,9 @@ func TestApplySavedPlan(t *testing.T) {
 	// An empty plan: nothing to apply, nothing written.
 	env, _ := artifacts.Load(envPath)
 	fp, _ := artifacts.Fingerprint(env)
-	empty := &actions.Plan{Format: actions.PlanFormat, Environment: actions.EnvironmentRef{Name: env.Name, Fingerprint: fp}, Source: "x.xlsx"}
+	empty := &plans.Plan{Format: plans.PlanFormat, Environment: plans.EnvironmentRef{Name: env.Name, Fingerprint: fp}, Source: "x.xlsx"}
 	empty.Summarize()
-	b, _ := actions.MarshalPlan(empty)
+	b, _ := plans.MarshalPlan(empty)
 	os.WriteFile(filepath.Join(dir, "empty.json"), b, 0o600)
 	before, _ := history.History(envPath)
 	r = runIn(t, "apply", filepath.Join(dir, "empty.json"), "--env", envPath)

@@ -16,9 +16,9 @@ import (
 	"go.uber.org/zap"
 
 	"secmgr/internal/textfmt"
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/migrate"
+	"secmgr/pkg/plans"
 )
 
 // diffFormat is the "format" of diff --format json.
@@ -173,7 +173,7 @@ func (a *app) printDiffText(from, to string, res *migrate.Result) error {
 	}
 	color := useColor(a.stdout)
 	for _, c := range res.Changes {
-		line := actions.ChangeLine(c)
+		line := plans.ChangeLine(c)
 		if color {
 			line = opColor(c.Op) + line + "\x1b[0m"
 		}
@@ -189,13 +189,13 @@ func (a *app) printDiffText(from, to string, res *migrate.Result) error {
 	return w.Flush()
 }
 
-func opColor(op actions.Op) string {
+func opColor(op plans.Op) string {
 	switch op {
-	case actions.OpAdd:
+	case plans.OpAdd:
 		return "\x1b[32m"
-	case actions.OpEdit:
+	case plans.OpEdit:
 		return "\x1b[33m"
-	case actions.OpRemove:
+	case plans.OpRemove:
 		return "\x1b[31m"
 	}
 	return "\x1b[36m"
@@ -218,9 +218,9 @@ type diffDocument struct {
 	Prune    bool              `json:"prune"`
 	Map      []string          `json:"map"`
 	Workbook string            `json:"workbook,omitempty"`
-	Changes  []actions.Change  `json:"changes"`
+	Changes  []plans.Change    `json:"changes"`
 	Findings []migrate.Finding `json:"findings"`
-	Summary  actions.Summary   `json:"summary"`
+	Summary  plans.Summary     `json:"summary"`
 }
 
 func (a *app) printDiffJSON(cmd *cli.Command, src, dst *artifacts.Environment, tabs []artifacts.TabID, res *migrate.Result) error {

@@ -18,6 +18,7 @@ import (
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/history"
 	"secmgr/pkg/impact"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/review"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
@@ -112,7 +113,7 @@ func validateCommand(a *app) *cli.Command {
 					Source   string            `json:"source"`
 					Valid    bool              `json:"valid"`
 					Findings validate.Findings `json:"findings"`
-					Summary  actions.Summary   `json:"summary"`
+					Summary  plans.Summary     `json:"summary"`
 				}{"secmgr.findings/v1", p.Source, p.Applicable, p.Findings, p.Summary}
 				enc := json.NewEncoder(a.stdout)
 				enc.SetEscapeHTML(false)
@@ -165,7 +166,7 @@ func formatFlag(extra ...string) cli.Flag {
 }
 
 // planFromArgs loads the environment and plans the workbook argument.
-func (a *app) planFromArgs(cmd *cli.Command) (*actions.Plan, string, error) {
+func (a *app) planFromArgs(cmd *cli.Command) (*plans.Plan, string, error) {
 	argv, err := args(cmd, 1, 1, "WORKBOOK")
 	if err != nil {
 		return nil, "", err
@@ -182,14 +183,14 @@ func (a *app) planFromArgs(cmd *cli.Command) (*actions.Plan, string, error) {
 // turns a file that cannot be read into an error that names it. A
 // workbook made from an earlier state of the environment (--env) is
 // planned three-way against that state, found in the history.
-func (a *app) planWorkbook(cmd *cli.Command, path string, env *artifacts.Environment) (*actions.Plan, error) {
+func (a *app) planWorkbook(cmd *cli.Command, path string, env *artifacts.Environment) (*plans.Plan, error) {
 	cascade := cmd.Bool("cascade")
 	bda := cmd.Bool("bda")
 	read, done := a.readOptions(path)
 	// A reviewed access review (AccessReview tab with a Decision column)
 	// plans its Remove decisions as membership removals.
 	isReview, err := review.IsReviewWorkbookWith(path, review.Options{Read: read})
-	var p *actions.Plan
+	var p *plans.Plan
 	switch {
 	case err != nil:
 	case isReview:
@@ -241,23 +242,23 @@ func (a *app) annotate(cmd *cli.Command, in string, findings validate.Findings) 
 
 // printPlan writes the plan to standard output as text, JSON or
 // Markdown.
-func (a *app) printPlan(cmd *cli.Command, p *actions.Plan) error {
+func (a *app) printPlan(cmd *cli.Command, p *plans.Plan) error {
 	switch cmd.String("format") {
 	case "json":
-		b, err := actions.MarshalPlan(p)
+		b, err := plans.MarshalPlan(p)
 		if err != nil {
 			return err
 		}
 		_, err = a.stdout.Write(b)
 		return err
 	case "markdown":
-		return actions.RenderMarkdown(a.stdout, p)
+		return plans.RenderMarkdown(a.stdout, p)
 	}
-	return actions.RenderText(a.stdout, p, useColor(a.stdout))
+	return plans.RenderText(a.stdout, p, useColor(a.stdout))
 }
 
-func savePlan(path string, p *actions.Plan) error {
-	b, err := actions.MarshalPlan(p)
+func savePlan(path string, p *plans.Plan) error {
+	b, err := plans.MarshalPlan(p)
 	if err != nil {
 		return err
 	}
@@ -268,7 +269,7 @@ func savePlan(path string, p *actions.Plan) error {
 }
 
 // planExit is the exit code of plan and validate: 1 errors, 2 changes, 0.
-func planExit(p *actions.Plan) error {
+func planExit(p *plans.Plan) error {
 	switch {
 	case !p.Applicable:
 		return exitWith(exitFailed, fmt.Sprintf("%s has %s; nothing can be applied until they are fixed", p.Source, textfmt.Plural(p.Summary.Errors, "error", "")))

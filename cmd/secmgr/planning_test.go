@@ -10,8 +10,8 @@ import (
 
 	"secmgr/examples/golfstream"
 	"secmgr/internal/testtools"
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 )
 
@@ -91,26 +91,26 @@ func exportSample(t *testing.T, dir string) string {
 
 // planOf runs secmgr plan --format json and returns the plan and the exit
 // code.
-func planOf(t *testing.T, dir, wb string, flags ...string) (*actions.Plan, int) {
+func planOf(t *testing.T, dir, wb string, flags ...string) (*plans.Plan, int) {
 	t.Helper()
 	r := secmgr(t, dir, nil, append([]string{"plan", wb, "--env", "gs.json", "--format", "json"}, flags...)...)
-	var p actions.Plan
+	var p plans.Plan
 	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
 		t.Fatalf("plan --format json: %v\nstdout:\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
 	}
 	return &p, r.code
 }
 
-func planLines(p *actions.Plan) []string {
+func planLines(p *plans.Plan) []string {
 	var out []string
 	for _, c := range p.Changes {
-		out = append(out, actions.ChangeLine(c))
+		out = append(out, plans.ChangeLine(c))
 	}
 	return out
 }
 
 // findingsWith returns the findings of a code.
-func findingsWith(p *actions.Plan, code string) []validate.Finding {
+func findingsWith(p *plans.Plan, code string) []validate.Finding {
 	var out []validate.Finding
 	for _, f := range p.Findings {
 		if f.Code == code {
@@ -120,7 +120,7 @@ func findingsWith(p *actions.Plan, code string) []validate.Finding {
 	return out
 }
 
-func wantLines(t *testing.T, p *actions.Plan, want ...string) {
+func wantLines(t *testing.T, p *plans.Plan, want ...string) {
 	t.Helper()
 	got := planLines(p)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -219,7 +219,7 @@ put(t, r, "ActionType", "Remove")
 }
 
 // readUndo reads the undo plan apply reported.
-func readUndo(t *testing.T, dir, stdout string) *actions.Plan {
+func readUndo(t *testing.T, dir, stdout string) *plans.Plan {
 	t.Helper()
 	for _, l := range strings.Split(stdout, "\n") {
 		if path, found := strings.CutPrefix(l, "Undo plan: "); found {
@@ -231,7 +231,7 @@ func readUndo(t *testing.T, dir, stdout string) *actions.Plan {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := actions.UnmarshalPlan(b)
+			p, err := plans.UnmarshalPlan(b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -335,7 +335,7 @@ put("Groups", r, "ActionType", "Remove")
 	}
 	cascaded := 0
 	for _, c := range p.Changes {
-		if c.Op == actions.OpEdit && strings.HasPrefix(c.Note, "--cascade") && c.Fields[0].New == "Nobody" {
+		if c.Op == plans.OpEdit && strings.HasPrefix(c.Note, "--cascade") && c.Fields[0].New == "Nobody" {
 			cascaded++
 		}
 	}

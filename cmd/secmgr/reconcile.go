@@ -18,6 +18,7 @@ import (
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/idp"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/reconcile"
 	"secmgr/pkg/validate"
 )
@@ -175,7 +176,7 @@ func (a *app) reconcile(cmd *cli.Command) error {
 	return planExit(p)
 }
 
-func (a *app) printReconcileText(envPath string, src reconcileSource, res *reconcile.Result, p *actions.Plan) error {
+func (a *app) printReconcileText(envPath string, src reconcileSource, res *reconcile.Result, p *plans.Plan) error {
 	w := bufio.NewWriter(a.stdout)
 	s := res.Summary
 	fmt.Fprintf(w, "%s against %s (%s, %s, provider %s):\n", envPath, strings.Join(src.Files, ", "), idp.Format(src.Format).Describe(),
@@ -206,7 +207,7 @@ func (a *app) printReconcileText(envPath string, src reconcileSource, res *recon
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	return actions.RenderText(a.stdout, p, useColor(a.stdout))
+	return plans.RenderText(a.stdout, p, useColor(a.stdout))
 }
 
 // reconcileDocument is what reconcile --format json prints.
@@ -226,8 +227,8 @@ type reconcileSource struct {
 	Accounts int      `json:"accounts"`
 }
 
-func (a *app) printReconcileJSON(cmd *cli.Command, env *artifacts.Environment, envPath string, src reconcileSource, res *reconcile.Result, p *actions.Plan) error {
-	plan, err := actions.MarshalPlan(p)
+func (a *app) printReconcileJSON(cmd *cli.Command, env *artifacts.Environment, envPath string, src reconcileSource, res *reconcile.Result, p *plans.Plan) error {
+	plan, err := plans.MarshalPlan(p)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -8,18 +8,19 @@ import (
 	"strings"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // SecretSource supplies secret values (passwords) a plan refers to.
 type SecretSource interface {
-	Secret(c *Change, f *Field) (string, error)
+	Secret(c *plans.Change, f *plans.Field) (string, error)
 }
 
 // ChangeError is a change Apply refused; its message names the change's
 // number (from 1), op, tab and key.
 type ChangeError struct {
 	Number int
-	Op     Op
+	Op     plans.Op
 	Tab    string
 	Key    []string
 	Err    error
@@ -59,7 +60,7 @@ var ErrStale = errors.New("the plan does not fit this environment (stale)")
 // Apply is linear in the size of env plus the size of p: lookups and
 // references are indexed once, and deleted rows are dropped in one pass at
 // the end.
-func Apply(env *artifacts.Environment, p *Plan, secrets SecretSource) (out *artifacts.Environment, err error) {
+func Apply(env *artifacts.Environment, p *plans.Plan, secrets SecretSource) (out *artifacts.Environment, err error) {
 	if env == nil {
 		return nil, errors.New("no environment to apply the plan to")
 	}
@@ -185,7 +186,7 @@ type engine struct {
 	touched [artifacts.NumTabs]map[string]int
 }
 
-func (e *engine) apply(c *Change) error {
+func (e *engine) apply(c *plans.Change) error {
 	t, ok := artifacts.LookupTab(c.Tab)
 	if !ok {
 		return fmt.Errorf("unknown tab %q", c.Tab)
@@ -197,9 +198,9 @@ func (e *engine) apply(c *Change) error {
 		return err
 	}
 	switch c.Op {
-	case OpAdd:
+	case plans.OpAdd:
 		return e.add(t, c)
-	case OpEdit:
+	case plans.OpEdit:
 		i, ok := e.find(t, c.Key)
 		if !ok {
 			return fmt.Errorf("%s %s does not exist", t.Artifact, quoteKey(c.Key))
@@ -209,9 +210,9 @@ func (e *engine) apply(c *Change) error {
 		}
 		e.touch(t, c.Key)
 		return nil
-	case OpRename:
+	case plans.OpRename:
 		return e.rename(t, c)
-	case OpRemove:
+	case plans.OpRemove:
 		return e.remove(t, c)
 	}
 	return fmt.Errorf("unknown op %q", c.Op)
@@ -391,7 +392,7 @@ func hasKind(kinds []artifacts.Kind, k artifacts.Kind) bool {
 	return false
 }
 
-func (e *engine) add(t *artifacts.Tab, c *Change) error {
+func (e *engine) add(t *artifacts.Tab, c *plans.Change) error {
 	if !t.MayAdd {
 		return fmt.Errorf("%s rows cannot be added: the %s tab is edit only", t.Artifact, t.Name)
 	}
@@ -444,7 +445,7 @@ func (e *engine) add(t *artifacts.Tab, c *Change) error {
 }
 
 // edit applies c's fields to row i.
-func (e *engine) edit(t *artifacts.Tab, i int, c *Change) error {
+func (e *engine) edit(t *artifacts.Tab, i int, c *plans.Change) error {
 	for fi := range c.Fields {
 		f := &c.Fields[fi]
 		ci, col, err := fieldColumn(t, f)
@@ -470,7 +471,7 @@ func (e *engine) edit(t *artifacts.Tab, i int, c *Change) error {
 }
 
 // fieldColumn finds the column a field sets.
-func fieldColumn(t *artifacts.Tab, f *Field) (int, *artifacts.Column, error) {
+func fieldColumn(t *artifacts.Tab, f *plans.Field) (int, *artifacts.Column, error) {
 	ci := t.Column(f.Column)
 	if ci < 0 {
 		return 0, nil, fmt.Errorf("tab %s has no column %q", t.Name, f.Column)
@@ -484,7 +485,7 @@ func fieldColumn(t *artifacts.Tab, f *Field) (int, *artifacts.Column, error) {
 
 // value returns the value field f sets column col to: New, or for a
 // password the secret it stands for.
-func (e *engine) value(c *Change, f *Field, col *artifacts.Column) (string, error) {
+func (e *engine) value(c *plans.Change, f *plans.Field, col *artifacts.Column) (string, error) {
 	if col.Kind != artifacts.KindPassword {
 		if f.Secret {
 			return "", fmt.Errorf("%s is marked secret, but only passwords are", col.Name)
@@ -497,9 +498,9 @@ func (e *engine) value(c *Change, f *Field, col *artifacts.Column) (string, erro
 	switch f.New {
 	case "":
 		return "", nil
-	case MaskedValue:
+	case plans.MaskedValue:
 	default:
-		return "", fmt.Errorf("%s is secret: the plan must hold %q or nothing, never a value", col.Name, MaskedValue)
+		return "", fmt.Errorf("%s is secret: the plan must hold %q or nothing, never a value", col.Name, plans.MaskedValue)
 	}
 	if e.secrets == nil {
 		return "", fmt.Errorf("the plan sets a %s, but no source of password values was given", col.Name)
@@ -514,7 +515,7 @@ func (e *engine) value(c *Change, f *Field, col *artifacts.Column) (string, erro
 	return v, nil
 }
 
-func (e *engine) rename(t *artifacts.Tab, c *Change) error {
+func (e *engine) rename(t *artifacts.Tab, c *plans.Change) error {
 	if !t.HasAction(artifacts.ActionRename) {
 		return fmt.Errorf("%s rows cannot be renamed", t.Name)
 	}
@@ -572,7 +573,7 @@ func (e *engine) rename(t *artifacts.Tab, c *Change) error {
 	return nil
 }
 
-func (e *engine) remove(t *artifacts.Tab, c *Change) error {
+func (e *engine) remove(t *artifacts.Tab, c *plans.Change) error {
 	if !t.MayAdd {
 		return fmt.Errorf("%s rows cannot be removed: the %s tab is edit only", t.Artifact, t.Name)
 	}

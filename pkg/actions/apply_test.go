@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 )
 
@@ -104,7 +105,7 @@ func countRefs(env *artifacts.Environment, name string, kinds ...artifacts.Kind)
 // mapSecrets serves passwords by user name.
 type mapSecrets map[string]string
 
-func (m mapSecrets) Secret(c *Change, f *Field) (string, error) {
+func (m mapSecrets) Secret(c *plans.Change, f *plans.Field) (string, error) {
 	if v, ok := m[c.Key[0]]; ok {
 		return v, nil
 	}
@@ -115,7 +116,7 @@ func (m mapSecrets) Secret(c *Change, f *Field) (string, error) {
 // as an undo plan's source (the backup) does.
 type sourceSecrets struct{ env *artifacts.Environment }
 
-func (s sourceSecrets) Secret(c *Change, f *Field) (string, error) {
+func (s sourceSecrets) Secret(c *plans.Change, f *plans.Field) (string, error) {
 	t, _ := artifacts.LookupTab(c.Tab)
 	i, ok := t.Find(s.env, c.Key...)
 	if !ok {
@@ -124,27 +125,29 @@ func (s sourceSecrets) Secret(c *Change, f *Field) (string, error) {
 	return t.Cell(s.env, i, t.Column(f.Column)), nil
 }
 
-func applicable(changes ...Change) *Plan {
-	p := &Plan{Format: PlanFormat, Changes: changes}
+func applicable(changes ...plans.Change) *plans.Plan {
+	p := &plans.Plan{Format: plans.PlanFormat, Changes: changes}
 	p.Summarize()
 	return p
 }
 
-func secret(col, old, new string) Field { return Field{Column: col, Old: old, New: new, Secret: true} }
+func secret(col, old, new string) plans.Field {
+	return plans.Field{Column: col, Old: old, New: new, Secret: true}
+}
 
 func TestApply(t *testing.T) {
 	type check func(t *testing.T, env *artifacts.Environment)
 	tests := []struct {
 		name    string
-		changes []Change
+		changes []plans.Change
 		secrets SecretSource
-		plan    *Plan  // instead of changes
-		wantErr string // substring; empty for success
-		stale   bool   // the error wraps ErrStale
+		plan    *plans.Plan // instead of changes
+		wantErr string      // substring; empty for success
+		stale   bool        // the error wraps ErrStale
 		check   check
 	}{
 		{name: "add user with defaults",
-			changes: []Change{{Op: OpAdd, Tab: "Users", Key: []string{"Dana"}, Fields: Fields{{Column: "UserType", New: "View"}, {Column: "Email", New: "dana@example.org"}}}},
+			changes: []plans.Change{{Op: plans.OpAdd, Tab: "Users", Key: []string{"Dana"}, Fields: plans.Fields{{Column: "UserType", New: "View"}, {Column: "Email", New: "dana@example.org"}}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				i, _ := artifacts.Tabs[artifacts.TabUsers].Find(env, "Dana")
 				want := artifacts.User{User: "Dana", UserType: "View", Email: "dana@example.org"}
@@ -153,87 +156,87 @@ func TestApply(t *testing.T) {
 				}
 			}},
 		{name: "add user with password", secrets: mapSecrets{"Dana": "ENC(dana)"},
-			changes: []Change{{Op: OpAdd, Tab: "Users", Key: []string{"Dana"}, Fields: Fields{secret("Password", "", MaskedValue)}}},
+			changes: []plans.Change{{Op: plans.OpAdd, Tab: "Users", Key: []string{"Dana"}, Fields: plans.Fields{secret("Password", "", plans.MaskedValue)}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if got := cell(env, artifacts.TabUsers, "Password", "Dana"); got != "ENC(dana)" {
 					t.Errorf("password %q", got)
 				}
 			}},
-		{name: "add user tab alias and membership", changes: []Change{
-			{Op: OpAdd, Tab: "User", Key: []string{"Dana"}},
-			{Op: OpAdd, Tab: "UsersInGroups", Key: []string{"dana", "finance"}},
-			{Op: OpAdd, Tab: "UsersInExGroups", Key: []string{"Dana", "Spare Except"}, Fields: Fields{{Column: "ProcessingOrder", New: "7"}, {Column: "AllowAccess", New: "True"}}},
+		{name: "add user tab alias and membership", changes: []plans.Change{
+			{Op: plans.OpAdd, Tab: "User", Key: []string{"Dana"}},
+			{Op: plans.OpAdd, Tab: "UsersInGroups", Key: []string{"dana", "finance"}},
+			{Op: plans.OpAdd, Tab: "UsersInExGroups", Key: []string{"Dana", "Spare Except"}, Fields: plans.Fields{{Column: "ProcessingOrder", New: "7"}, {Column: "AllowAccess", New: "True"}}},
 		}, check: func(t *testing.T, env *artifacts.Environment) {
 			if !has(env, artifacts.TabUsersInGroups, "Dana", "Finance") || cell(env, artifacts.TabUsersInExGroups, "ProcessingOrder", "Dana", "Spare Except") != "7" {
 				t.Error("relationships not added")
 			}
 		}},
-		{name: "add existing user", changes: []Change{{Op: OpAdd, Tab: "Users", Key: []string{"alice"}}},
+		{name: "add existing user", changes: []plans.Change{{Op: plans.OpAdd, Tab: "Users", Key: []string{"alice"}}},
 			wantErr: "change 1 (add Users 'alice'): user 'alice' already exists"},
-		{name: "add role", changes: []Change{{Op: OpAdd, Tab: "AppRoles", Key: []string{"ManageData"}}},
+		{name: "add role", changes: []plans.Change{{Op: plans.OpAdd, Tab: "AppRoles", Key: []string{"ManageData"}}},
 			wantErr: "application role rows cannot be added: the AppRoles tab is edit only"},
-		{name: "add entity", changes: []Change{{Op: OpAdd, Tab: "Entity", Key: []string{"Montreal"}}},
+		{name: "add entity", changes: []plans.Change{{Op: plans.OpAdd, Tab: "Entity", Key: []string{"Montreal"}}},
 			wantErr: "edit only"},
-		{name: "add with bad name", changes: []Change{{Op: OpAdd, Tab: "Groups", Key: []string{"Fin*"}}},
+		{name: "add with bad name", changes: []plans.Change{{Op: plans.OpAdd, Tab: "Groups", Key: []string{"Fin*"}}},
 			wantErr: "wildcard"},
-		{name: "add with bad whole number", changes: []Change{{Op: OpAdd, Tab: "GroupsInExGroups", Key: []string{"Sales", "Finance Except"}, Fields: Fields{{Column: "ProcessingOrder", New: "two"}}}},
+		{name: "add with bad whole number", changes: []plans.Change{{Op: plans.OpAdd, Tab: "GroupsInExGroups", Key: []string{"Sales", "Finance Except"}, Fields: plans.Fields{{Column: "ProcessingOrder", New: "two"}}}},
 			wantErr: "ProcessingOrder"},
-		{name: "add dangling membership", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{{Column: "Description", New: "x"}}}, {Op: OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Nope"}}},
+		{name: "add dangling membership", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{{Column: "Description", New: "x"}}}, {Op: plans.OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Nope"}}},
 			wantErr: "UsersInGroups 'Bob / Nope' ParentGroup names the group 'Nope', which does not exist (set by change 2)"},
-		{name: "add user to exclusion group as group", changes: []Change{{Op: OpAdd, Tab: "UsersInGroups", Key: []string{"Alice", "Finance Except"}}},
+		{name: "add user to exclusion group as group", changes: []plans.Change{{Op: plans.OpAdd, Tab: "UsersInGroups", Key: []string{"Alice", "Finance Except"}}},
 			wantErr: "UsersInGroups 'Alice / Finance Except': 'Finance Except' is an exclusion group; a user enters one through UsersInExGroups, with a ProcessingOrder and AllowAccess (set by change 1)"},
-		{name: "edit", changes: []Change{{Op: OpEdit, Tab: "Groups", Key: []string{"FINANCE"}, Fields: Fields{{Column: "Description", Old: "Finance team", New: "Money"}}},
-			{Op: OpEdit, Tab: "Entity", Key: []string{"houston"}, Fields: Fields{{Column: "ReadGroup", Old: "Readers", New: "Sales"}, {Column: "UseCubeDataAccess", Old: "True", New: "False"}}}},
+		{name: "edit", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Groups", Key: []string{"FINANCE"}, Fields: plans.Fields{{Column: "Description", Old: "Finance team", New: "Money"}}},
+			{Op: plans.OpEdit, Tab: "Entity", Key: []string{"houston"}, Fields: plans.Fields{{Column: "ReadGroup", Old: "Readers", New: "Sales"}, {Column: "UseCubeDataAccess", Old: "True", New: "False"}}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if env.Entity[0].ReadGroup != "Sales" || env.Entity[0].UseCubeDataAccess || cell(env, artifacts.TabGroups, "Description", "Finance") != "Money" {
 					t.Errorf("not edited: %+v", env.Entity[0])
 				}
 			}},
-		{name: "edit stale", changes: []Change{{Op: OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: Fields{{Column: "ReadGroup", Old: "Sales", New: "Finance"}}}},
+		{name: "edit stale", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: plans.Fields{{Column: "ReadGroup", Old: "Sales", New: "Finance"}}}},
 			wantErr: `change 1 (edit Entity 'Houston'): ReadGroup is "Readers" where the plan expected "Sales"`, stale: true},
-		{name: "edit stale casing", changes: []Change{{Op: OpEdit, Tab: "Workflow", Key: []string{"Houston.Import"}, Fields: Fields{{Column: "ExecGroup_Default", Old: "Finance", New: "Sales"}}}},
+		{name: "edit stale casing", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Workflow", Key: []string{"Houston.Import"}, Fields: plans.Fields{{Column: "ExecGroup_Default", Old: "Finance", New: "Sales"}}}},
 			stale: true, wantErr: "stale"},
-		{name: "edit missing row", changes: []Change{{Op: OpEdit, Tab: "Entity", Key: []string{"Montreal"}}},
+		{name: "edit missing row", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Entity", Key: []string{"Montreal"}}},
 			wantErr: "entity 'Montreal' does not exist"},
-		{name: "edit unknown column", changes: []Change{{Op: OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: Fields{{Column: "Colour"}}}},
+		{name: "edit unknown column", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: plans.Fields{{Column: "Colour"}}}},
 			wantErr: `no column "Colour"`},
-		{name: "edit action column", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{{Column: "ActionType", New: "Remove"}}}},
+		{name: "edit action column", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{{Column: "ActionType", New: "Remove"}}}},
 			wantErr: "ActionType is not stored"},
-		{name: "edit key casing", changes: []Change{{Op: OpEdit, Tab: "UsersInGroups", Key: []string{"Alice", "Finance"}, Fields: Fields{{Column: "User", Old: "Alice", New: "ALICE"}}}},
+		{name: "edit key casing", changes: []plans.Change{{Op: plans.OpEdit, Tab: "UsersInGroups", Key: []string{"Alice", "Finance"}, Fields: plans.Fields{{Column: "User", Old: "Alice", New: "ALICE"}}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if !has(env, artifacts.TabUsersInGroups, "ALICE", "Finance") || env.UsersInGroups[0].User != "ALICE" {
 					t.Errorf("casing not set: %+v", env.UsersInGroups)
 				}
 			}},
-		{name: "edit key", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{{Column: "User", Old: "Bob", New: "Robert"}}}},
+		{name: "edit key", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{{Column: "User", Old: "Bob", New: "Robert"}}}},
 			wantErr: "needs a rename"},
-		{name: "edit bad bool", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{{Column: "IsEnabled", Old: "True", New: "yes"}}}},
+		{name: "edit bad bool", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{{Column: "IsEnabled", Old: "True", New: "yes"}}}},
 			wantErr: "IsEnabled 'yes' is not True or False"},
-		{name: "password cleared", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Alice"}, Fields: Fields{secret("Password", MaskedValue, "")}}},
+		{name: "password cleared", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Alice"}, Fields: plans.Fields{secret("Password", plans.MaskedValue, "")}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if got := cell(env, artifacts.TabUsers, "Password", "Alice"); got != "" {
 					t.Errorf("password %q", got)
 				}
 			}},
 		{name: "password set", secrets: mapSecrets{"Bob": "ENC(bob)"},
-			changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{secret("Password", "", MaskedValue)}}},
+			changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{secret("Password", "", plans.MaskedValue)}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if got := cell(env, artifacts.TabUsers, "Password", "Bob"); got != "ENC(bob)" {
 					t.Errorf("password %q", got)
 				}
 			}},
-		{name: "password without source", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{secret("Password", "", MaskedValue)}}},
+		{name: "password without source", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{secret("Password", "", plans.MaskedValue)}}},
 			wantErr: "no source of password values"},
 		{name: "password source fails", secrets: mapSecrets{},
-			changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{secret("Password", "", MaskedValue)}}},
+			changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{secret("Password", "", plans.MaskedValue)}}},
 			wantErr: "cannot read the new Password: no password for Bob"},
-		{name: "password in clear", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{{Column: "Password", New: "hunter2"}}}},
+		{name: "password in clear", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{{Column: "Password", New: "hunter2"}}}},
 			wantErr: "must be marked secret"},
-		{name: "secret value in plan", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{secret("Password", "", "hunter2")}}},
+		{name: "secret value in plan", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{secret("Password", "", "hunter2")}}},
 			wantErr: "never a value"},
-		{name: "secret on other column", changes: []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{secret("Email", "", MaskedValue)}}},
+		{name: "secret on other column", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{secret("Email", "", plans.MaskedValue)}}},
 			wantErr: "only passwords are"},
-		{name: "rename user", changes: []Change{{Op: OpRename, Tab: "Users", Key: []string{"carol"}, NewKey: []string{"Caroline"}, Fields: Fields{{Column: "Description", Old: "Carol the user", New: "Caroline"}}}},
+		{name: "rename user", changes: []plans.Change{{Op: plans.OpRename, Tab: "Users", Key: []string{"carol"}, NewKey: []string{"Caroline"}, Fields: plans.Fields{{Column: "Description", Old: "Carol the user", New: "Caroline"}}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if !has(env, artifacts.TabUsers, "Caroline") || has(env, artifacts.TabUsers, "Carol") || cell(env, artifacts.TabUsers, "Description", "Caroline") != "Caroline" {
 					t.Error("user not renamed")
@@ -245,7 +248,7 @@ func TestApply(t *testing.T) {
 					t.Error("the group Carol was touched by a user rename")
 				}
 			}},
-		{name: "rename group everywhere", changes: []Change{{Op: OpRename, Tab: "Groups", Key: []string{"Finance"}, NewKey: []string{"Finance EU"}}},
+		{name: "rename group everywhere", changes: []plans.Change{{Op: plans.OpRename, Tab: "Groups", Key: []string{"Finance"}, NewKey: []string{"Finance EU"}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				// Per tab: every cell that named Finance names Finance EU.
 				perTab := func(env *artifacts.Environment, name string) map[string]int {
@@ -268,40 +271,40 @@ func TestApply(t *testing.T) {
 					t.Errorf("%d references to the old name remain", n)
 				}
 			}},
-		{name: "rename exclusion group", changes: []Change{{Op: OpRename, Tab: "ExGroup", Key: []string{"Finance Except"}, NewKey: []string{"FX"}}},
+		{name: "rename exclusion group", changes: []plans.Change{{Op: plans.OpRename, Tab: "ExGroup", Key: []string{"Finance Except"}, NewKey: []string{"FX"}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if env.Entity[0].ReadWriteGroup2 != "FX" || !has(env, artifacts.TabUsersInExGroups, "Carol", "FX") || !has(env, artifacts.TabGroupsInExGroups, "Finance", "FX") {
 					t.Error("exclusion group references not followed")
 				}
 			}},
-		{name: "rename casing only", changes: []Change{{Op: OpRename, Tab: "Groups", Key: []string{"Finance"}, NewKey: []string{"FINANCE"}}},
+		{name: "rename casing only", changes: []plans.Change{{Op: plans.OpRename, Tab: "Groups", Key: []string{"Finance"}, NewKey: []string{"FINANCE"}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if env.Workflow[0].ExecGroup_Default != "FINANCE" || env.Entity[0].ReadWriteGroup != "FINANCE" || !has(env, artifacts.TabGroups, "finance") {
 					t.Error("casing not followed")
 				}
 			}},
-		{name: "rename then edit by new name", changes: []Change{
-			{Op: OpRename, Tab: "Users", Key: []string{"Bob"}, NewKey: []string{"Robert"}},
-			{Op: OpEdit, Tab: "Users", Key: []string{"Robert"}, Fields: Fields{{Column: "UserType", Old: "View", New: "Interactive"}}},
-			{Op: OpRename, Tab: "Users", Key: []string{"Robert"}, NewKey: []string{"Bob"}},
+		{name: "rename then edit by new name", changes: []plans.Change{
+			{Op: plans.OpRename, Tab: "Users", Key: []string{"Bob"}, NewKey: []string{"Robert"}},
+			{Op: plans.OpEdit, Tab: "Users", Key: []string{"Robert"}, Fields: plans.Fields{{Column: "UserType", Old: "View", New: "Interactive"}}},
+			{Op: plans.OpRename, Tab: "Users", Key: []string{"Robert"}, NewKey: []string{"Bob"}},
 		}, check: func(t *testing.T, env *artifacts.Environment) {
 			if cell(env, artifacts.TabUsers, "UserType", "Bob") != "Interactive" || !has(env, artifacts.TabUsersInGroups, "Bob", "Sales") {
 				t.Error("rename round trip lost something")
 			}
 		}},
-		{name: "rename to existing", changes: []Change{{Op: OpRename, Tab: "Users", Key: []string{"Bob"}, NewKey: []string{"alice"}}},
+		{name: "rename to existing", changes: []plans.Change{{Op: plans.OpRename, Tab: "Users", Key: []string{"Bob"}, NewKey: []string{"alice"}}},
 			wantErr: "cannot rename to 'alice': a user of that name exists"},
-		{name: "rename missing", changes: []Change{{Op: OpRename, Tab: "Users", Key: []string{"Zed"}, NewKey: []string{"Zee"}}},
+		{name: "rename missing", changes: []plans.Change{{Op: plans.OpRename, Tab: "Users", Key: []string{"Zed"}, NewKey: []string{"Zee"}}},
 			wantErr: "user 'Zed' does not exist"},
-		{name: "rename built-in", changes: []Change{{Op: OpRename, Tab: "Groups", Key: []string{"everyone"}, NewKey: []string{"All"}}},
+		{name: "rename built-in", changes: []plans.Change{{Op: plans.OpRename, Tab: "Groups", Key: []string{"everyone"}, NewKey: []string{"All"}}},
 			wantErr: "the built-in group 'Everyone' cannot be renamed"},
-		{name: "rename entity", changes: []Change{{Op: OpRename, Tab: "Entity", Key: []string{"Houston"}, NewKey: []string{"Texas"}}},
+		{name: "rename entity", changes: []plans.Change{{Op: plans.OpRename, Tab: "Entity", Key: []string{"Houston"}, NewKey: []string{"Texas"}}},
 			wantErr: "Entity rows cannot be renamed"},
-		{name: "rename without new key", changes: []Change{{Op: OpRename, Tab: "Users", Key: []string{"Bob"}}},
+		{name: "rename without new key", changes: []plans.Change{{Op: plans.OpRename, Tab: "Users", Key: []string{"Bob"}}},
 			wantErr: "a rename needs 1 new key value(s)"},
-		{name: "rename group to exclusion group name", changes: []Change{{Op: OpRename, Tab: "Groups", Key: []string{"Unused"}, NewKey: []string{"spare except"}}},
+		{name: "rename group to exclusion group name", changes: []plans.Change{{Op: plans.OpRename, Tab: "Groups", Key: []string{"Unused"}, NewKey: []string{"spare except"}}},
 			wantErr: "'Spare Except' is both a group and an exclusion group"},
-		{name: "remove user with memberships", changes: []Change{{Op: OpRemove, Tab: "Users", Key: []string{"CAROL"}}},
+		{name: "remove user with memberships", changes: []plans.Change{{Op: plans.OpRemove, Tab: "Users", Key: []string{"CAROL"}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if has(env, artifacts.TabUsers, "Carol") || countRefs(env, "Carol", artifacts.KindUser) != 0 {
 					t.Error("user or its memberships remain")
@@ -310,7 +313,7 @@ func TestApply(t *testing.T) {
 					t.Error("the group Carol went with the user")
 				}
 			}},
-		{name: "remove group used by relationships only", changes: []Change{{Op: OpRemove, Tab: "Groups", Key: []string{"Sales"}}},
+		{name: "remove group used by relationships only", changes: []plans.Change{{Op: plans.OpRemove, Tab: "Groups", Key: []string{"Sales"}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if has(env, artifacts.TabGroups, "Sales") || countRefs(env, "Sales", artifacts.KindGroup) != 0 {
 					t.Error("group or its relationships remain")
@@ -319,84 +322,84 @@ func TestApply(t *testing.T) {
 					t.Errorf("wrong rows removed: %+v %+v %+v", env.UsersInGroups, env.GroupsInGroups, env.GroupsInExGroups)
 				}
 			}},
-		{name: "remove group still used", changes: []Change{{Op: OpRemove, Tab: "Groups", Key: []string{"Finance"}}},
+		{name: "remove group still used", changes: []plans.Change{{Op: plans.OpRemove, Tab: "Groups", Key: []string{"Finance"}}},
 			wantErr: "group 'Finance' is still used by AppRoles 'ManageData' GroupName; SystemRoles 'SystemPane' GroupName; Workflow 'Houston.Import' AccessGroup; Workflow 'Houston.Import' ExecGroup_Default; Cube 'GolfStream' MaintenanceGroup; and 13 more"},
-		{name: "remove group after moving references", changes: []Change{
-			{Op: OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: Fields{{Column: "ReadGroup", Old: "Readers", New: "Nobody"}}},
-			{Op: OpEdit, Tab: "Cube", Key: []string{"GolfStream"}, Fields: Fields{{Column: "AccessGroup", Old: "Readers", New: "Everyone"}}},
-			{Op: OpEdit, Tab: "Workflow", Key: []string{"Houston.Import"}, Fields: Fields{{Column: "CertifyGroup_Default", Old: "Readers", New: "Sales"}}},
-			{Op: OpRemove, Tab: "Groups", Key: []string{"Readers"}},
+		{name: "remove group after moving references", changes: []plans.Change{
+			{Op: plans.OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: plans.Fields{{Column: "ReadGroup", Old: "Readers", New: "Nobody"}}},
+			{Op: plans.OpEdit, Tab: "Cube", Key: []string{"GolfStream"}, Fields: plans.Fields{{Column: "AccessGroup", Old: "Readers", New: "Everyone"}}},
+			{Op: plans.OpEdit, Tab: "Workflow", Key: []string{"Houston.Import"}, Fields: plans.Fields{{Column: "CertifyGroup_Default", Old: "Readers", New: "Sales"}}},
+			{Op: plans.OpRemove, Tab: "Groups", Key: []string{"Readers"}},
 		}, check: func(t *testing.T, env *artifacts.Environment) {
 			if has(env, artifacts.TabGroups, "Readers") || countRefs(env, "Readers", artifacts.KindGroup) != 0 {
 				t.Error("group remains")
 			}
 		}},
-		{name: "remove exclusion group", changes: []Change{{Op: OpRemove, Tab: "ExGroup", Key: []string{"Spare Except"}}},
+		{name: "remove exclusion group", changes: []plans.Change{{Op: plans.OpRemove, Tab: "ExGroup", Key: []string{"Spare Except"}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
 				if has(env, artifacts.TabExGroup, "Spare Except") || countRefs(env, "Spare Except", artifacts.KindGroup, artifacts.KindExGroup) != 0 {
 					t.Error("exclusion group or its entries remain")
 				}
 			}},
-		{name: "remove exclusion group still used", changes: []Change{{Op: OpRemove, Tab: "ExGroup", Key: []string{"Finance Except"}}},
+		{name: "remove exclusion group still used", changes: []plans.Change{{Op: plans.OpRemove, Tab: "ExGroup", Key: []string{"Finance Except"}}},
 			wantErr: "exclusion group 'Finance Except' is still used by Entity 'Houston' ReadWriteGroup2"},
-		{name: "remove built-in", changes: []Change{{Op: OpRemove, Tab: "Groups", Key: []string{"Nobody"}}},
+		{name: "remove built-in", changes: []plans.Change{{Op: plans.OpRemove, Tab: "Groups", Key: []string{"Nobody"}}},
 			wantErr: "the built-in group 'Nobody' cannot be removed"},
-		{name: "remove relationship and slice rule", changes: []Change{
-			{Op: OpRemove, Tab: "GroupsInGroups", Key: []string{"finance", "readers"}},
-			{Op: OpRemove, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "Data Cell Access Security", "1"}},
+		{name: "remove relationship and slice rule", changes: []plans.Change{
+			{Op: plans.OpRemove, Tab: "GroupsInGroups", Key: []string{"finance", "readers"}},
+			{Op: plans.OpRemove, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "Data Cell Access Security", "1"}},
 		}, check: func(t *testing.T, env *artifacts.Environment) {
 			if has(env, artifacts.TabGroupsInGroups, "Finance", "Readers") || len(env.CubeDataCellAccess) != 0 {
 				t.Error("not removed")
 			}
 		}},
-		{name: "whole numbers in keys", changes: []Change{
-			{Op: OpAdd, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "data cell access security", "01"}},
-			{Op: OpAdd, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "Data Cell Access Security", "007"}, Fields: Fields{{Column: "AccessGroup", New: "Sales"}}},
-			{Op: OpEdit, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "Data Cell Access Security", "07"}, Fields: Fields{{Column: "AccessGroup", Old: "Sales", New: "Nope"}}},
+		{name: "whole numbers in keys", changes: []plans.Change{
+			{Op: plans.OpAdd, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "data cell access security", "01"}},
+			{Op: plans.OpAdd, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "Data Cell Access Security", "007"}, Fields: plans.Fields{{Column: "AccessGroup", New: "Sales"}}},
+			{Op: plans.OpEdit, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "Data Cell Access Security", "07"}, Fields: plans.Fields{{Column: "AccessGroup", Old: "Sales", New: "Nope"}}},
 		}, wantErr: "change 1 (add CubeDataCellAccess 'GolfStream / data cell access security / 01'): slice rule 'GolfStream / data cell access security / 01' already exists"},
-		{name: "whole numbers in keys dangling", changes: []Change{
-			{Op: OpAdd, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "Data Cell Access Security", "007"}, Fields: Fields{{Column: "AccessGroup", New: "Sales"}}},
-			{Op: OpEdit, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "Data Cell Access Security", "07"}, Fields: Fields{{Column: "AccessGroup", Old: "Sales", New: "Nope"}}},
+		{name: "whole numbers in keys dangling", changes: []plans.Change{
+			{Op: plans.OpAdd, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "Data Cell Access Security", "007"}, Fields: plans.Fields{{Column: "AccessGroup", New: "Sales"}}},
+			{Op: plans.OpEdit, Tab: "CubeDataCellAccess", Key: []string{"GolfStream", "Data Cell Access Security", "07"}, Fields: plans.Fields{{Column: "AccessGroup", Old: "Sales", New: "Nope"}}},
 		}, wantErr: "CubeDataCellAccess 'GolfStream / Data Cell Access Security / 7' AccessGroup names the group 'Nope', which does not exist (set by change 2)"},
-		{name: "remove twice", changes: []Change{{Op: OpRemove, Tab: "Users", Key: []string{"Bob"}}, {Op: OpRemove, Tab: "UsersInGroups", Key: []string{"Bob", "Sales"}}},
+		{name: "remove twice", changes: []plans.Change{{Op: plans.OpRemove, Tab: "Users", Key: []string{"Bob"}}, {Op: plans.OpRemove, Tab: "UsersInGroups", Key: []string{"Bob", "Sales"}}},
 			wantErr: "change 2 (remove UsersInGroups 'Bob / Sales'): group membership 'Bob / Sales' does not exist"},
-		{name: "remove entity", changes: []Change{{Op: OpRemove, Tab: "Entity", Key: []string{"Houston"}}},
+		{name: "remove entity", changes: []plans.Change{{Op: plans.OpRemove, Tab: "Entity", Key: []string{"Houston"}}},
 			wantErr: "entity rows cannot be removed"},
-		{name: "remove role", changes: []Change{{Op: OpRemove, Tab: "SystemRoles", Key: []string{"SystemPane"}}},
+		{name: "remove role", changes: []plans.Change{{Op: plans.OpRemove, Tab: "SystemRoles", Key: []string{"SystemPane"}}},
 			wantErr: "edit only"},
-		{name: "remove then add again", changes: []Change{
-			{Op: OpRemove, Tab: "Users", Key: []string{"Bob"}},
-			{Op: OpAdd, Tab: "Users", Key: []string{"BOB"}},
-			{Op: OpAdd, Tab: "UsersInGroups", Key: []string{"BOB", "Sales"}},
+		{name: "remove then add again", changes: []plans.Change{
+			{Op: plans.OpRemove, Tab: "Users", Key: []string{"Bob"}},
+			{Op: plans.OpAdd, Tab: "Users", Key: []string{"BOB"}},
+			{Op: plans.OpAdd, Tab: "UsersInGroups", Key: []string{"BOB", "Sales"}},
 		}, check: func(t *testing.T, env *artifacts.Environment) {
 			if cell(env, artifacts.TabUsers, "User", "bob") != "BOB" || !has(env, artifacts.TabUsersInGroups, "bob", "sales") || has(env, artifacts.TabUsersInGroups, "Bob", "Spare Except") {
 				t.Errorf("%+v %+v", env.Users, env.UsersInGroups)
 			}
 		}},
-		{name: "group becomes exclusion group", changes: []Change{
-			{Op: OpAdd, Tab: "ExGroup", Key: []string{"Sales"}},
-			{Op: OpRemove, Tab: "GroupsInExGroups", Key: []string{"Sales", "Spare Except"}},
-			{Op: OpRemove, Tab: "UsersInGroups", Key: []string{"Bob", "Sales"}},
-			{Op: OpRemove, Tab: "Groups", Key: []string{"Sales"}},
+		{name: "group becomes exclusion group", changes: []plans.Change{
+			{Op: plans.OpAdd, Tab: "ExGroup", Key: []string{"Sales"}},
+			{Op: plans.OpRemove, Tab: "GroupsInExGroups", Key: []string{"Sales", "Spare Except"}},
+			{Op: plans.OpRemove, Tab: "UsersInGroups", Key: []string{"Bob", "Sales"}},
+			{Op: plans.OpRemove, Tab: "Groups", Key: []string{"Sales"}},
 		}, check: func(t *testing.T, env *artifacts.Environment) {
 			// The nesting now names the exclusion group.
 			if !has(env, artifacts.TabGroupsInGroups, "Sales", "Readers") || has(env, artifacts.TabGroups, "Sales") {
 				t.Error("references did not stay with the name")
 			}
 		}},
-		{name: "group and exclusion group of one name", changes: []Change{{Op: OpAdd, Tab: "ExGroup", Key: []string{"Sales"}}},
+		{name: "group and exclusion group of one name", changes: []plans.Change{{Op: plans.OpAdd, Tab: "ExGroup", Key: []string{"Sales"}}},
 			wantErr: "'Sales' is both a group and an exclusion group"},
-		{name: "rename group onto a membership", changes: []Change{
-			{Op: OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Spare Except"}},
-			{Op: OpRename, Tab: "Groups", Key: []string{"Sales"}, NewKey: []string{"spare except"}}},
+		{name: "rename group onto a membership", changes: []plans.Change{
+			{Op: plans.OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Spare Except"}},
+			{Op: plans.OpRename, Tab: "Groups", Key: []string{"Sales"}, NewKey: []string{"spare except"}}},
 			wantErr: "UsersInGroups would have two rows 'Bob / spare except'"},
-		{name: "rename onto dangling relationship", plan: nil, changes: []Change{{Op: OpRename, Tab: "Users", Key: []string{"Alice"}, NewKey: []string{"Ghost"}}},
+		{name: "rename onto dangling relationship", plan: nil, changes: []plans.Change{{Op: plans.OpRename, Tab: "Users", Key: []string{"Alice"}, NewKey: []string{"Ghost"}}},
 			wantErr: "UsersInGroups would have two rows 'Ghost / Finance'"},
-		{name: "not applicable", plan: &Plan{Changes: []Change{}}, wantErr: "not marked applicable"},
-		{name: "with errors", plan: &Plan{Findings: errFinding()}, wantErr: "the plan has 1 error(s)"},
-		{name: "unknown tab", changes: []Change{{Op: OpEdit, Tab: "Colours", Key: []string{"x"}}}, wantErr: `unknown tab "Colours"`},
-		{name: "wrong key length", changes: []Change{{Op: OpEdit, Tab: "UsersInGroups", Key: []string{"Bob"}}}, wantErr: "needs 2 key value(s), not 1"},
-		{name: "unknown op", changes: []Change{{Op: "copy", Tab: "Users", Key: []string{"Bob"}}}, wantErr: `unknown op "copy"`},
+		{name: "not applicable", plan: &plans.Plan{Changes: []plans.Change{}}, wantErr: "not marked applicable"},
+		{name: "with errors", plan: &plans.Plan{Findings: errFinding()}, wantErr: "the plan has 1 error(s)"},
+		{name: "unknown tab", changes: []plans.Change{{Op: plans.OpEdit, Tab: "Colours", Key: []string{"x"}}}, wantErr: `unknown tab "Colours"`},
+		{name: "wrong key length", changes: []plans.Change{{Op: plans.OpEdit, Tab: "UsersInGroups", Key: []string{"Bob"}}}, wantErr: "needs 2 key value(s), not 1"},
+		{name: "unknown op", changes: []plans.Change{{Op: "copy", Tab: "Users", Key: []string{"Bob"}}}, wantErr: `unknown op "copy"`},
 		{name: "empty plan"},
 	}
 	for _, tc := range tests {
@@ -466,9 +469,9 @@ func TestApplyNeverPanics(t *testing.T) {
 			keys = append(keys, tab.KeyOf(env, i))
 		}
 	}
-	ops := []Op{OpAdd, OpEdit, OpRename, OpRemove}
+	ops := []plans.Op{plans.OpAdd, plans.OpEdit, plans.OpRename, plans.OpRemove}
 	for range 2000 {
-		var changes []Change
+		var changes []plans.Change
 		for range 1 + r.IntN(6) {
 			tab := artifacts.Tabs[r.IntN(int(artifacts.NumTabs))]
 			key := make([]string, len(tab.Key))
@@ -476,11 +479,11 @@ func TestApplyNeverPanics(t *testing.T) {
 				k := keys[r.IntN(len(keys))]
 				key[j] = k[r.IntN(len(k))]
 			}
-			c := Change{Op: ops[r.IntN(4)], Tab: tab.Name, Key: key, NewKey: []string{keys[r.IntN(len(keys))][0]}}
+			c := plans.Change{Op: ops[r.IntN(4)], Tab: tab.Name, Key: key, NewKey: []string{keys[r.IntN(len(keys))][0]}}
 			for range r.IntN(3) {
 				col := tab.Columns[r.IntN(len(tab.Columns))]
 				k := keys[r.IntN(len(keys))]
-				c.Fields = append(c.Fields, Field{Column: col.Name, Old: k[0], New: k[len(k)-1], Secret: r.IntN(5) == 0})
+				c.Fields = append(c.Fields, plans.Field{Column: col.Name, Old: k[0], New: k[len(k)-1], Secret: r.IntN(5) == 0})
 			}
 			changes = append(changes, c)
 		}

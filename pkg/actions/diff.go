@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // DiffOptions select what Diff compares.
@@ -73,7 +74,7 @@ const (
 //
 // Removing a group that a tab left out of the comparison still uses makes
 // a plan Apply refuses; compare the tabs that refer to what is removed.
-func Diff(src, dst *artifacts.Environment, opt DiffOptions) (changes []Change, srcOnly []Missing) {
+func Diff(src, dst *artifacts.Environment, opt DiffOptions) (changes []plans.Change, srcOnly []Missing) {
 	var selected [artifacts.NumTabs]bool
 	if opt.Tabs == nil {
 		for i := range selected {
@@ -85,7 +86,7 @@ func Diff(src, dst *artifacts.Environment, opt DiffOptions) (changes []Change, s
 			selected[id] = true
 		}
 	}
-	var stages [numDiffStages][]Change
+	var stages [numDiffStages][]plans.Change
 	for _, t := range artifacts.Tabs {
 		if !selected[t.ID] {
 			continue
@@ -130,16 +131,16 @@ func Diff(src, dst *artifacts.Environment, opt DiffOptions) (changes []Change, s
 				srcOnly = append(srcOnly, Missing{Tab: t.Name, Key: key})
 				continue
 			}
-			stages[addStage] = append(stages[addStage], Change{Op: OpAdd, Tab: t.Name, Key: key, Fields: addFields(t, s.rows[i])})
+			stages[addStage] = append(stages[addStage], plans.Change{Op: plans.OpAdd, Tab: t.Name, Key: key, Fields: addFields(t, s.rows[i])})
 		}
 		for _, j := range edited {
 			i := s.first[d.keys[j]]
 			if fields := editFields(t, s.rows[i], d.rows[j], opt.Prune); len(fields) > 0 {
-				stages[editStage] = append(stages[editStage], Change{Op: OpEdit, Tab: t.Name, Key: d.key(j), Fields: fields})
+				stages[editStage] = append(stages[editStage], plans.Change{Op: plans.OpEdit, Tab: t.Name, Key: d.key(j), Fields: fields})
 			}
 		}
 		for _, j := range removed {
-			stages[removeStage] = append(stages[removeStage], Change{Op: OpRemove, Tab: t.Name, Key: d.key(j)})
+			stages[removeStage] = append(stages[removeStage], plans.Change{Op: plans.OpRemove, Tab: t.Name, Key: d.key(j)})
 		}
 	}
 	for _, st := range stages {
@@ -222,26 +223,26 @@ func (tb *table) sort(rows []int) {
 }
 
 // addFields lists every non-empty non-key column of a new row.
-func addFields(t *artifacts.Tab, cells []string) Fields {
-	var out Fields
+func addFields(t *artifacts.Tab, cells []string) plans.Fields {
+	var out plans.Fields
 	for ci := range t.Columns {
 		c := &t.Columns[ci]
 		if c.Key || c.IsAction() || cells[ci] == "" {
 			continue
 		}
 		if c.Kind == artifacts.KindPassword {
-			out = append(out, Field{Column: c.Name, New: MaskedValue, Secret: true})
+			out = append(out, plans.Field{Column: c.Name, New: plans.MaskedValue, Secret: true})
 			continue
 		}
-		out = append(out, Field{Column: c.Name, New: cells[ci]})
+		out = append(out, plans.Field{Column: c.Name, New: cells[ci]})
 	}
 	return out
 }
 
 // editFields lists the columns whose value differs between the source and
 // destination rows. Unless exact, names that differ only in casing do not.
-func editFields(t *artifacts.Tab, s, d []string, exact bool) Fields {
-	var out Fields
+func editFields(t *artifacts.Tab, s, d []string, exact bool) plans.Fields {
+	var out plans.Fields
 	for ci := range t.Columns {
 		c := &t.Columns[ci]
 		sv, dv := s[ci], d[ci]
@@ -250,10 +251,10 @@ func editFields(t *artifacts.Tab, s, d []string, exact bool) Fields {
 		}
 		switch {
 		case c.Kind == artifacts.KindPassword:
-			out = append(out, Field{Column: c.Name, Old: masked(dv), New: masked(sv), Secret: true})
+			out = append(out, plans.Field{Column: c.Name, Old: masked(dv), New: masked(sv), Secret: true})
 		case !exact && (c.Key || c.IsReference()) && artifacts.Fold(sv) == artifacts.Fold(dv):
 		default:
-			out = append(out, Field{Column: c.Name, Old: dv, New: sv})
+			out = append(out, plans.Field{Column: c.Name, Old: dv, New: sv})
 		}
 	}
 	return out
@@ -264,7 +265,7 @@ func masked(v string) string {
 	if v == "" {
 		return ""
 	}
-	return MaskedValue
+	return plans.MaskedValue
 }
 
 // Undo returns the changes that take after back to before, where after
@@ -275,14 +276,14 @@ func masked(v string) string {
 // rename back just as they followed the rename. Where renaming back does
 // not fit (the plan was not made by the planner), the plain Diff is
 // returned.
-func Undo(before, after *artifacts.Environment, applied *Plan) (changes []Change, srcOnly []Missing) {
+func Undo(before, after *artifacts.Environment, applied *plans.Plan) (changes []plans.Change, srcOnly []Missing) {
 	prune := DiffOptions{Prune: true}
-	var back []Change
+	var back []plans.Change
 	if applied != nil {
 		for i := len(applied.Changes) - 1; i >= 0; i-- {
 			c := &applied.Changes[i]
-			if c.Op == OpRename {
-				back = append(back, Change{Op: OpRename, Tab: c.Tab, Key: slices.Clone(c.NewKey), NewKey: slices.Clone(c.Key)})
+			if c.Op == plans.OpRename {
+				back = append(back, plans.Change{Op: plans.OpRename, Tab: c.Tab, Key: slices.Clone(c.NewKey), NewKey: slices.Clone(c.Key)})
 			}
 		}
 	}
@@ -291,7 +292,7 @@ func Undo(before, after *artifacts.Environment, applied *Plan) (changes []Change
 	}
 	// A slice rule the plan added where a moved rule was must go before
 	// that rule can move back.
-	var free []Change
+	var free []plans.Change
 	sources := map[string]bool{}
 	for _, c := range back {
 		sources[c.Tab+"\x00"+artifacts.KeyString(c.Key)] = true
@@ -302,10 +303,10 @@ func Undo(before, after *artifacts.Environment, applied *Plan) (changes []Change
 			continue
 		}
 		if i, taken := slice.Find(after, c.NewKey...); taken {
-			free = append(free, Change{Op: OpRemove, Tab: c.Tab, Key: slice.KeyOf(after, i)})
+			free = append(free, plans.Change{Op: plans.OpRemove, Tab: c.Tab, Key: slice.KeyOf(after, i)})
 		}
 	}
-	steps := &Plan{Format: PlanFormat, Changes: append(free, back...)}
+	steps := &plans.Plan{Format: plans.PlanFormat, Changes: append(free, back...)}
 	steps.Summarize()
 	mid, err := Apply(after, steps, nil)
 	if err != nil {

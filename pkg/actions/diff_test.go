@@ -13,12 +13,13 @@ import (
 
 	"secmgr/examples/golfstream"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 var ignoreIndex = cmpopts.IgnoreUnexported(artifacts.Environment{})
 
 // lines renders changes compactly for comparisons in tests.
-func lines(changes []Change) []string {
+func lines(changes []plans.Change) []string {
 	var out []string
 	for _, c := range changes {
 		s := fmt.Sprintf("%s %s %s", c.Op.Symbol(), c.Tab, strings.Join(c.Key, "/"))
@@ -274,8 +275,8 @@ func TestDiffApplyProperty(t *testing.T) {
 		// Without Prune: src's rows are all there, dst's all stay.
 		merge, _ := Diff(src, dst, DiffOptions{})
 		for _, c := range merge {
-			if c.Op == OpRemove || c.Op == OpRename {
-				t.Fatalf("%s: %s without Prune", name, lines([]Change{c}))
+			if c.Op == plans.OpRemove || c.Op == plans.OpRename {
+				t.Fatalf("%s: %s without Prune", name, lines([]plans.Change{c}))
 			}
 		}
 		merged, err := Apply(dst, applicable(merge...), sourceSecrets{src})
@@ -329,11 +330,11 @@ func TestUndoRenames(t *testing.T) {
 			}
 		}
 		p := applicable(
-			Change{Op: OpRename, Tab: "Users", Key: []string{user}, NewKey: []string{"Renamed User"}},
-			Change{Op: OpRename, Tab: "Groups", Key: []string{group}, NewKey: []string{strings.ToUpper(group)}},
-			Change{Op: OpEdit, Tab: "Users", Key: []string{user2}, Fields: Fields{secret("Password", "", "")}},
-			Change{Op: OpRemove, Tab: "Users", Key: []string{"Renamed User"}},
-			Change{Op: OpAdd, Tab: "Users", Key: []string{"New User"}, Fields: Fields{secret("Password", "", MaskedValue)}},
+			plans.Change{Op: plans.OpRename, Tab: "Users", Key: []string{user}, NewKey: []string{"Renamed User"}},
+			plans.Change{Op: plans.OpRename, Tab: "Groups", Key: []string{group}, NewKey: []string{strings.ToUpper(group)}},
+			plans.Change{Op: plans.OpEdit, Tab: "Users", Key: []string{user2}, Fields: plans.Fields{secret("Password", "", "")}},
+			plans.Change{Op: plans.OpRemove, Tab: "Users", Key: []string{"Renamed User"}},
+			plans.Change{Op: plans.OpAdd, Tab: "Users", Key: []string{"New User"}, Fields: plans.Fields{secret("Password", "", plans.MaskedValue)}},
 		)
 		after, err := Apply(before, p, mapSecrets{"New User": "ENC(new)"})
 		if err != nil {
@@ -383,7 +384,7 @@ func BenchmarkApply(b *testing.B) {
 	cases := []struct {
 		name     string
 		src, dst *artifacts.Environment
-		changes  []Change
+		changes  []plans.Change
 	}{
 		{name: "mixed-10k", src: mutate(r, big, 2700), dst: big},
 		{name: "add-80k", src: big, dst: empty},
@@ -411,8 +412,8 @@ func BenchmarkApply(b *testing.B) {
 
 // randomRenames renames a few users, groups and exclusion groups of env
 // (each at most once), a quarter of them in casing only.
-func randomRenames(r *rand.Rand, env *artifacts.Environment) []Change {
-	var out []Change
+func randomRenames(r *rand.Rand, env *artifacts.Environment) []plans.Change {
+	var out []plans.Change
 	done := map[string]bool{}
 	for k := range 1 + r.IntN(5) {
 		t := artifacts.Tabs[[]artifacts.TabID{artifacts.TabUsers, artifacts.TabGroups, artifacts.TabExGroup}[r.IntN(3)]]
@@ -428,7 +429,7 @@ func randomRenames(r *rand.Rand, env *artifacts.Environment) []Change {
 		if r.IntN(4) == 0 {
 			to = swapCase(old)
 		}
-		out = append(out, Change{Op: OpRename, Tab: t.Name, Key: []string{old}, NewKey: []string{to}})
+		out = append(out, plans.Change{Op: plans.OpRename, Tab: t.Name, Key: []string{old}, NewKey: []string{to}})
 	}
 	return out
 }
@@ -461,13 +462,13 @@ func stripped(env *artifacts.Environment) *artifacts.Environment {
 
 // renames returns n renames of users and groups of env, each group
 // rename followed by an edit of the renamed group.
-func renames(env *artifacts.Environment, n int) []Change {
-	var out []Change
+func renames(env *artifacts.Environment, n int) []plans.Change {
+	var out []plans.Change
 	for i, u := range env.Users {
 		if len(out) >= n*4/5 {
 			break
 		}
-		out = append(out, Change{Op: OpRename, Tab: "Users", Key: []string{u.User}, NewKey: []string{fmt.Sprintf("Renamed %d", i)}})
+		out = append(out, plans.Change{Op: plans.OpRename, Tab: "Users", Key: []string{u.User}, NewKey: []string{fmt.Sprintf("Renamed %d", i)}})
 	}
 	for i, g := range env.Groups {
 		if len(out) >= n {
@@ -477,7 +478,7 @@ func renames(env *artifacts.Environment, n int) []Change {
 			continue
 		}
 		to := fmt.Sprintf("Renamed Group %d", i)
-		out = append(out, Change{Op: OpRename, Tab: "Groups", Key: []string{g.Group}, NewKey: []string{to}, Fields: Fields{{Column: "Description", Old: g.Description, New: "renamed"}}})
+		out = append(out, plans.Change{Op: plans.OpRename, Tab: "Groups", Key: []string{g.Group}, NewKey: []string{to}, Fields: plans.Fields{{Column: "Description", Old: g.Description, New: "renamed"}}})
 	}
 	return out
 }

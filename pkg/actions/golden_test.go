@@ -12,6 +12,7 @@ import (
 
 	"secmgr/examples/golfstream"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 var update = flag.Bool("update", false, "rewrite the example workbooks in examples/golfstream/edits and the golden plans in testdata")
@@ -134,7 +135,7 @@ func TestGoldenPlans(t *testing.T) {
 			}
 			p := plan(t, env, path, PlanOptions{Cascade: ex.cascade, Source: ex.name + ".xlsx"})
 			text := []byte(render(p))
-			js, err := MarshalPlan(p)
+			js, err := plans.MarshalPlan(p)
 			if err != nil {
 				t.Fatal(err)
 			}

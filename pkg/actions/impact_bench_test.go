@@ -7,6 +7,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/impact"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/synthetic"
 )
 
@@ -33,7 +34,7 @@ func BenchmarkPlanImpact(b *testing.B) {
 			}
 			b.Run(fmt.Sprintf("rows=%d/%s", rows, name), func(b *testing.B) {
 				b.ReportAllocs()
-				var p *actions.Plan
+				var p *plans.Plan
 				cpu, impactCPU := cpuTime(), time.Duration(0)
 				for b.Loop() {
 					var err error

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // Load and Apply hold an environment to the same invariants: a state
@@ -15,36 +16,36 @@ func TestLoadAndApplyShareInvariants(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(env *artifacts.Environment)
-		change Change
+		change plans.Change
 	}{
 		{"dangling reference",
 			func(env *artifacts.Environment) { env.Entity[0].ReadGroup = "Ghost" },
-			Change{Op: OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: Fields{{Column: "ReadGroup", Old: "Readers", New: "Ghost"}}}},
+			plans.Change{Op: plans.OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: plans.Fields{{Column: "ReadGroup", Old: "Readers", New: "Ghost"}}}},
 		{"cycle",
 			func(env *artifacts.Environment) {
 				env.GroupsInGroups = append(env.GroupsInGroups, artifacts.GroupInGroup{Group: "Readers", ParentGroup: "Carol"})
 			},
-			Change{Op: OpAdd, Tab: "GroupsInGroups", Key: []string{"Readers", "Carol"}}},
+			plans.Change{Op: plans.OpAdd, Tab: "GroupsInGroups", Key: []string{"Readers", "Carol"}}},
 		{"group in itself",
 			func(env *artifacts.Environment) {
 				env.GroupsInGroups = append(env.GroupsInGroups, artifacts.GroupInGroup{Group: "Sales", ParentGroup: "Sales"})
 			},
-			Change{Op: OpAdd, Tab: "GroupsInGroups", Key: []string{"Sales", "Sales"}}},
+			plans.Change{Op: plans.OpAdd, Tab: "GroupsInGroups", Key: []string{"Sales", "Sales"}}},
 		{"duplicate processing order",
 			func(env *artifacts.Environment) {
 				env.UsersInExGroups = append(env.UsersInExGroups, artifacts.UserInExGroup{User: "Bob", ExGroup: "Finance Except", ProcessingOrder: 1})
 			},
-			Change{Op: OpAdd, Tab: "UsersInExGroups", Key: []string{"Bob", "Finance Except"}, Fields: Fields{{Column: "ProcessingOrder", New: "1"}}}},
+			plans.Change{Op: plans.OpAdd, Tab: "UsersInExGroups", Key: []string{"Bob", "Finance Except"}, Fields: plans.Fields{{Column: "ProcessingOrder", New: "1"}}}},
 		{"user in an exclusion group",
 			func(env *artifacts.Environment) {
 				env.UsersInGroups = append(env.UsersInGroups, artifacts.UserInGroup{User: "Bob", ParentGroup: "Finance Except"})
 			},
-			Change{Op: OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Finance Except"}}},
+			plans.Change{Op: plans.OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Finance Except"}}},
 		{"group and exclusion group",
 			func(env *artifacts.Environment) {
 				env.ExGroup = append(env.ExGroup, artifacts.ExGroup{ExGroup: "Sales"})
 			},
-			Change{Op: OpAdd, Tab: "ExGroup", Key: []string{"Sales"}}},
+			plans.Change{Op: plans.OpAdd, Tab: "ExGroup", Key: []string{"Sales"}}},
 	}
 	base := applyFixture()
 	baseBytes, err := artifacts.Marshal(base)

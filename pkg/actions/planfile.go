@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 )
 
@@ -39,7 +40,7 @@ func invalidf(format string, args ...any) error {
 
 // checkChange holds change c of tab t to the planner's rules, before it
 // is applied. Keys are checked where the engine uses them (checkKey).
-func checkChange(t *artifacts.Tab, c *Change) error {
+func checkChange(t *artifacts.Tab, c *plans.Change) error {
 	for _, k := range append(c.Key[:len(c.Key):len(c.Key)], c.NewKey...) {
 		if err := checkText("the key", k); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // A hand-edited plan file is held to the planner's rules and the result
@@ -15,36 +16,36 @@ func TestApplyRefusesInvalidPlanFiles(t *testing.T) {
 	long := strings.Repeat("x", 40_005)
 	tests := []struct {
 		name    string
-		changes []Change
+		changes []plans.Change
 		wantErr string
 	}{
-		{"group in itself", []Change{{Op: OpAdd, Tab: "GroupsInGroups", Key: []string{"Finance", "finance"}}},
+		{"group in itself", []plans.Change{{Op: plans.OpAdd, Tab: "GroupsInGroups", Key: []string{"Finance", "finance"}}},
 			"the plan would leave the environment inconsistent: GroupsInGroups 'Finance / finance': the group 'Finance' is a member of itself (set by change 1)"},
-		{"cycle", []Change{{Op: OpAdd, Tab: "GroupsInGroups", Key: []string{"Readers", "Carol"}}},
+		{"cycle", []plans.Change{{Op: plans.OpAdd, Tab: "GroupsInGroups", Key: []string{"Readers", "Carol"}}},
 			"makes a cycle: Finance → Readers → Carol → Finance (set by change 1)"},
-		{"unknown UserType", []Change{{Op: OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: Fields{{Column: "UserType", Old: "View", New: "Bogus"}}}},
+		{"unknown UserType", []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{{Column: "UserType", Old: "View", New: "Bogus"}}}},
 			"change 1 (edit Users 'Bob'): UserType 'Bogus' is not allowed"},
-		{"bad e-mail", []Change{{Op: OpAdd, Tab: "Users", Key: []string{"Dana"}, Fields: Fields{{Column: "UserType", New: "View"}, {Column: "Email", New: "not an address"}}}},
+		{"bad e-mail", []plans.Change{{Op: plans.OpAdd, Tab: "Users", Key: []string{"Dana"}, Fields: plans.Fields{{Column: "UserType", New: "View"}, {Column: "Email", New: "not an address"}}}},
 			"change 1 (add Users 'Dana'): Email 'not an address' is not an e-mail address"},
-		{"control character", []Change{{Op: OpEdit, Tab: "Groups", Key: []string{"Sales"}, Fields: Fields{{Column: "Description", New: "bell\x07"}}}},
+		{"control character", []plans.Change{{Op: plans.OpEdit, Tab: "Groups", Key: []string{"Sales"}, Fields: plans.Fields{{Column: "Description", New: "bell\x07"}}}},
 			"change 1 (edit Groups 'Sales'): Description 'bell\\x07' contains the control character U+0007"},
-		{"control character in a new name", []Change{{Op: OpRename, Tab: "Groups", Key: []string{"Sales"}, NewKey: []string{"Sa\x1bles"}}},
+		{"control character in a new name", []plans.Change{{Op: plans.OpRename, Tab: "Groups", Key: []string{"Sales"}, NewKey: []string{"Sa\x1bles"}}},
 			"contains the control character U+001B"},
-		{"description too long", []Change{{Op: OpEdit, Tab: "Groups", Key: []string{"Sales"}, Fields: Fields{{Column: "Description", New: long}}}},
+		{"description too long", []plans.Change{{Op: plans.OpEdit, Tab: "Groups", Key: []string{"Sales"}, Fields: plans.Fields{{Column: "Description", New: long}}}},
 			"change 1 (edit Groups 'Sales'): Description is 40005 characters long; a cell holds at most 32767"},
-		{"bad name", []Change{{Op: OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Fin*"}}},
+		{"bad name", []plans.Change{{Op: plans.OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Fin*"}}},
 			"ParentGroup \"Fin*\""},
-		{"bad reference value", []Change{{Op: OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: Fields{{Column: "ReadGroup", Old: "Readers", New: "Read*ers"}}}},
+		{"bad reference value", []plans.Change{{Op: plans.OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: plans.Fields{{Column: "ReadGroup", Old: "Readers", New: "Read*ers"}}}},
 			"ReadGroup 'Read*ers' is not a valid name"},
-		{"dangling reference", []Change{{Op: OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: Fields{{Column: "ReadGroup", Old: "Readers", New: "Ghost"}}}},
+		{"dangling reference", []plans.Change{{Op: plans.OpEdit, Tab: "Entity", Key: []string{"Houston"}, Fields: plans.Fields{{Column: "ReadGroup", Old: "Readers", New: "Ghost"}}}},
 			"Entity 'Houston' ReadGroup names the group 'Ghost', which does not exist (set by change 1)"},
-		{"duplicate processing order", []Change{{Op: OpAdd, Tab: "UsersInExGroups", Key: []string{"Bob", "Finance Except"}, Fields: Fields{{Column: "ProcessingOrder", New: "1"}, {Column: "AllowAccess", New: "True"}}}},
+		{"duplicate processing order", []plans.Change{{Op: plans.OpAdd, Tab: "UsersInExGroups", Key: []string{"Bob", "Finance Except"}, Fields: plans.Fields{{Column: "ProcessingOrder", New: "1"}, {Column: "AllowAccess", New: "True"}}}},
 			"ProcessingOrder 1 is used twice in exclusion group 'Finance Except'"},
-		{"user as plain member of an exclusion group", []Change{{Op: OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Finance Except"}}},
+		{"user as plain member of an exclusion group", []plans.Change{{Op: plans.OpAdd, Tab: "UsersInGroups", Key: []string{"Bob", "Finance Except"}}},
 			"'Finance Except' is an exclusion group; a user enters one through UsersInExGroups"},
-		{"a field set twice", []Change{{Op: OpEdit, Tab: "Groups", Key: []string{"Sales"}, Fields: Fields{{Column: "Description", New: "a"}, {Column: "Description", Old: "a", New: "b"}}}},
+		{"a field set twice", []plans.Change{{Op: plans.OpEdit, Tab: "Groups", Key: []string{"Sales"}, Fields: plans.Fields{{Column: "Description", New: "a"}, {Column: "Description", Old: "a", New: "b"}}}},
 			"sets Description twice"},
-		{"bad whole number", []Change{{Op: OpEdit, Tab: "UsersInExGroups", Key: []string{"Carol", "Finance Except"}, Fields: Fields{{Column: "ProcessingOrder", Old: "1", New: "-3"}}}},
+		{"bad whole number", []plans.Change{{Op: plans.OpEdit, Tab: "UsersInExGroups", Key: []string{"Carol", "Finance Except"}, Fields: plans.Fields{{Column: "ProcessingOrder", Old: "1", New: "-3"}}}},
 			"ProcessingOrder '-3' is not a whole number"},
 	}
 	for _, tc := range tests {
@@ -68,7 +69,7 @@ func TestApplyRefusesInvalidPlanFiles(t *testing.T) {
 	}
 
 	// A stale edit is not an invalid plan.
-	_, err := Apply(applyFixture(), applicable(Change{Op: OpEdit, Tab: "Groups", Key: []string{"Sales"}, Fields: Fields{{Column: "Description", Old: "was", New: "now"}}}), nil)
+	_, err := Apply(applyFixture(), applicable(plans.Change{Op: plans.OpEdit, Tab: "Groups", Key: []string{"Sales"}, Fields: plans.Fields{{Column: "Description", Old: "was", New: "now"}}}), nil)
 	if !errors.Is(err, ErrStale) || errors.Is(err, ErrInvalid) {
 		t.Errorf("stale edit: %v", err)
 	}
@@ -94,7 +95,7 @@ func FuzzApplyPlanFile(f *testing.F) {
 	f.Add([]byte(`{"format":"secmgr.plan/v1","applicable":true,"changes":[{"op":"remove","tab":"Users","key":["Carol"]},{"op":"add","tab":"GroupsInExGroups","key":["Readers","Spare Except"],"fields":{"ProcessingOrder":{"old":"","new":"0"}}}]}`))
 	f.Add([]byte(`{"format":"secmgr.plan/v1","applicable":true,"changes":[{"op":"edit","tab":"Groups","key":["Sales"],"fields":{"Description":{"old":"","new":"\u0001"}}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := UnmarshalPlan(data)
+		p, err := plans.UnmarshalPlan(data)
 		if err != nil {
 			return
 		}

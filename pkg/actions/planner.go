@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
@@ -60,7 +61,7 @@ type staged struct {
 	prio   int
 	row    int
 	seq    int
-	change Change
+	change plans.Change
 }
 
 // planner holds the state of one planning run.
@@ -148,7 +149,7 @@ type edge struct {
 // error is for a file that cannot be read as a workbook at all; problems
 // in its content are the plan's findings, and a plan with errors is not
 // applicable. env is not changed.
-func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*Plan, error) {
+func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*plans.Plan, error) {
 	wb, err := workbook.Open(path, opt.Read)
 	if err != nil {
 		return nil, err
@@ -184,7 +185,7 @@ func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*Pl
 	if source == "" {
 		source = path
 	}
-	plan := &Plan{Format: PlanFormat, Environment: EnvironmentRef{Name: env.Name, Fingerprint: fp}, Source: source}
+	plan := &plans.Plan{Format: plans.PlanFormat, Environment: plans.EnvironmentRef{Name: env.Name, Fingerprint: fp}, Source: source}
 	// A row with an error plans nothing: what is shown is what would apply.
 	bad := p.badRows
 	for _, f := range p.findings {
@@ -223,7 +224,7 @@ func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*Pl
 		if err != nil {
 			return nil, err
 		}
-		plan.Secrets = &SourceRef{Path: abs, Fingerprint: sum}
+		plan.Secrets = &plans.SourceRef{Path: abs, Fingerprint: sum}
 	}
 	if tw != nil {
 		tw.rebase(plan)
@@ -335,13 +336,13 @@ func (p *planner) run(wb *workbook.Workbook) error {
 	return nil
 }
 
-func (p *planner) add(st stage, tab artifacts.TabID, row int, c Change) {
+func (p *planner) add(st stage, tab artifacts.TabID, row int, c plans.Change) {
 	p.addOrdered(st, tab, 0, row, c)
 }
 
 // addOrdered adds a change that comes, within its tab and stage, in the
 // order of prio before that of its row.
-func (p *planner) addOrdered(st stage, tab artifacts.TabID, prio, row int, c Change) {
+func (p *planner) addOrdered(st stage, tab artifacts.TabID, prio, row int, c plans.Change) {
 	p.seq++
 	p.changes[st] = append(p.changes[st], staged{tab: tab, prio: prio, row: row, seq: p.seq, change: c})
 }
@@ -695,15 +696,15 @@ func (p *planner) planNamedRow(nr *namedRow) {
 			return
 		}
 		fields, _ := p.fields(s, r, []string{nr.key}, true)
-		p.add(stageRename, t.ID, nr.number, Change{Op: OpRename, Tab: t.Name, Key: []string{nr.key}, NewKey: []string{e.name}, Cells: []string{s.Ref(at, nr.number)}})
+		p.add(stageRename, t.ID, nr.number, plans.Change{Op: plans.OpRename, Tab: t.Name, Key: []string{nr.key}, NewKey: []string{e.name}, Cells: []string{s.Ref(at, nr.number)}})
 		if len(fields) > 0 {
-			p.add(stageEdit, t.ID, nr.number, Change{Op: OpEdit, Tab: t.Name, Key: []string{e.name}, Fields: fields, Cells: fieldCells(s, nr.number, fields)})
+			p.add(stageEdit, t.ID, nr.number, plans.Change{Op: plans.OpEdit, Tab: t.Name, Key: []string{e.name}, Fields: fields, Cells: fieldCells(s, nr.number, fields)})
 		}
 		return
 	case artifacts.ActionRemove:
 		if nr.value == "" {
 			if _, ok := ns.removed[f]; ok {
-				p.add(stageRemove, t.ID, nr.number, Change{Op: OpRemove, Tab: t.Name, Key: []string{nr.key}, Cells: []string{s.Ref(at, nr.number)}})
+				p.add(stageRemove, t.ID, nr.number, plans.Change{Op: plans.OpRemove, Tab: t.Name, Key: []string{nr.key}, Cells: []string{s.Ref(at, nr.number)}})
 			}
 			return
 		}
@@ -716,7 +717,7 @@ func (p *planner) planNamedRow(nr *namedRow) {
 		if !ok {
 			return
 		}
-		c := Change{Op: OpAdd, Tab: t.Name, Key: []string{final}, Fields: fields, Cells: []string{s.Ref(0, nr.number)}}
+		c := plans.Change{Op: plans.OpAdd, Tab: t.Name, Key: []string{final}, Fields: fields, Cells: []string{s.Ref(0, nr.number)}}
 		if nr.kind == kindUser {
 			p.checkIdentity(s, nr.number, final, fields)
 			c.Note = defaultsNote(s, r, fields)
@@ -725,7 +726,7 @@ func (p *planner) planNamedRow(nr *namedRow) {
 	case stateExisting, stateRenamed:
 		fields, _ := p.fields(s, r, []string{final}, true)
 		if len(fields) > 0 {
-			p.add(stageEdit, t.ID, nr.number, Change{Op: OpEdit, Tab: t.Name, Key: []string{final}, Fields: fields, Cells: fieldCells(s, nr.number, fields)})
+			p.add(stageEdit, t.ID, nr.number, plans.Change{Op: plans.OpEdit, Tab: t.Name, Key: []string{final}, Fields: fields, Cells: fieldCells(s, nr.number, fields)})
 		}
 	}
 }
@@ -831,7 +832,7 @@ func (p *planner) removeRelationship(tab artifacts.TabID, key []string, from art
 	if tab == artifacts.TabUsersInExGroups || tab == artifacts.TabGroupsInExGroups {
 		p.exEntries[artifacts.Fold(stored[1])] = append(p.exEntries[artifacts.Fold(stored[1])], exEntry{member: stored[0], isGroup: tab == artifacts.TabGroupsInExGroups, remove: true, exgroup: stored[1]})
 	}
-	p.add(stageRelRemove, from, row, Change{Op: OpRemove, Tab: t.Name, Key: stored, Cells: []string{cell}})
+	p.add(stageRelRemove, from, row, plans.Change{Op: plans.OpRemove, Tab: t.Name, Key: stored, Cells: []string{cell}})
 	return true
 }
 
@@ -888,7 +889,7 @@ func (p *planner) finalValue(c *artifacts.Column, v string) string {
 
 // defaultsNote names the fields of a new row that take their default,
 // its column being absent or empty: "defaults: Culture en-US".
-func defaultsNote(s *workbook.Sheet, r *workbook.Row, fields Fields) string {
+func defaultsNote(s *workbook.Sheet, r *workbook.Row, fields plans.Fields) string {
 	var parts []string
 	for _, f := range fields {
 		ci := s.Tab.Column(f.Column)
@@ -902,7 +903,7 @@ func defaultsNote(s *workbook.Sheet, r *workbook.Row, fields Fields) string {
 	return "defaults: " + strings.Join(parts, ", ")
 }
 
-func fieldCells(s *workbook.Sheet, row int, fields Fields) []string {
+func fieldCells(s *workbook.Sheet, row int, fields plans.Fields) []string {
 	var cells []string
 	for _, f := range fields {
 		cells = append(cells, s.Ref(s.Tab.Column(f.Column), row))

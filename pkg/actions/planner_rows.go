@@ -8,6 +8,7 @@ import (
 
 	"secmgr/internal/graph"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
@@ -24,7 +25,7 @@ var defaults = map[artifacts.TabID]map[string]string{
 // (existing=true, key = its key in final names) the fields whose value
 // changes; for a new row every value it sets. ok is false when a value has
 // an error (reported at its cell).
-func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, existing bool) (Fields, bool) {
+func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, existing bool) (plans.Fields, bool) {
 	t := s.Tab
 	row := -1
 	if existing {
@@ -34,7 +35,7 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 		}
 		row = i
 	}
-	var out Fields
+	var out plans.Fields
 	ok := true
 	for ci := range t.Columns {
 		c := &t.Columns[ci]
@@ -46,7 +47,7 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 				continue
 			}
 			if d, has := defaults[t.ID][c.Name]; has {
-				out = append(out, Field{Column: c.Name, New: d})
+				out = append(out, plans.Field{Column: c.Name, New: d})
 				continue
 			}
 			if c.Required {
@@ -76,7 +77,7 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 				}
 			}
 			p.secrets = true
-			out = append(out, Field{Column: c.Name, Old: mask(old), New: MaskedValue, Secret: true, From: cell})
+			out = append(out, plans.Field{Column: c.Name, Old: mask(old), New: plans.MaskedValue, Secret: true, From: cell})
 			continue
 		}
 		if raw == "" {
@@ -90,7 +91,7 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 				continue
 			}
 			if c.Kind == artifacts.KindNumGridRows {
-				out = append(out, Field{Column: c.Name, New: strconv.Itoa(artifacts.DefaultNumGridRows)})
+				out = append(out, plans.Field{Column: c.Name, New: strconv.Itoa(artifacts.DefaultNumGridRows)})
 				continue
 			}
 		}
@@ -119,7 +120,7 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 		}
 		if !existing {
 			if v != "" {
-				out = append(out, Field{Column: c.Name, New: v})
+				out = append(out, plans.Field{Column: c.Name, New: v})
 			}
 			continue
 		}
@@ -134,7 +135,7 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 		} else if have == v {
 			continue
 		}
-		out = append(out, Field{Column: c.Name, Old: have, New: v})
+		out = append(out, plans.Field{Column: c.Name, Old: have, New: v})
 	}
 	return out, ok
 }
@@ -184,7 +185,7 @@ func (p *planner) reportAbsentUses() {
 // checkIdentity warns when a new user has the external identity (under
 // the same provider) or the e-mail address of an existing user:
 // overtyping a name is the most common wrong way to rename.
-func (p *planner) checkIdentity(s *workbook.Sheet, row int, user string, fields Fields) {
+func (p *planner) checkIdentity(s *workbook.Sheet, row int, user string, fields plans.Fields) {
 	if p.identities == nil {
 		p.identities = make(map[string]string, 2*len(p.env.Users))
 		for _, u := range p.env.Users {
@@ -235,7 +236,7 @@ func mask(v string) string {
 	if v == "" {
 		return ""
 	}
-	return MaskedValue
+	return plans.MaskedValue
 }
 
 func coverKey(tab artifacts.TabID, key []string, col int) string {
@@ -370,7 +371,7 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 		}
 		p.recordEntry(s, r, stored, false)
 		if len(fields) > 0 {
-			p.add(stageRelAdd, t.ID, r.Number, Change{Op: OpEdit, Tab: t.Name, Key: stored, Fields: fields, Cells: fieldCells(s, r.Number, fields)})
+			p.add(stageRelAdd, t.ID, r.Number, plans.Change{Op: plans.OpEdit, Tab: t.Name, Key: stored, Fields: fields, Cells: fieldCells(s, r.Number, fields)})
 		}
 		return
 	}
@@ -384,7 +385,7 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 	if t.ID == artifacts.TabGroupsInGroups {
 		p.edgeAdds = append(p.edgeAdds, edge{child: key[0], parent: key[1], cell: s.Ref(t.Key[0], r.Number), tab: t.Name, row: r.Number, column: s.Headers[t.Key[0]]})
 	}
-	p.add(stageRelAdd, t.ID, r.Number, Change{Op: OpAdd, Tab: t.Name, Key: key, Fields: fields, Cells: []string{s.Ref(t.Key[0], r.Number)}})
+	p.add(stageRelAdd, t.ID, r.Number, plans.Change{Op: plans.OpAdd, Tab: t.Name, Key: key, Fields: fields, Cells: []string{s.Ref(t.Key[0], r.Number)}})
 }
 
 func describeKey(key []string) string {
@@ -432,7 +433,7 @@ func (p *planner) planArtifactRow(s *workbook.Sheet, r *workbook.Row, key []stri
 		stored := t.KeyOf(p.env, i)
 		fields, _ := p.fields(s, r, stored, true)
 		if len(fields) > 0 {
-			p.add(stageEdit, t.ID, r.Number, Change{Op: OpEdit, Tab: t.Name, Key: stored, Fields: fields, Cells: fieldCells(s, r.Number, fields)})
+			p.add(stageEdit, t.ID, r.Number, plans.Change{Op: plans.OpEdit, Tab: t.Name, Key: stored, Fields: fields, Cells: fieldCells(s, r.Number, fields)})
 		}
 		return
 	}
@@ -461,7 +462,7 @@ func (p *planner) planArtifactRow(s *workbook.Sheet, r *workbook.Row, key []stri
 		return
 	}
 	p.checkLooksMoved(s, r, key)
-	p.add(stageRelAdd, t.ID, r.Number, Change{Op: OpAdd, Tab: t.Name, Key: key, Fields: fields, Cells: []string{s.Ref(t.Key[0], r.Number)}})
+	p.add(stageRelAdd, t.ID, r.Number, plans.Change{Op: plans.OpAdd, Tab: t.Name, Key: key, Fields: fields, Cells: []string{s.Ref(t.Key[0], r.Number)}})
 }
 
 func (p *planner) cubeHasType(cube, typ string) bool {
@@ -547,8 +548,8 @@ func (p *planner) checkRemovedGroupsInUse() {
 		list := uses[g]
 		if p.opt.Cascade {
 			for _, u := range list {
-				p.add(stageEdit, u.tab.ID, 0, Change{Op: OpEdit, Tab: u.tab.Name, Key: u.key,
-					Fields: Fields{{Column: u.tab.Columns[u.col].Name, Old: u.name, New: artifacts.Nobody}},
+				p.add(stageEdit, u.tab.ID, 0, plans.Change{Op: plans.OpEdit, Tab: u.tab.Name, Key: u.key,
+					Fields: plans.Fields{{Column: u.tab.Columns[u.col].Name, Old: u.name, New: artifacts.Nobody}},
 					Cells:  []string{e.cell}, Note: fmt.Sprintf("--cascade: %s '%s' is removed", e.kind, e.name)})
 			}
 			continue

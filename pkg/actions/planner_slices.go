@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
@@ -218,9 +219,9 @@ func (p *planner) planSliceChain(s *workbook.Sheet, chain []*sliceRow) {
 			newKey := sliceKey(cube, typ, sr.target)
 			p.slices.moved[artifacts.KeyString(sr.key)] = newKey
 			p.seq++
-			p.addOrdered(stageRename, t.ID, p.seq, sr.r.Number, Change{Op: OpRename, Tab: t.Name, Key: sr.key, NewKey: newKey, Cells: []string{s.Ref(at, sr.r.Number)}})
+			p.addOrdered(stageRename, t.ID, p.seq, sr.r.Number, plans.Change{Op: plans.OpRename, Tab: t.Name, Key: sr.key, NewKey: newKey, Cells: []string{s.Ref(at, sr.r.Number)}})
 			if fields, _ := p.fields(s, sr.r, sr.key, true); len(fields) > 0 {
-				p.add(stageEdit, t.ID, sr.r.Number, Change{Op: OpEdit, Tab: t.Name, Key: newKey, Fields: fields, Cells: fieldCells(s, sr.r.Number, fields)})
+				p.add(stageEdit, t.ID, sr.r.Number, plans.Change{Op: plans.OpEdit, Tab: t.Name, Key: newKey, Fields: fields, Cells: fieldCells(s, sr.r.Number, fields)})
 			}
 		}
 	case !first && rest && (removal || exists(last.target)): // applied already
@@ -236,7 +237,7 @@ func (p *planner) planSliceChain(s *workbook.Sheet, chain []*sliceRow) {
 			newKey := sliceKey(cube, typ, sr.target)
 			p.report(s, validate.Warning, validate.CodeAlreadyRenamed, at, sr.r.Number, "slice rule %d is already moved to %d; the row's other columns apply to rule %d", sr.order, sr.target, sr.target)
 			if fields, _ := p.fields(s, sr.r, newKey, true); len(fields) > 0 {
-				p.add(stageEdit, t.ID, sr.r.Number, Change{Op: OpEdit, Tab: t.Name, Key: newKey, Fields: fields, Cells: fieldCells(s, sr.r.Number, fields)})
+				p.add(stageEdit, t.ID, sr.r.Number, plans.Change{Op: plans.OpEdit, Tab: t.Name, Key: newKey, Fields: fields, Cells: fieldCells(s, sr.r.Number, fields)})
 			}
 		}
 	case !first:
@@ -266,7 +267,7 @@ func (p *planner) removeSlice(s *workbook.Sheet, sr *sliceRow, st stage) {
 		p.seq++
 		prio = p.seq // before the moves of its chain
 	}
-	p.addOrdered(st, t.ID, prio, sr.r.Number, Change{Op: OpRemove, Tab: t.Name, Key: sr.key, Cells: []string{s.Ref(t.Column("ActionType"), sr.r.Number)}})
+	p.addOrdered(st, t.ID, prio, sr.r.Number, plans.Change{Op: plans.OpRemove, Tab: t.Name, Key: sr.key, Cells: []string{s.Ref(t.Column("ActionType"), sr.r.Number)}})
 }
 
 // checkLooksMoved warns when a new slice rule equals an existing rule of

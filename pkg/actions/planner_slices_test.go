@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // sliceEnv is testEnv with four slice rules of one cube and type, at
@@ -157,7 +158,7 @@ func TestSliceRuleMoves(t *testing.T) {
 			}
 			// The undo moves each rule back.
 			undo, _ := Undo(env, after, p)
-			if got, want := countOps(undo, OpRename), countOps(p.Changes, OpRename); got != want {
+			if got, want := countOps(undo, plans.OpRename), countOps(p.Changes, plans.OpRename); got != want {
 				t.Errorf("undo has %d renames, the plan %d:\n%s", got, want, strings.Join(lines(undo), "\n"))
 			}
 			restored, err := Apply(after, applicable(undo...), nil)
@@ -218,7 +219,7 @@ func TestCascadeReplans(t *testing.T) {
 	// The person marks Houston_Mod for removal on the export.
 	edited := editExport(t, env, artifacts.TabGroups, "Houston_Mod", "ActionType", "Remove")
 	p := plan(t, env, edited, PlanOptions{Cascade: true})
-	if !p.Applicable || countOps(p.Changes, OpEdit) != 4 {
+	if !p.Applicable || countOps(p.Changes, plans.OpEdit) != 4 {
 		t.Fatalf("first plan:\n%s", render(p))
 	}
 	after, err := Apply(env, p, nil)

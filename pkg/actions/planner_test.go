@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
@@ -127,7 +128,7 @@ func exportAll(t testing.TB, env *artifacts.Environment) string {
 	return path
 }
 
-func plan(t testing.TB, env *artifacts.Environment, path string, opt PlanOptions) *Plan {
+func plan(t testing.TB, env *artifacts.Environment, path string, opt PlanOptions) *plans.Plan {
 	t.Helper()
 	p, err := PlanWorkbook(path, env, opt)
 	if err != nil {
@@ -136,15 +137,15 @@ func plan(t testing.TB, env *artifacts.Environment, path string, opt PlanOptions
 	return p
 }
 
-func changeLines(p *Plan) []string {
+func changeLines(p *plans.Plan) []string {
 	var out []string
 	for _, c := range p.Changes {
-		out = append(out, ChangeLine(c))
+		out = append(out, plans.ChangeLine(c))
 	}
 	return out
 }
 
-func findingLines(p *Plan) []string {
+func findingLines(p *plans.Plan) []string {
 	var out []string
 	for _, f := range p.Findings {
 		out = append(out, fmt.Sprintf("%s %s %s", f.Severity, f.Code, f.Cell))
@@ -163,9 +164,9 @@ func TestUnchangedExportPlansNothing(t *testing.T) {
 	}
 }
 
-func render(p *Plan) string {
+func render(p *plans.Plan) string {
 	var b strings.Builder
-	RenderText(&b, p, false)
+	plans.RenderText(&b, p, false)
 	return b.String()
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"secmgr/examples/golfstream"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/workbook"
 )
 
@@ -39,10 +40,10 @@ func TestApplyThenReplanIsEmpty(t *testing.T) {
 			}
 			// And the undo plan restores the sample byte for byte; a rename
 			// is undone as a rename back.
-			undo := &Plan{Format: PlanFormat}
+			undo := &plans.Plan{Format: plans.PlanFormat}
 			undo.Changes, _ = Undo(env, after, p)
 			undo.Summarize()
-			if got, want := countOps(undo.Changes, OpRename), countOps(p.Changes, OpRename); got != want {
+			if got, want := countOps(undo.Changes, plans.OpRename), countOps(p.Changes, plans.OpRename); got != want {
 				t.Errorf("the undo plan has %d renames, the plan %d:\n%s", got, want, strings.Join(lines(undo.Changes), "\n"))
 			}
 			restored, err := Apply(after, undo, nil)
@@ -71,7 +72,7 @@ func TestUnchangedExportOfSamplePlansNothing(t *testing.T) {
 	}
 }
 
-func countOps(changes []Change, op Op) int {
+func countOps(changes []plans.Change, op plans.Op) int {
 	n := 0
 	for _, c := range changes {
 		if c.Op == op {
@@ -124,7 +125,7 @@ func TestPlanApplyReplanProperty(t *testing.T) {
 		if len(missing) > 0 {
 			t.Fatalf("%s: undo misses %v", name, missing)
 		}
-		if got, want := countOps(undo, OpRename), countOps(p1.Changes, OpRename); got != want {
+		if got, want := countOps(undo, plans.OpRename), countOps(p1.Changes, plans.OpRename); got != want {
 			t.Fatalf("%s: the undo plan has %d renames, the plan %d:\n%s\nplan:\n%s", name, got, want, strings.Join(lines(undo), "\n"), render(p1))
 		}
 		restored, err := Apply(after, applicable(undo...), sourceSecrets{env})

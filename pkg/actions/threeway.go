@@ -17,6 +17,7 @@ import (
 
 	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
@@ -87,7 +88,7 @@ func prepareThreeWay(wb *workbook.Workbook, env *artifacts.Environment, fp strin
 			from = fmt.Sprintf(" of environment '%s', not '%s',", b.Environment, env.Name)
 		}
 		if !b.Time.IsZero() {
-			from += " at " + FormatTime(b.Time)
+			from += " at " + plans.FormatTime(b.Time)
 		}
 		msg := fmt.Sprintf("the workbook was exported%s from a state that is not in this environment's history; rows unchanged since then may revert later changes. Export again and redo the edits, or give --two-way to plan it as it is", from)
 		return nil, validate.Findings{{Severity: validate.Error, Code: validate.CodeStaleExport, Message: msg}}, nil
@@ -101,8 +102,8 @@ func prepareThreeWay(wb *workbook.Workbook, env *artifacts.Environment, fp strin
 }
 
 // ref is the plan's record of the base.
-func (tw *threeWay) ref() *BaseRef {
-	return &BaseRef{Fingerprint: tw.wbBase.Fingerprint, Time: tw.wbBase.Time, Applies: len(tw.st.Applies)}
+func (tw *threeWay) ref() *plans.BaseRef {
+	return &plans.BaseRef{Fingerprint: tw.wbBase.Fingerprint, Time: tw.wbBase.Time, Applies: len(tw.st.Applies)}
 }
 
 // withNamesAddedSince returns the base with the users, groups and
@@ -406,7 +407,7 @@ func (tw *threeWay) applyLabel(step int) string {
 	if step < 1 || step > len(tw.st.Applies) {
 		return "an apply since the workbook was made"
 	}
-	return "the apply of " + FormatTime(tw.st.Applies[step-1].Time)
+	return "the apply of " + plans.FormatTime(tw.st.Applies[step-1].Time)
 }
 
 // changedBy names the apply that last changed column ci of the row a
@@ -441,10 +442,10 @@ func (tw *threeWay) changedBy(t *artifacts.Tab, baseKey []string, ci int) string
 
 // rebase turns the changes of plan, made against the base, into changes
 // of the current environment.
-func (tw *threeWay) rebase(plan *Plan) {
+func (tw *threeWay) rebase(plan *plans.Plan) {
 	// The person's renames of users and groups.
 	for _, c := range plan.Changes {
-		if c.Op != OpRename {
+		if c.Op != plans.OpRename {
 			continue
 		}
 		t, _ := artifacts.LookupTab(c.Tab)
@@ -452,7 +453,7 @@ func (tw *threeWay) rebase(plan *Plan) {
 			tw.person[ns][artifacts.Fold(c.NewKey[0])] = c.Key[0]
 		}
 	}
-	var out []Change
+	var out []plans.Change
 	for _, c := range plan.Changes {
 		t, ok := artifacts.LookupTab(c.Tab)
 		if !ok {
@@ -473,28 +474,28 @@ func (tw *threeWay) rebase(plan *Plan) {
 
 // rebaseChange rebases one change; keep is false when it is no change
 // any more (or a conflict, reported).
-func (tw *threeWay) rebaseChange(t *artifacts.Tab, c Change) (Change, bool) {
+func (tw *threeWay) rebaseChange(t *artifacts.Tab, c plans.Change) (plans.Change, bool) {
 	curKey, newKey := tw.keys(t, c.Key)
 	i, found := t.Find(tw.cur, curKey...)
 	switch c.Op {
-	case OpRemove:
+	case plans.OpRemove:
 		if !found {
 			return c, false // gone since
 		}
 		c.Key = curKey
 		return c, true
-	case OpRename:
+	case plans.OpRename:
 		return tw.rebaseRename(t, c, curKey, i, found)
-	case OpAdd:
+	case plans.OpAdd:
 		return tw.rebaseAdd(t, c, curKey, newKey, i, found)
-	case OpEdit:
+	case plans.OpEdit:
 		return tw.rebaseEdit(t, c, curKey, newKey, i, found)
 	}
 	return c, true
 }
 
 // rebaseRename rebases a rename of the row found at i (when found).
-func (tw *threeWay) rebaseRename(t *artifacts.Tab, c Change, curKey []string, i int, found bool) (Change, bool) {
+func (tw *threeWay) rebaseRename(t *artifacts.Tab, c plans.Change, curKey []string, i int, found bool) (plans.Change, bool) {
 	ns := columnNamespace(t, &t.Columns[t.Key[0]])
 	if ns >= 0 && found && !strings.EqualFold(curKey[0], c.Key[0]) {
 		found = false // renamed since: the person's rename competes with it
@@ -526,7 +527,7 @@ func (tw *threeWay) rebaseRename(t *artifacts.Tab, c Change, curKey []string, i 
 
 // rebaseAdd rebases an addition; a row added since by someone else gets
 // an edit of what differs.
-func (tw *threeWay) rebaseAdd(t *artifacts.Tab, c Change, curKey, newKey []string, i int, found bool) (Change, bool) {
+func (tw *threeWay) rebaseAdd(t *artifacts.Tab, c plans.Change, curKey, newKey []string, i int, found bool) (plans.Change, bool) {
 	if !found {
 		for j, ci := range t.Key {
 			if tw.refGone(c, t, ci, c.Key[j], -1) {
@@ -548,7 +549,7 @@ func (tw *threeWay) rebaseAdd(t *artifacts.Tab, c Change, curKey, newKey []strin
 		return c, true
 	}
 	// Added since by someone else: what differs is an edit.
-	var fields Fields
+	var fields plans.Fields
 	for _, f := range c.Fields {
 		ci := t.Column(f.Column)
 		if ci < 0 || t.Columns[ci].Key {
@@ -556,7 +557,7 @@ func (tw *threeWay) rebaseAdd(t *artifacts.Tab, c Change, curKey, newKey []strin
 		}
 		cur := t.Cell(tw.cur, i, ci)
 		if f.Secret {
-			fields = append(fields, Field{Column: f.Column, Old: mask(cur), New: f.New, Secret: true, From: f.From})
+			fields = append(fields, plans.Field{Column: f.Column, Old: mask(cur), New: f.New, Secret: true, From: f.From})
 			continue
 		}
 		nv := f.New
@@ -566,18 +567,18 @@ func (tw *threeWay) rebaseAdd(t *artifacts.Tab, c Change, curKey, newKey []strin
 		if sameValue(&t.Columns[ci], cur, nv) {
 			continue
 		}
-		fields = append(fields, Field{Column: f.Column, Old: cur, New: nv})
+		fields = append(fields, plans.Field{Column: f.Column, Old: cur, New: nv})
 	}
 	if len(fields) == 0 {
 		return c, false
 	}
-	return Change{Op: OpEdit, Tab: c.Tab, Key: curKey, Fields: fields, Cells: c.Cells, Note: c.Note}, true
+	return plans.Change{Op: plans.OpEdit, Tab: c.Tab, Key: curKey, Fields: fields, Cells: c.Cells, Note: c.Note}, true
 }
 
 // rebaseEdit rebases the field changes of an edit: a field the current
 // environment already has is no change, one changed since to something
 // else is a conflict.
-func (tw *threeWay) rebaseEdit(t *artifacts.Tab, c Change, curKey, newKey []string, i int, found bool) (Change, bool) {
+func (tw *threeWay) rebaseEdit(t *artifacts.Tab, c plans.Change, curKey, newKey []string, i int, found bool) (plans.Change, bool) {
 	if !found {
 		what := "removed it"
 		for j, ci := range t.Key {
@@ -594,7 +595,7 @@ func (tw *threeWay) rebaseEdit(t *artifacts.Tab, c Change, curKey, newKey []stri
 		tw.conflict(c, 0, fmt.Sprintf("you changed %s of %s %s, but %s since", fieldNames(c.Fields), t.Artifact, quoteKey(c.Key), what))
 		return c, false
 	}
-	var fields Fields
+	var fields plans.Fields
 	var cells []string
 	for fi, f := range c.Fields {
 		ci := t.Column(f.Column)
@@ -604,7 +605,7 @@ func (tw *threeWay) rebaseEdit(t *artifacts.Tab, c Change, curKey, newKey []stri
 		col := &t.Columns[ci]
 		cur := t.Cell(tw.cur, i, ci)
 		if f.Secret {
-			fields = append(fields, Field{Column: f.Column, Old: mask(cur), New: f.New, Secret: true, From: f.From})
+			fields = append(fields, plans.Field{Column: f.Column, Old: mask(cur), New: f.New, Secret: true, From: f.From})
 			cells = append(cells, cellAt(c, fi))
 			continue
 		}
@@ -628,7 +629,7 @@ func (tw *threeWay) rebaseEdit(t *artifacts.Tab, c Change, curKey, newKey []stri
 				col.Name, t.Artifact, quoteKey(c.Key), f.Old, f.New, tw.changedBy(t, tw.baseKey(t, c.Key), ci), cur))
 			continue
 		}
-		fields = append(fields, Field{Column: f.Column, Old: cur, New: newV})
+		fields = append(fields, plans.Field{Column: f.Column, Old: cur, New: newV})
 		cells = append(cells, cellAt(c, fi))
 	}
 	if len(fields) == 0 {
@@ -661,7 +662,7 @@ func (tw *threeWay) changedByName(ns int, name string) string {
 
 // refGone reports (as a conflict) a reference of the person's change to a
 // user or group removed since.
-func (tw *threeWay) refGone(c Change, t *artifacts.Tab, ci int, name string, field int) bool {
+func (tw *threeWay) refGone(c plans.Change, t *artifacts.Tab, ci int, name string, field int) bool {
 	ns := columnNamespace(t, &t.Columns[ci])
 	if ns < 0 || name == "" {
 		return false
@@ -677,7 +678,7 @@ func (tw *threeWay) refGone(c Change, t *artifacts.Tab, ci int, name string, fie
 
 // conflict reports an error at the cell of the change's field (or its
 // first cell).
-func (tw *threeWay) conflict(c Change, field int, msg string) {
+func (tw *threeWay) conflict(c plans.Change, field int, msg string) {
 	f := validate.Finding{Severity: validate.Error, Code: validate.CodeConflict, Tab: c.Tab, Message: msg}
 	if cell := cellAt(c, field); cell != "" {
 		f.Cell = cell
@@ -695,7 +696,7 @@ func (tw *threeWay) conflict(c Change, field int, msg string) {
 }
 
 // cellAt is the cell of field fi of a change, or its first cell.
-func cellAt(c Change, fi int) string {
+func cellAt(c plans.Change, fi int) string {
 	if len(c.Cells) == len(c.Fields) && fi >= 0 && fi < len(c.Cells) {
 		return c.Cells[fi]
 	}
@@ -705,7 +706,7 @@ func cellAt(c Change, fi int) string {
 	return ""
 }
 
-func fieldNames(fs Fields) string {
+func fieldNames(fs plans.Fields) string {
 	var n []string
 	for _, f := range fs {
 		n = append(n, f.Column)
@@ -725,7 +726,7 @@ func sameValue(c *artifacts.Column, a, b string) bool {
 // checkFits applies the rebased plan to a copy of the current environment
 // and reports a change that does not fit (a group removed that something
 // added since still uses …) as a conflict.
-func (tw *threeWay) checkFits(plan *Plan) {
+func (tw *threeWay) checkFits(plan *plans.Plan) {
 	trial := *plan
 	trial.Applicable = true
 	_, err := Apply(tw.cur, &trial, placeholderSecrets{})
@@ -748,4 +749,6 @@ func (tw *threeWay) checkFits(plan *Plan) {
 // tried.
 type placeholderSecrets struct{}
 
-func (placeholderSecrets) Secret(*Change, *Field) (string, error) { return "placeholder", nil }
+func (placeholderSecrets) Secret(*plans.Change, *plans.Field) (string, error) {
+	return "placeholder", nil
+}

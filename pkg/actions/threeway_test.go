@@ -12,6 +12,7 @@ import (
 
 	"secmgr/examples/golfstream"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/synthetic"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
@@ -42,13 +43,13 @@ func newStaleSetup(t *testing.T) *staleSetup {
 		t2: time.Date(2026, 11, 3, 14, 0, 0, 0, time.UTC)}
 	s.export = exportWithBase(t, base, time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC))
 	mid := mustApply(t, base,
-		Change{Op: OpRemove, Tab: "UsersInGroups", Key: []string{"Anna Weber", "Frankfurt_View"}},
-		Change{Op: OpEdit, Tab: "Users", Key: []string{"Ashley Romero"}, Fields: Fields{{Column: "Description", Old: "Carlsbad Sales Analyst", New: "Carlsbad Sales Lead"}}})
+		plans.Change{Op: plans.OpRemove, Tab: "UsersInGroups", Key: []string{"Anna Weber", "Frankfurt_View"}},
+		plans.Change{Op: plans.OpEdit, Tab: "Users", Key: []string{"Ashley Romero"}, Fields: plans.Fields{{Column: "Description", Old: "Carlsbad Sales Analyst", New: "Carlsbad Sales Lead"}}})
 	s.cur = mustApply(t, mid,
-		Change{Op: OpRename, Tab: "Users", Key: []string{"Brian Foster"}, NewKey: []string{"Brian Foster-Smith"}},
-		Change{Op: OpRemove, Tab: "Users", Key: []string{"Mark Sullivan"}},
-		Change{Op: OpRename, Tab: "Groups", Key: []string{"Houston_View"}, NewKey: []string{"Houston Readers"}},
-		Change{Op: OpRemove, Tab: "Groups", Key: []string{"Montreal 2019 Reorg"}})
+		plans.Change{Op: plans.OpRename, Tab: "Users", Key: []string{"Brian Foster"}, NewKey: []string{"Brian Foster-Smith"}},
+		plans.Change{Op: plans.OpRemove, Tab: "Users", Key: []string{"Mark Sullivan"}},
+		plans.Change{Op: plans.OpRename, Tab: "Groups", Key: []string{"Houston_View"}, NewKey: []string{"Houston Readers"}},
+		plans.Change{Op: plans.OpRemove, Tab: "Groups", Key: []string{"Montreal 2019 Reorg"}})
 	s.state = &BaseState{Env: base, Applies: []AppliedSince{
 		{Time: s.t1, After: func() (*artifacts.Environment, error) { return mid, nil }},
 		{Time: s.t2, After: func() (*artifacts.Environment, error) { return s.cur, nil }},
@@ -56,9 +57,9 @@ func newStaleSetup(t *testing.T) *staleSetup {
 	return s
 }
 
-func mustApply(t testing.TB, env *artifacts.Environment, changes ...Change) *artifacts.Environment {
+func mustApply(t testing.TB, env *artifacts.Environment, changes ...plans.Change) *artifacts.Environment {
 	t.Helper()
-	p := &Plan{Format: PlanFormat, Changes: changes}
+	p := &plans.Plan{Format: plans.PlanFormat, Changes: changes}
 	p.Summarize()
 	out, err := Apply(env, p, nil)
 	if err != nil {
@@ -159,7 +160,7 @@ func editCopy(t *testing.T, path string, edits ...cellEdit) string {
 
 func TestThreeWay(t *testing.T) {
 	s := newStaleSetup(t)
-	t1, t2 := FormatTime(s.t1), FormatTime(s.t2)
+	t1, t2 := plans.FormatTime(s.t1), plans.FormatTime(s.t2)
 	for _, tc := range []struct {
 		name      string
 		edits     []cellEdit
@@ -326,15 +327,15 @@ func BenchmarkPlanThreeWay(b *testing.B) {
 		rows := base.Rows()
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
 			path := exportWithBase(b, base, time.Time{})
-			var removals, renames []Change
+			var removals, renames []plans.Change
 			for i, m := range base.UsersInGroups {
 				if i%10 == 0 {
-					removals = append(removals, Change{Op: OpRemove, Tab: "UsersInGroups", Key: []string{m.User, m.ParentGroup}})
+					removals = append(removals, plans.Change{Op: plans.OpRemove, Tab: "UsersInGroups", Key: []string{m.User, m.ParentGroup}})
 				}
 			}
 			for i := 0; i < 100; i++ {
 				u := base.Users[i*len(base.Users)/100].User
-				renames = append(renames, Change{Op: OpRename, Tab: "Users", Key: []string{u}, NewKey: []string{u + " (renamed)"}})
+				renames = append(renames, plans.Change{Op: plans.OpRename, Tab: "Users", Key: []string{u}, NewKey: []string{u + " (renamed)"}})
 			}
 			mid := mustApply(b, base, removals...)
 			cur := mustApply(b, mid, renames...)
@@ -367,8 +368,8 @@ func TestRenameSinceNeedsSameMemberships(t *testing.T) {
 	}
 	export := exportWithBase(t, base, time.Time{})
 	cur := mustApply(t, base,
-		Change{Op: OpRename, Tab: "Users", Key: []string{"Kevin Walsh"}, NewKey: []string{"Kevin W"}},
-		Change{Op: OpAdd, Tab: "UsersInGroups", Key: []string{"Kevin W", "Europe"}})
+		plans.Change{Op: plans.OpRename, Tab: "Users", Key: []string{"Kevin Walsh"}, NewKey: []string{"Kevin W"}},
+		plans.Change{Op: plans.OpAdd, Tab: "UsersInGroups", Key: []string{"Kevin W", "Europe"}})
 	st := &BaseState{Env: base, Applies: []AppliedSince{{After: func() (*artifacts.Environment, error) { return cur, nil }}}}
 	path := editCopy(t, export, cellEdit{"Users", "Kevin Walsh", "Description", "Sales"})
 	p := plan(t, cur, path, PlanOptions{FindBase: func(string) (*BaseState, error) { return st, nil }})

@@ -68,6 +68,27 @@ func Marshal(env *Environment) ([]byte, error) {
 	return b.Bytes(), err
 }
 
+// Digest is "sha256:" and the hex SHA-256 of b: the fingerprint of a
+// file's bytes.
+func Digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// FileDigest is the Digest of the file at path, read as a stream.
+func FileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // Fingerprint is "sha256:" and the hex SHA-256 of env's canonical bytes.
 func Fingerprint(env *Environment) (string, error) {
 	h := sha256.New()

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"secmgr/pkg/access"
-	"secmgr/pkg/actions"
 	"secmgr/pkg/history"
+	"secmgr/pkg/plans"
 )
 
 // The JSON API: the command line's results as JSON, its exit codes as
@@ -32,8 +32,8 @@ func jsonError(w http.ResponseWriter, status int, err error) {
 }
 
 // writePlan writes a plan exactly as `secmgr plan --format json` does.
-func writePlan(w http.ResponseWriter, status int, p *actions.Plan) {
-	b, err := actions.MarshalPlan(p)
+func writePlan(w http.ResponseWriter, status int, p *plans.Plan) {
+	b, err := plans.MarshalPlan(p)
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err)
 		return
@@ -79,11 +79,11 @@ func (s *Server) apiPlan(w http.ResponseWriter, r *http.Request) {
 
 // applied is the answer of /api/apply.
 type applied struct {
-	Applied bool            `json:"applied"`
-	Before  string          `json:"before"`
-	After   string          `json:"after"`
-	Undo    string          `json:"undo,omitempty"` // file name, for /api/undo?file=
-	Counts  actions.Summary `json:"counts"`
+	Applied bool          `json:"applied"`
+	Before  string        `json:"before"`
+	After   string        `json:"after"`
+	Undo    string        `json:"undo,omitempty"` // file name, for /api/undo?file=
+	Counts  plans.Summary `json:"counts"`
 }
 
 // apiApply applies a plan as /api/plan (or /api/undo) returned it: 200
@@ -101,7 +101,7 @@ func (s *Server) apiApply(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusBadRequest, err)
 		return
 	}
-	p, err := actions.UnmarshalPlan(b)
+	p, err := plans.UnmarshalPlan(b)
 	if err != nil {
 		jsonError(w, http.StatusBadRequest, errors.New("the request body is not a plan: "+err.Error()))
 		return

@@ -6,7 +6,7 @@
 //
 // Everything goes through the same packages as the command line:
 // export.Write and export.Rows, actions.PlanWorkbook (or review.Plan for a
-// reviewed access review), history.SecretsFor and history.ApplyFile with
+// reviewed access review), actions.SecretsFor and history.ApplyFile with
 // its lock, stale check, backup, journal and undo plan, access and audit.
 // There is no second implementation of planning or applying here.
 //
@@ -78,7 +78,7 @@ import (
 	"sync"
 	"time"
 
-	"secmgr/pkg/actions"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 )
 
@@ -86,11 +86,11 @@ import (
 var assets embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"line":    actions.ChangeLine,
-	"symbol":  func(o actions.Op) string { return o.Symbol() },
+	"line":    plans.ChangeLine,
+	"symbol":  func(o plans.Op) string { return o.Symbol() },
 	"lower":   strings.ToLower,
 	"has":     slices.Contains[[]string],
-	"summary": actions.SummaryLine,
+	"summary": plans.SummaryLine,
 	"where": func(f validate.Finding) string {
 		switch {
 		case f.Cell != "":
@@ -139,7 +139,7 @@ type Server struct {
 
 // pending is a plan shown on the Import page, waiting for Apply.
 type pending struct {
-	plan    *actions.Plan
+	plan    *plans.Plan
 	upload  string // the uploaded workbook (passwords are read from it at apply)
 	name    string // the name it was uploaded under
 	created time.Time
@@ -341,8 +341,8 @@ func (s *Server) forget(id, digest string) {
 }
 
 // planDigest identifies a plan by its JSON, as /api/plan sends it.
-func planDigest(p *actions.Plan) string {
-	b, err := actions.MarshalPlan(p)
+func planDigest(p *plans.Plan) string {
+	b, err := plans.MarshalPlan(p)
 	if err != nil {
 		return ""
 	}

@@ -20,6 +20,7 @@ import (
 	"secmgr/pkg/export"
 	"secmgr/pkg/history"
 	"secmgr/pkg/impact"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/workbook"
 )
 
@@ -232,7 +233,7 @@ func (s *Server) receive(r *http.Request, csrf bool) (string, *pending, int, err
 // planView is what the plan and undo pages show.
 type planView struct {
 	ID, Name string
-	Plan     *actions.Plan
+	Plan     *plans.Plan
 	File     string // an undo plan's file name
 	Undoes   *history.JournalEntry
 }
@@ -324,10 +325,10 @@ func attachment(name string) string {
 }
 
 // apply applies a plan through the same path as `secmgr apply`:
-// history.SecretsFor, then history.ApplyFile (lock, stale check under the
+// actions.SecretsFor, then history.ApplyFile (lock, stale check under the
 // lock, backup, undo plan, atomic replace, journal). stale is the message
 // for a plan made against another state.
-func (s *Server) apply(p *actions.Plan, dir, stale string) (*history.Result, int, error) {
+func (s *Server) apply(p *plans.Plan, dir, stale string) (*history.Result, int, error) {
 	if !p.Applicable || p.Findings.Errors() > 0 {
 		return nil, http.StatusUnprocessableEntity, fmt.Errorf("the plan has %d error(s); fix the workbook and upload it again — nothing was applied", p.Findings.Errors())
 	}
@@ -338,7 +339,7 @@ func (s *Server) apply(p *actions.Plan, dir, stale string) (*history.Result, int
 		q.Secrets = &ref
 		p = &q
 	}
-	secrets, err := history.SecretsFor(p, dir)
+	secrets, err := actions.SecretsFor(p, dir)
 	if err != nil {
 		return nil, http.StatusConflict, fmt.Errorf("%s — nothing was applied", s.hideUploads(err.Error(), "", ""))
 	}
@@ -415,7 +416,7 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
 
 // undoPlan loads an undo plan of the history folder by its file name, and
 // the journal entry of the apply it undoes.
-func (s *Server) undoPlan(name string) (*actions.Plan, *history.JournalEntry, error) {
+func (s *Server) undoPlan(name string) (*plans.Plan, *history.JournalEntry, error) {
 	if name == "" || name != filepath.Base(name) || !strings.HasPrefix(name, "undo-") || !strings.HasSuffix(name, ".plan.json") {
 		return nil, nil, fmt.Errorf("%q is not an undo plan of this environment", name)
 	}
@@ -423,7 +424,7 @@ func (s *Server) undoPlan(name string) (*actions.Plan, *history.JournalEntry, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("%q is not an undo plan of this environment", name)
 	}
-	p, err := actions.UnmarshalPlan(b)
+	p, err := plans.UnmarshalPlan(b)
 	if err != nil {
 		return nil, nil, fmt.Errorf("undo plan %s %v", name, err)
 	}

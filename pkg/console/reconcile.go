@@ -11,6 +11,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/idp"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/reconcile"
 )
 
@@ -138,7 +139,7 @@ type reconciled struct {
 	Accounts  int               `json:"accounts"`
 	Prune     bool              `json:"prune"`
 	Reconcile *reconcile.Result `json:"reconcile"`
-	Plan      *actions.Plan     `json:"-"`
+	Plan      *plans.Plan       `json:"-"`
 }
 
 // reconcileUpload reconciles an upload as `secmgr reconcile` does: the
@@ -243,7 +244,7 @@ func (s *Server) apiReconcile(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, status, err)
 		return
 	}
-	plan, err := actions.MarshalPlan(out.Plan)
+	plan, err := plans.MarshalPlan(out.Plan)
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err)
 		return

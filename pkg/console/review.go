@@ -1,8 +1,8 @@
 package console
 
 import (
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/review"
 )
 
@@ -10,7 +10,7 @@ import (
 // written by `secmgr review`) as `secmgr plan` does: its Remove decisions
 // become membership removals. ok is false when the workbook is not one;
 // the error is for a file that is not a readable workbook at all.
-func planReview(path, name string, env *artifacts.Environment) (p *actions.Plan, ok bool, err error) {
+func planReview(path, name string, env *artifacts.Environment) (p *plans.Plan, ok bool, err error) {
 	ok, err = review.IsReviewWorkbook(path)
 	if err != nil || !ok {
 		return nil, false, err

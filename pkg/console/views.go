@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"secmgr/pkg/access"
-	"secmgr/pkg/actions"
+	"secmgr/pkg/plans"
 )
 
 // maxImpactRows bounds the impact table of the plan page; the rest is
@@ -33,15 +33,15 @@ func (v planView) Impact() *impactView {
 		return nil
 	}
 	cs := v.Plan.Impact
-	iv := &impactView{Heading: strings.TrimSuffix(actions.ImpactHeading(cs), ":")}
+	iv := &impactView{Heading: strings.TrimSuffix(plans.ImpactHeading(cs), ":")}
 	if len(cs) > maxImpactRows {
 		iv.Hidden = len(cs) - maxImpactRows
 		cs = cs[:maxImpactRows]
 	}
 	for _, c := range cs {
-		row := impactRow{User: c.User, Change: c.Change, Class: c.Change, Via: c.Via, Line: actions.ImpactLine(c)}
+		row := impactRow{User: c.User, Change: c.Change, Class: c.Change, Via: c.Via, Line: plans.ImpactLine(c)}
 		switch {
-		case c.Administrator && c.Change == actions.ChangeGains:
+		case c.Administrator && c.Change == plans.ChangeGains:
 			row.Change, row.What = "becomes", "an administrator"
 		case c.Administrator:
 			row.Change, row.What = "stops being", "an administrator"

@@ -13,6 +13,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 )
 
@@ -176,7 +177,7 @@ func TestConcurrentApplies(t *testing.T) {
 			var wg sync.WaitGroup
 			errs := make([]error, 2)
 			start := make(chan struct{})
-			for i, p := range []*actions.Plan{p1, p2} {
+			for i, p := range []*plans.Plan{p1, p2} {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -238,7 +239,7 @@ func TestLockWait(t *testing.T) {
 	}
 
 	errs := make(chan error, 2)
-	for _, p := range []*actions.Plan{planFor(t, s0, s1), planFor(t, s0, s2)} {
+	for _, p := range []*plans.Plan{planFor(t, s0, s1), planFor(t, s0, s2)} {
 		go func() {
 			_, err := ApplyFile(envPath, p, nil, Options{Wait: 10 * time.Second})
 			errs <- err

@@ -10,6 +10,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // state returns test environment number n: the same users and groups,
@@ -38,15 +39,15 @@ func state(n, users int) *artifacts.Environment {
 
 // planFor returns the plan that takes from to to, as the planner would
 // record it.
-func planFor(t testing.TB, from, to *artifacts.Environment) *actions.Plan {
+func planFor(t testing.TB, from, to *artifacts.Environment) *plans.Plan {
 	t.Helper()
 	changes, missing := actions.Diff(to, from, actions.DiffOptions{Prune: true})
 	if len(missing) > 0 {
 		t.Fatalf("Diff: %d missing", len(missing))
 	}
-	p := &actions.Plan{
-		Format:      actions.PlanFormat,
-		Environment: actions.EnvironmentRef{Name: from.Name, Fingerprint: fingerprint(t, from)},
+	p := &plans.Plan{
+		Format:      plans.PlanFormat,
+		Environment: plans.EnvironmentRef{Name: from.Name, Fingerprint: fingerprint(t, from)},
 		Source:      "test.xlsx",
 		Changes:     changes,
 	}
@@ -130,9 +131,9 @@ func withPrefix(names []string, prefix string) []string {
 }
 
 // loadPlan reads a plan file.
-func loadPlan(t testing.TB, path string) *actions.Plan {
+func loadPlan(t testing.TB, path string) *plans.Plan {
 	t.Helper()
-	p, err := actions.UnmarshalPlan(readFile(t, path))
+	p, err := plans.UnmarshalPlan(readFile(t, path))
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -144,9 +145,9 @@ func loadPlan(t testing.TB, path string) *actions.Plan {
 func applyUndo(t testing.TB, envPath string, res *Result, opt Options) *Result {
 	t.Helper()
 	undo := loadPlan(t, res.Undo)
-	src, err := SecretsFor(undo, filepath.Dir(res.Undo))
+	src, err := actions.SecretsFor(undo, filepath.Dir(res.Undo))
 	if err != nil {
-		t.Fatalf("SecretsFor(undo): %v", err)
+		t.Fatalf("actions.SecretsFor(undo): %v", err)
 	}
 	r, err := ApplyFile(envPath, undo, src, opt)
 	if err != nil {

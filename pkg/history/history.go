@@ -63,8 +63,6 @@
 package history
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -77,6 +75,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // Options tune ApplyFile. The zero value fails at once on a lock, uses the
@@ -96,7 +95,7 @@ type Options struct {
 type Result struct {
 	Before, After string // fingerprints of the environment before and after
 	Backup, Undo  string // paths of the backup and the undo plan
-	Counts        actions.Summary
+	Counts        plans.Summary
 	Journal       string // path of the journal
 	// Warnings are problems met after the environment was replaced (the
 	// journal could not be written): the apply has happened.
@@ -153,13 +152,13 @@ var (
 // undo plan into the history folder, replaces the file atomically and
 // appends a line to the journal. See the package documentation for the
 // order of writes and what a crash leaves. secrets supplies password
-// values (see SecretsFor); it may be nil for a plan that sets none.
-func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, opt Options) (*Result, error) {
+// values (see actions.SecretsFor); it may be nil for a plan that sets none.
+func ApplyFile(envPath string, p *plans.Plan, secrets actions.SecretSource, opt Options) (*Result, error) {
 	if p == nil {
 		return nil, errors.New("no plan to apply")
 	}
-	if p.Format != actions.PlanFormat {
-		return nil, fmt.Errorf("%w: it has format %q, not %q", ErrNotApplicable, p.Format, actions.PlanFormat)
+	if p.Format != plans.PlanFormat {
+		return nil, fmt.Errorf("%w: it has format %q, not %q", ErrNotApplicable, p.Format, plans.PlanFormat)
 	}
 	if n := p.Findings.Errors(); !p.Applicable || n > 0 {
 		return nil, fmt.Errorf("%w: it has %d error(s); fix them and plan again — nothing was applied", ErrNotApplicable, n)
@@ -168,7 +167,7 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 		opt.Now = time.Now
 	}
 	if secrets == nil {
-		secrets = noSecrets{}
+		secrets = actions.NoSecrets{}
 	}
 	if p.Empty() {
 		// Nothing will be written, so no lock and no history folder; a
@@ -214,7 +213,7 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 	if err != nil {
 		return nil, fmt.Errorf("environment file %s: %w", envPath, err)
 	}
-	beforeFP := digest(backupBytes)
+	beforeFP := artifacts.Digest(backupBytes)
 	// Settle what a killed apply left in the journal before anything else.
 	if err := recoverJournal(filepath.Join(hist, journalName), beforeFP); err != nil {
 		return nil, fmt.Errorf("cannot apply the plan to %s: %w — nothing was applied", envPath, err)
@@ -231,7 +230,7 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 	if err != nil {
 		return nil, fmt.Errorf("cannot apply the plan to %s: %w — nothing was applied", envPath, err)
 	}
-	afterFP := digest(afterBytes)
+	afterFP := artifacts.Digest(afterBytes)
 	t, err := freeStamp(hist, opt.Now())
 	if err != nil {
 		return nil, err
@@ -240,11 +239,11 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 	if err != nil {
 		return nil, fmt.Errorf("cannot apply the plan to %s: %w — nothing was applied", envPath, err)
 	}
-	planBytes, err := actions.MarshalPlan(p)
+	planBytes, err := plans.MarshalPlan(p)
 	if err != nil {
 		return nil, err
 	}
-	undoBytes, err := actions.MarshalPlan(undo)
+	undoBytes, err := plans.MarshalPlan(undo)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +252,7 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 		After:   afterFP,
 		Backup:  filepath.Join(hist, BackupName(t)),
 		Undo:    filepath.Join(hist, UndoName(t)),
-		Counts:  count(p),
+		Counts:  plans.Tally(p.Changes, p.Findings),
 		Journal: filepath.Join(hist, journalName),
 	}
 
@@ -281,7 +280,7 @@ func ApplyFile(envPath string, p *actions.Plan, secrets actions.SecretSource, op
 	entry := JournalEntry{
 		Time:   t,
 		User:   currentUser(opt.User),
-		Plan:   digest(planBytes),
+		Plan:   artifacts.Digest(planBytes),
 		Source: p.Source,
 		Before: beforeFP,
 		After:  afterFP,
@@ -329,7 +328,7 @@ func load(envPath string) (*artifacts.Environment, string, error) {
 	return env, fp, nil
 }
 
-func checkFresh(envPath string, p *actions.Plan, fp string) error {
+func checkFresh(envPath string, p *plans.Plan, fp string) error {
 	if p.Environment.Fingerprint == fp {
 		return nil
 	}
@@ -353,20 +352,20 @@ func short(fp string) string {
 // passwords are read from the backup, named relative to the undo plan's
 // own folder (both live in the history folder). The renames of the applied
 // plan p are undone as renames back.
-func undoPlan(before, after *artifacts.Environment, p *actions.Plan, afterFP, backupFP, backupName string) (*actions.Plan, error) {
+func undoPlan(before, after *artifacts.Environment, p *plans.Plan, afterFP, backupFP, backupName string) (*plans.Plan, error) {
 	changes, missing := actions.Undo(before, after, p)
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("no undo plan can restore the current state (%d artifact(s) could not be put back)", len(missing))
 	}
-	undo := &actions.Plan{
-		Format:      actions.PlanFormat,
-		Environment: actions.EnvironmentRef{Name: after.Name, Fingerprint: afterFP},
+	undo := &plans.Plan{
+		Format:      plans.PlanFormat,
+		Environment: plans.EnvironmentRef{Name: after.Name, Fingerprint: afterFP},
 		Source:      backupName,
-		Secrets:     &actions.SourceRef{Path: backupName, Fingerprint: backupFP},
+		Secrets:     &plans.SourceRef{Path: backupName, Fingerprint: backupFP},
 		Changes:     changes,
 	}
 	undo.Summarize()
-	restored, err := actions.Apply(after, undo, envSecrets{env: before, plan: undo})
+	restored, err := actions.Apply(after, undo, actions.EnvironmentSecrets(before, undo))
 	if err != nil {
 		return nil, fmt.Errorf("the undo plan does not apply: %w", err)
 	}
@@ -378,30 +377,6 @@ func undoPlan(before, after *artifacts.Environment, p *actions.Plan, afterFP, ba
 		return nil, errors.New("the undo plan would not restore the current state exactly")
 	}
 	return undo, nil
-}
-
-// count tallies a plan's operations.
-func count(p *actions.Plan) actions.Summary {
-	s := actions.Summary{Errors: p.Findings.Errors(), Warnings: p.Findings.Warnings()}
-	for _, c := range p.Changes {
-		switch c.Op {
-		case actions.OpAdd:
-			s.Add++
-		case actions.OpEdit:
-			s.Edit++
-		case actions.OpRename:
-			s.Rename++
-		case actions.OpRemove:
-			s.Remove++
-		}
-	}
-	return s
-}
-
-// digest is "sha256:" and the hex SHA-256 of b.
-func digest(b []byte) string {
-	h := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(h[:])
 }
 
 func writeBytes(b []byte) func(io.Writer) error {

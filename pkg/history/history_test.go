@@ -14,6 +14,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 var fixedNow = time.Date(2026, 11, 22, 21, 58, 0, 123456789, time.UTC)
@@ -83,8 +84,8 @@ func TestApplyFileHappyPath(t *testing.T) {
 	if want := []string{"add", "after", "backup", "before", "edit", "plan", "remove", "rename", "source", "time", "undo", "user"}; !slices.Equal(keys, want) {
 		t.Errorf("journal keys %v, want %v", keys, want)
 	}
-	planBytes, _ := actions.MarshalPlan(p)
-	want := JournalEntry{Time: fixedNow, User: "alice", Plan: digest(planBytes), Source: "test.xlsx",
+	planBytes, _ := plans.MarshalPlan(p)
+	want := JournalEntry{Time: fixedNow, User: "alice", Plan: artifacts.Digest(planBytes), Source: "test.xlsx",
 		Before: res.Before, After: res.After, Backup: filepath.Base(wantBackup), Undo: filepath.Base(wantUndo),
 		Add: p.Summary.Add, Edit: p.Summary.Edit, Rename: p.Summary.Rename, Remove: p.Summary.Remove}
 	if fields["time"] != "2026-11-22T21:58:00.123456789Z" {
@@ -172,24 +173,24 @@ func TestRefused(t *testing.T) {
 	tests := []struct {
 		name    string
 		file    *artifacts.Environment
-		plan    func(t *testing.T) *actions.Plan
+		plan    func(t *testing.T) *plans.Plan
 		wantErr error
 		wantMsg string
 	}{
-		{"stale", s1, func(t *testing.T) *actions.Plan { return planFor(t, s0, s2) }, actions.ErrStale, "another state of"},
-		{"stale empty plan", s1, func(t *testing.T) *actions.Plan { return planFor(t, s0, s0) }, actions.ErrStale, "plan again"},
-		{"not applicable", s0, func(t *testing.T) *actions.Plan {
+		{"stale", s1, func(t *testing.T) *plans.Plan { return planFor(t, s0, s2) }, actions.ErrStale, "another state of"},
+		{"stale empty plan", s1, func(t *testing.T) *plans.Plan { return planFor(t, s0, s0) }, actions.ErrStale, "plan again"},
+		{"not applicable", s0, func(t *testing.T) *plans.Plan {
 			p := planFor(t, s0, s1)
 			p.Findings.Add(validateError())
 			p.Summarize()
 			return p
 		}, ErrNotApplicable, "1 error(s)"},
-		{"applicable false", s0, func(t *testing.T) *actions.Plan {
+		{"applicable false", s0, func(t *testing.T) *plans.Plan {
 			p := planFor(t, s0, s1)
 			p.Applicable = false
 			return p
 		}, ErrNotApplicable, "nothing was applied"},
-		{"other format", s0, func(t *testing.T) *actions.Plan {
+		{"other format", s0, func(t *testing.T) *plans.Plan {
 			p := planFor(t, s0, s1)
 			p.Format = "secmgr.plan/v0"
 			return p

@@ -10,7 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"secmgr/pkg/actions"
+	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"time"
 )
 
@@ -31,7 +32,7 @@ type JournalEntry struct {
 	Remove int       `json:"remove"`
 	// Review is the plan's review block: the decisions of a reviewed
 	// access review, kept as the evidence of the review.
-	Review []actions.ReviewDecision `json:"review,omitempty"`
+	Review []plans.ReviewDecision `json:"review,omitempty"`
 	// State is empty for a done apply. An apply writes its line first as
 	// "pending", before it replaces the environment, and again without
 	// State once it has; a crash between leaves the pending line, which
@@ -251,7 +252,7 @@ func History(envPath string) ([]JournalEntry, error) {
 			// Only a crash right after the rename leaves one: the file's
 			// bytes, canonical as an apply writes them, say whether it
 			// happened.
-			current, _ = fileDigest(envPath)
+			current, _ = artifacts.FileDigest(envPath)
 			break
 		}
 	}

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // The kill test re-executes the test binary in a helper mode that applies
@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 func applyLoop(envPath string) {
 	var tb fatalTB
 	s := [2]*artifacts.Environment{state(0, killUsers), state(1, killUsers)}
-	plans := [2]*actions.Plan{planFor(&tb, s[0], s[1]), planFor(&tb, s[1], s[0])}
+	plans := [2]*plans.Plan{planFor(&tb, s[0], s[1]), planFor(&tb, s[1], s[0])}
 	fp0 := fingerprint(&tb, s[0])
 	fmt.Println("ready") // the parent kills at random moments from now on
 	for {
@@ -192,7 +192,7 @@ func checkChain(t *testing.T, when string, entries []JournalEntry, current strin
 	}
 }
 
-func digestOf(b []byte) string { return digest(b) }
+func digestOf(b []byte) string { return artifacts.Digest(b) }
 
 // fatalTB lets the helper process use the test helpers.
 type fatalTB struct{ testing.TB }

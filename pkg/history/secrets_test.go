@@ -9,6 +9,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/workbook"
 )
 
@@ -49,24 +50,24 @@ func userRow(name, password string) []string {
 
 // passwordPlan sets user0000's password from Users!G2 and renames
 // user0001 to "Renamed User", setting its password from Users!G3.
-func passwordPlan(t *testing.T, env *artifacts.Environment, wbPath string) *actions.Plan {
+func passwordPlan(t *testing.T, env *artifacts.Environment, wbPath string) *plans.Plan {
 	t.Helper()
-	sum, err := fileDigest(wbPath)
+	sum, err := artifacts.FileDigest(wbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw := func(from string) actions.Fields {
-		return actions.Fields{{Column: "Password", Old: actions.MaskedValue, New: actions.MaskedValue, Secret: true, From: from}}
+	pw := func(from string) plans.Fields {
+		return plans.Fields{{Column: "Password", Old: plans.MaskedValue, New: plans.MaskedValue, Secret: true, From: from}}
 	}
-	p := &actions.Plan{
-		Format:      actions.PlanFormat,
-		Environment: actions.EnvironmentRef{Name: env.Name, Fingerprint: fingerprint(t, env)},
+	p := &plans.Plan{
+		Format:      plans.PlanFormat,
+		Environment: plans.EnvironmentRef{Name: env.Name, Fingerprint: fingerprint(t, env)},
 		Source:      filepath.Base(wbPath),
-		Secrets:     &actions.SourceRef{Path: wbPath, Fingerprint: sum},
-		Changes: []actions.Change{
-			{Op: actions.OpRename, Tab: "Users", Key: []string{"user0001"}, NewKey: []string{"Renamed User"}, Cells: []string{"Users!O3"}},
-			{Op: actions.OpEdit, Tab: "Users", Key: []string{"user0000"}, Fields: pw("Users!G2"), Cells: []string{"Users!G2"}},
-			{Op: actions.OpEdit, Tab: "Users", Key: []string{"Renamed User"}, Fields: pw("Users!G3"), Cells: []string{"Users!G3"}},
+		Secrets:     &plans.SourceRef{Path: wbPath, Fingerprint: sum},
+		Changes: []plans.Change{
+			{Op: plans.OpRename, Tab: "Users", Key: []string{"user0001"}, NewKey: []string{"Renamed User"}, Cells: []string{"Users!O3"}},
+			{Op: plans.OpEdit, Tab: "Users", Key: []string{"user0000"}, Fields: pw("Users!G2"), Cells: []string{"Users!G2"}},
+			{Op: plans.OpEdit, Tab: "Users", Key: []string{"Renamed User"}, Fields: pw("Users!G3"), Cells: []string{"Users!G3"}},
 		},
 	}
 	p.Summarize()
@@ -83,12 +84,12 @@ func TestPasswordsFromWorkbook(t *testing.T) {
 	if !p.HasSecrets() {
 		t.Fatal("plan has no secrets")
 	}
-	planBytes, _ := actions.MarshalPlan(p)
+	planBytes, _ := plans.MarshalPlan(p)
 	if bytes.Contains(planBytes, []byte(secretValue)) {
 		t.Fatal("the plan holds the password")
 	}
 
-	src, err := SecretsFor(p, "")
+	src, err := actions.SecretsFor(p, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,22 +136,22 @@ func TestSecretsForRefuses(t *testing.T) {
 	s0 := state(0, 5)
 	tests := []struct {
 		name    string
-		change  func(t *testing.T, dir, wbPath string, p *actions.Plan) string // returns planDir
+		change  func(t *testing.T, dir, wbPath string, p *plans.Plan) string // returns planDir
 		wantMsg []string
 	}{
-		{"workbook changed", func(t *testing.T, dir, wbPath string, p *actions.Plan) string {
+		{"workbook changed", func(t *testing.T, dir, wbPath string, p *plans.Plan) string {
 			writeUsersWorkbook(t, wbPath, userRow("user0000", "other"), userRow("Renamed User", "x"))
 			return ""
 		}, []string{"passwords cannot be read", "edits.xlsx has changed"}},
-		{"workbook missing", func(t *testing.T, dir, wbPath string, p *actions.Plan) string {
+		{"workbook missing", func(t *testing.T, dir, wbPath string, p *plans.Plan) string {
 			os.Remove(wbPath)
 			return ""
 		}, []string{"passwords cannot be read", "edits.xlsx does not exist"}},
-		{"no source recorded", func(t *testing.T, dir, wbPath string, p *actions.Plan) string {
+		{"no source recorded", func(t *testing.T, dir, wbPath string, p *plans.Plan) string {
 			p.Secrets = nil
 			return ""
 		}, []string{"does not say where"}},
-		{"relative path resolved in the plan's folder", func(t *testing.T, dir, wbPath string, p *actions.Plan) string {
+		{"relative path resolved in the plan's folder", func(t *testing.T, dir, wbPath string, p *plans.Plan) string {
 			p.Secrets.Path = "edits.xlsx"
 			return dir
 		}, nil},
@@ -162,7 +163,7 @@ func TestSecretsForRefuses(t *testing.T) {
 				userRow("user0000", secretValue), userRow("Renamed User", secretValue))
 			p := passwordPlan(t, s0, wbPath)
 			planDir := tt.change(t, dir, wbPath, p)
-			_, err := SecretsFor(p, planDir)
+			_, err := actions.SecretsFor(p, planDir)
 			if tt.wantMsg == nil {
 				if err != nil {
 					t.Fatal(err)
@@ -193,7 +194,7 @@ func TestUndoWithChangedBackup(t *testing.T) {
 	wbPath := writeUsersWorkbook(t, filepath.Join(dir, "edits.xlsx"),
 		userRow("user0000", secretValue), userRow("Renamed User", secretValue))
 	p := passwordPlan(t, s0, wbPath)
-	src, err := SecretsFor(p, "")
+	src, err := actions.SecretsFor(p, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +206,7 @@ func TestUndoWithChangedBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	undo := loadPlan(t, res.Undo)
-	_, err = SecretsFor(undo, filepath.Dir(res.Undo))
+	_, err = actions.SecretsFor(undo, filepath.Dir(res.Undo))
 	if err == nil || !strings.Contains(err.Error(), "has changed") || !strings.Contains(err.Error(), "backup-") {
 		t.Fatalf("err = %v", err)
 	}

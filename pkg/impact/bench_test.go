@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"secmgr/pkg/actions"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/synthetic"
 )
 
@@ -14,12 +15,12 @@ import (
 func BenchmarkOf(b *testing.B) {
 	for _, users := range []int{40000, 120000} {
 		env := synthetic.Generate(synthetic.Options{Users: users})
-		p := &actions.Plan{Format: actions.PlanFormat}
+		p := &plans.Plan{Format: plans.PlanFormat}
 		p.Changes, _ = actions.Diff(synthetic.Edit(env), env, actions.DiffOptions{})
 		p.Summarize()
 		b.Run(fmt.Sprintf("rows=%d", env.Rows()), func(b *testing.B) {
 			b.ReportAllocs()
-			var cs []actions.Consequence
+			var cs []plans.Consequence
 			for b.Loop() {
 				var err error
 				if cs, err = Of(env, p); err != nil {

@@ -48,18 +48,19 @@ import (
 	"secmgr/pkg/access"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // Attach computes the impact of p on env and stores it in p.Impact: an
 // empty list (not nil) when an applicable plan with changes changes no
 // one's access, so that the rendered plan says so.
-func Attach(env *artifacts.Environment, p *actions.Plan) error {
+func Attach(env *artifacts.Environment, p *plans.Plan) error {
 	cs, err := Of(env, p)
 	if err != nil {
 		return err
 	}
 	if cs == nil && p.Applicable && len(p.Changes) > 0 {
-		cs = []actions.Consequence{}
+		cs = []plans.Consequence{}
 	}
 	p.Impact = cs
 	return nil
@@ -69,7 +70,7 @@ func Attach(env *artifacts.Environment, p *actions.Plan) error {
 // name order) and, for each user, the administrator flag first, then
 // groups, then roles, each by name. A plan that is not applicable, or that
 // changes nothing, has none. env is not changed.
-func Of(env *artifacts.Environment, p *actions.Plan) ([]actions.Consequence, error) {
+func Of(env *artifacts.Environment, p *plans.Plan) ([]plans.Consequence, error) {
 	if p == nil || !p.Applicable || len(p.Changes) == 0 {
 		return nil, nil
 	}
@@ -84,7 +85,7 @@ func Of(env *artifacts.Environment, p *actions.Plan) ([]actions.Consequence, err
 		return nil, nil
 	}
 	before := restrict(env, users)
-	subPlan := &actions.Plan{Format: actions.PlanFormat, Changes: sub}
+	subPlan := &plans.Plan{Format: plans.PlanFormat, Changes: sub}
 	subPlan.Summarize()
 	after, err := actions.Apply(before, subPlan, nil)
 	if err != nil {
@@ -104,21 +105,21 @@ var membershipTabs = map[string]bool{
 // cannot change access: edits of users' properties (descriptions, e-mail,
 // enabled) and password values, which the restricted environment has no
 // source for.
-func relevantChanges(changes []actions.Change) []actions.Change {
-	var out []actions.Change
+func relevantChanges(changes []plans.Change) []plans.Change {
+	var out []plans.Change
 	for _, c := range changes {
 		t, ok := artifacts.LookupTab(c.Tab)
-		if !ok || !membershipTabs[t.Name] || len(c.Key) != len(t.Key) || c.Op == actions.OpRename && len(c.NewKey) != len(t.Key) {
+		if !ok || !membershipTabs[t.Name] || len(c.Key) != len(t.Key) || c.Op == plans.OpRename && len(c.NewKey) != len(t.Key) {
 			continue // a malformed change is Apply's to refuse
 		}
-		drop := func(f actions.Field) bool { return f.Secret }
-		if t.ID == artifacts.TabUsers && c.Op == actions.OpEdit {
+		drop := func(f plans.Field) bool { return f.Secret }
+		if t.ID == artifacts.TabUsers && c.Op == plans.OpEdit {
 			// Only the name's casing matters, for the name shown.
-			drop = func(f actions.Field) bool { return f.Column != "User" }
+			drop = func(f plans.Field) bool { return f.Column != "User" }
 		}
 		if slices.ContainsFunc(c.Fields, drop) {
 			c.Fields = slices.DeleteFunc(slices.Clone(c.Fields), drop)
-			if c.Op == actions.OpEdit && len(c.Fields) == 0 {
+			if c.Op == plans.OpEdit && len(c.Fields) == 0 {
 				continue
 			}
 		}
@@ -134,10 +135,10 @@ type renames struct {
 	userAfter               map[string]string // folded name before → stored name after
 }
 
-func newRenames(changes []actions.Change) *renames {
+func newRenames(changes []plans.Change) *renames {
 	r := &renames{userBefore: map[string]string{}, groupBefore: map[string]string{}, userAfter: map[string]string{}}
 	for _, c := range changes {
-		if c.Op != actions.OpRename {
+		if c.Op != plans.OpRename {
 			continue
 		}
 		before := r.groupBefore
@@ -173,7 +174,7 @@ type seeds struct {
 	groups map[string]bool
 }
 
-func seedsOf(env *artifacts.Environment, changes []actions.Change, r *renames) *seeds {
+func seedsOf(env *artifacts.Environment, changes []plans.Change, r *renames) *seeds {
 	s := &seeds{users: map[string]bool{}, groups: map[string]bool{}}
 	// Names are taken as each change gives them (the state after the
 	// changes before it) and mapped back to their name before the plan,
@@ -191,7 +192,7 @@ func seedsOf(env *artifacts.Environment, changes []actions.Change, r *renames) *
 		case artifacts.TabUsers:
 			user(c.Key[0])
 		case artifacts.TabGroups, artifacts.TabExGroup:
-			if c.Op == actions.OpRemove {
+			if c.Op == plans.OpRemove {
 				group(c.Key[0])
 			}
 		case artifacts.TabUsersInGroups, artifacts.TabUsersInExGroups:
@@ -205,7 +206,7 @@ func seedsOf(env *artifacts.Environment, changes []actions.Change, r *renames) *
 					group(f.New)
 				}
 			}
-			if c.Op == actions.OpRemove {
+			if c.Op == plans.OpRemove {
 				// A linear look (the role tabs are short) rather than
 				// t.Find, which would build an index inside env.
 				for i, n := 0, t.Len(env); i < n; i++ {
@@ -331,10 +332,10 @@ func restrict(env *artifacts.Environment, users map[string]bool) *artifacts.Envi
 }
 
 // compare diffs each affected user's access before and after.
-func compare(bx, ax *access.Index, users map[string]bool, r *renames) ([]actions.Consequence, error) {
+func compare(bx, ax *access.Index, users map[string]bool, r *renames) ([]plans.Consequence, error) {
 	type userDiff struct {
 		name string
-		cs   []actions.Consequence
+		cs   []plans.Consequence
 	}
 	var diffs []userDiff
 	for folded := range users {
@@ -369,7 +370,7 @@ func compare(bx, ax *access.Index, users map[string]bool, r *renames) ([]actions
 		}
 	}
 	slices.SortFunc(diffs, func(a, b userDiff) int { return compareNames(a.name, b.name) })
-	var out []actions.Consequence
+	var out []plans.Consequence
 	for _, d := range diffs {
 		out = append(out, d.cs...)
 	}
@@ -430,42 +431,42 @@ func (g *grant) via() string {
 
 // diffUser compares one user's access before (was, nil for a user the
 // plan adds) and after (is, nil for one it removes).
-func diffUser(user string, was, is *access.UserAccess, r *renames) []actions.Consequence {
+func diffUser(user string, was, is *access.UserAccess, r *renames) []plans.Consequence {
 	wasGroups, wasRoles, wasAdmin := holdings(was, nil)
 	isGroups, isRoles, isAdmin := holdings(is, r.groupBefore)
-	var out []actions.Consequence
+	var out []plans.Consequence
 	switch {
 	case isAdmin != nil && wasAdmin == nil:
-		out = append(out, actions.Consequence{User: user, Change: actions.ChangeGains, Administrator: true, Via: isAdmin.via()})
+		out = append(out, plans.Consequence{User: user, Change: plans.ChangeGains, Administrator: true, Via: isAdmin.via()})
 	case wasAdmin != nil && isAdmin == nil:
-		out = append(out, actions.Consequence{User: user, Change: actions.ChangeLoses, Administrator: true, Via: wasAdmin.via()})
+		out = append(out, plans.Consequence{User: user, Change: plans.ChangeLoses, Administrator: true, Via: wasAdmin.via()})
 	}
-	var groups []actions.Consequence
+	var groups []plans.Consequence
 	for k, g := range isGroups {
 		if _, ok := wasGroups[k]; !ok {
-			groups = append(groups, actions.Consequence{User: user, Change: actions.ChangeGains, Group: g.name, Via: g.via()})
+			groups = append(groups, plans.Consequence{User: user, Change: plans.ChangeGains, Group: g.name, Via: g.via()})
 		}
 	}
 	for k, g := range wasGroups {
 		if _, ok := isGroups[k]; !ok {
-			groups = append(groups, actions.Consequence{User: user, Change: actions.ChangeLoses, Group: g.name, Via: g.via()})
+			groups = append(groups, plans.Consequence{User: user, Change: plans.ChangeLoses, Group: g.name, Via: g.via()})
 		}
 	}
-	slices.SortFunc(groups, func(a, b actions.Consequence) int {
+	slices.SortFunc(groups, func(a, b plans.Consequence) int {
 		return cmp.Or(compareNames(a.Group, b.Group), cmp.Compare(a.Change, b.Change))
 	})
-	var roles []actions.Consequence
+	var roles []plans.Consequence
 	for k, g := range isRoles {
 		if _, ok := wasRoles[k]; !ok {
-			roles = append(roles, actions.Consequence{User: user, Change: actions.ChangeGains, Role: g.name, Via: g.via()})
+			roles = append(roles, plans.Consequence{User: user, Change: plans.ChangeGains, Role: g.name, Via: g.via()})
 		}
 	}
 	for k, g := range wasRoles {
 		if _, ok := isRoles[k]; !ok {
-			roles = append(roles, actions.Consequence{User: user, Change: actions.ChangeLoses, Role: g.name, Via: g.via()})
+			roles = append(roles, plans.Consequence{User: user, Change: plans.ChangeLoses, Role: g.name, Via: g.via()})
 		}
 	}
-	slices.SortFunc(roles, func(a, b actions.Consequence) int {
+	slices.SortFunc(roles, func(a, b plans.Consequence) int {
 		return cmp.Or(compareNames(a.Role, b.Role), cmp.Compare(a.Change, b.Change))
 	})
 	out = append(out, groups...)

@@ -8,6 +8,7 @@ import (
 	"secmgr/examples/golfstream"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 func sample(t testing.TB) *artifacts.Environment {
@@ -19,27 +20,27 @@ func sample(t testing.TB) *artifacts.Environment {
 	return env
 }
 
-func planOf(changes ...actions.Change) *actions.Plan {
-	p := &actions.Plan{Format: actions.PlanFormat, Changes: changes}
+func planOf(changes ...plans.Change) *plans.Plan {
+	p := &plans.Plan{Format: plans.PlanFormat, Changes: changes}
 	p.Summarize()
 	return p
 }
 
-func add(tab string, key ...string) actions.Change {
-	return actions.Change{Op: actions.OpAdd, Tab: tab, Key: key}
+func add(tab string, key ...string) plans.Change {
+	return plans.Change{Op: plans.OpAdd, Tab: tab, Key: key}
 }
 
-func remove(tab string, key ...string) actions.Change {
-	return actions.Change{Op: actions.OpRemove, Tab: tab, Key: key}
+func remove(tab string, key ...string) plans.Change {
+	return plans.Change{Op: plans.OpRemove, Tab: tab, Key: key}
 }
 
-func order(group, exgroup, from, to string) actions.Change {
-	return actions.Change{Op: actions.OpEdit, Tab: "GroupsInExGroups", Key: []string{group, exgroup},
-		Fields: actions.Fields{{Column: "ProcessingOrder", Old: from, New: to}}}
+func order(group, exgroup, from, to string) plans.Change {
+	return plans.Change{Op: plans.OpEdit, Tab: "GroupsInExGroups", Key: []string{group, exgroup},
+		Fields: plans.Fields{{Column: "ProcessingOrder", Old: from, New: to}}}
 }
 
 // line renders a consequence compactly for the tests.
-func line(c actions.Consequence) string {
+func line(c plans.Consequence) string {
 	var b strings.Builder
 	b.WriteString(c.User + " " + c.Change + " ")
 	switch {
@@ -62,7 +63,7 @@ func line(c actions.Consequence) string {
 func TestSampleConsequences(t *testing.T) {
 	tests := []struct {
 		name    string
-		plan    *actions.Plan
+		plan    *plans.Plan
 		want    []string // lines that must be present
 		wantNot []string // prefixes that must be absent
 		users   []string // exactly the users listed
@@ -132,12 +133,12 @@ func TestSampleConsequences(t *testing.T) {
 		users: []string{"Greg Olsen"},
 	}, {
 		name:  "rename is neither gain nor loss",
-		plan:  planOf(actions.Change{Op: actions.OpRename, Tab: "Groups", Key: []string{"Houston_View"}, NewKey: []string{"Houston_Read"}}),
+		plan:  planOf(plans.Change{Op: plans.OpRename, Tab: "Groups", Key: []string{"Houston_View"}, NewKey: []string{"Houston_Read"}}),
 		users: nil,
 	}, {
 		name: "a gain through a renamed group is named as after the plan",
 		plan: planOf(
-			actions.Change{Op: actions.OpRename, Tab: "Groups", Key: []string{"Houston_View"}, NewKey: []string{"Houston_Read"}},
+			plans.Change{Op: plans.OpRename, Tab: "Groups", Key: []string{"Houston_View"}, NewKey: []string{"Houston_Read"}},
 			add("UsersInGroups", "Kevin Walsh", "Houston_Mod"),
 		),
 		want:    []string{"Kevin Walsh gains Houston_Read via Houston_Mod → Houston_Read"},
@@ -154,8 +155,8 @@ func TestSampleConsequences(t *testing.T) {
 		users:   []string{"Greg Olsen"},
 	}, {
 		name: "artifact edits change no one's access",
-		plan: planOf(actions.Change{Op: actions.OpEdit, Tab: "Entity", Key: []string{"Houston"},
-			Fields: actions.Fields{{Column: "ReadGroup", Old: "Houston_View", New: "Nobody"}}}),
+		plan: planOf(plans.Change{Op: plans.OpEdit, Tab: "Entity", Key: []string{"Houston"},
+			Fields: plans.Fields{{Column: "ReadGroup", Old: "Houston_View", New: "Nobody"}}}),
 		users: nil,
 	}}
 	for _, tc := range tests {
@@ -211,7 +212,7 @@ func TestOrderWithinUser(t *testing.T) {
 	if got[0].User != "Kevin Walsh" || !got[len(got)-1].Administrator && got[len(got)-1].User != "Laura Chen" {
 		t.Fatalf("users not in name order: first %q, last %q", got[0].User, got[len(got)-1].User)
 	}
-	rank := func(c actions.Consequence) int {
+	rank := func(c plans.Consequence) int {
 		switch {
 		case c.Administrator:
 			return 0

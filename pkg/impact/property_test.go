@@ -13,12 +13,13 @@ import (
 	"secmgr/pkg/access"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // anySecret stands in for the password values of a random plan.
 type anySecret struct{}
 
-func (anySecret) Secret(*actions.Change, *actions.Field) (string, error) { return "pw", nil }
+func (anySecret) Secret(*plans.Change, *plans.Field) (string, error) { return "pw", nil }
 
 // TestImpactIsExplainDifference: for random environments and random
 // plans, the impact is exactly the difference of explain before and after
@@ -34,7 +35,7 @@ func TestImpactIsExplainDifference(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 0x1a9ac7))
 		env := randenv.Environment(r, 10+r.IntN(40))
 		target := randenv.Mutate(r, env, 1+r.IntN(12))
-		p := &actions.Plan{Format: actions.PlanFormat}
+		p := &plans.Plan{Format: plans.PlanFormat}
 		p.Changes, _ = actions.Diff(target, env, actions.DiffOptions{Prune: true})
 		p.Changes = append(p.Changes, randomRenames(r, target, seed)...)
 		p.Summarize()
@@ -61,8 +62,8 @@ func TestImpactIsExplainDifference(t *testing.T) {
 
 // randomRenames renames up to two users or groups of env (the state after
 // the plan's other changes) to new names: renames are not gains or losses.
-func randomRenames(r *rand.Rand, env *artifacts.Environment, seed uint64) []actions.Change {
-	var out []actions.Change
+func randomRenames(r *rand.Rand, env *artifacts.Environment, seed uint64) []plans.Change {
+	var out []plans.Change
 	for i := range r.IntN(3) {
 		var tab, name string
 		switch r.IntN(3) {
@@ -83,20 +84,20 @@ func randomRenames(r *rand.Rand, env *artifacts.Environment, seed uint64) []acti
 			}
 			tab, name = "ExGroup", env.ExGroup[r.IntN(len(env.ExGroup))].ExGroup
 		}
-		if slices.ContainsFunc(out, func(c actions.Change) bool { return strings.EqualFold(c.Key[0], name) }) {
+		if slices.ContainsFunc(out, func(c plans.Change) bool { return strings.EqualFold(c.Key[0], name) }) {
 			continue
 		}
-		out = append(out, actions.Change{Op: actions.OpRename, Tab: tab, Key: []string{name}, NewKey: []string{fmt.Sprintf("Renamed %d-%d %s", seed, i, name)}})
+		out = append(out, plans.Change{Op: plans.OpRename, Tab: tab, Key: []string{name}, NewKey: []string{fmt.Sprintf("Renamed %d-%d %s", seed, i, name)}})
 	}
 	return out
 }
 
 // explainDifference lists, as impact lines, what explain shows a user
 // holding after the plan and not before, and the reverse, for every user.
-func explainDifference(t *testing.T, env, after *artifacts.Environment, p *actions.Plan) []string {
+func explainDifference(t *testing.T, env, after *artifacts.Environment, p *plans.Plan) []string {
 	userNew, groupNew := map[string]string{}, map[string]string{}
 	for _, c := range p.Changes {
-		if c.Op != actions.OpRename {
+		if c.Op != plans.OpRename {
 			continue
 		}
 		m := groupNew
@@ -204,7 +205,7 @@ func explainDifference(t *testing.T, env, after *artifacts.Environment, p *actio
 }
 
 // lines renders consequences in the form explainDifference uses, sorted.
-func lines(cs []actions.Consequence) []string {
+func lines(cs []plans.Consequence) []string {
 	var out []string
 	for _, c := range cs {
 		what := "administrator"
@@ -220,10 +221,10 @@ func lines(cs []actions.Consequence) []string {
 	return out
 }
 
-func planText(p *actions.Plan) string {
+func planText(p *plans.Plan) string {
 	var b strings.Builder
 	for _, c := range p.Changes {
-		b.WriteString(actions.ChangeLine(c))
+		b.WriteString(plans.ChangeLine(c))
 		b.WriteByte('\n')
 	}
 	return b.String()

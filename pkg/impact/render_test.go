@@ -12,6 +12,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -40,13 +41,13 @@ func golden(t *testing.T, name string, got []byte) {
 
 // samplePlans are plans of the GolfStream sample rendered in every format:
 // the example workbook a person edits, and a plan long enough to fold.
-func samplePlans(t *testing.T) map[string]*actions.Plan {
+func samplePlans(t *testing.T) map[string]*plans.Plan {
 	env := sample(t)
 	realistic, err := actions.PlanWorkbook(filepath.Join("..", "..", "examples", "golfstream", "edits", "realistic.xlsx"), env, actions.PlanOptions{Source: "realistic.xlsx"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var many []actions.Change
+	var many []plans.Change
 	for _, u := range env.Users {
 		many = append(many, add("UsersInGroups", u.User, "Budget Preparers"), add("UsersInGroups", u.User, "Houston_Mod"))
 	}
@@ -60,7 +61,7 @@ func samplePlans(t *testing.T) map[string]*actions.Plan {
 		}
 	}
 	long.Summarize()
-	plans := map[string]*actions.Plan{"realistic": realistic, "long": long}
+	plans := map[string]*plans.Plan{"realistic": realistic, "long": long}
 	for _, p := range plans {
 		if err := Attach(env, p); err != nil {
 			t.Fatal(err)
@@ -118,17 +119,17 @@ func checkMarkdown(t *testing.T, md string) {
 // TestTextSummarisesPast50: a long impact shows 50 lines and counts the rest.
 func TestTextSummarisesPast50(t *testing.T) {
 	p := samplePlans(t)["long"]
-	if len(p.Impact) <= actions.MaxImpactLines {
+	if len(p.Impact) <= plans.MaxImpactLines {
 		t.Fatalf("only %d impact lines: the test needs more", len(p.Impact))
 	}
 	var b bytes.Buffer
-	if err := actions.RenderText(&b, p, false); err != nil {
+	if err := plans.RenderText(&b, p, false); err != nil {
 		t.Fatal(err)
 	}
 	_, impact, _ := strings.Cut(b.String(), "Impact on effective access")
 	lines := strings.Split(strings.TrimSpace(impact), "\n")
-	if len(lines) != 1+actions.MaxImpactLines+1 {
-		t.Fatalf("%d impact lines shown, want a heading, %d lines and a count", len(lines), actions.MaxImpactLines)
+	if len(lines) != 1+plans.MaxImpactLines+1 {
+		t.Fatalf("%d impact lines shown, want a heading, %d lines and a count", len(lines), plans.MaxImpactLines)
 	}
 	if last := lines[len(lines)-1]; !strings.Contains(last, "more") || !strings.Contains(last, "in all") {
 		t.Errorf("last line %q does not count the rest", last)
@@ -141,14 +142,14 @@ func TestRenderGolden(t *testing.T) {
 	for name, p := range samplePlans(t) {
 		t.Run(name, func(t *testing.T) {
 			var txt, md bytes.Buffer
-			if err := actions.RenderText(&txt, p, false); err != nil {
+			if err := plans.RenderText(&txt, p, false); err != nil {
 				t.Fatal(err)
 			}
-			js, err := actions.MarshalPlan(p)
+			js, err := plans.MarshalPlan(p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := actions.RenderMarkdown(&md, p); err != nil {
+			if err := plans.RenderMarkdown(&md, p); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, name+".plan.txt", txt.Bytes())
@@ -157,7 +158,7 @@ func TestRenderGolden(t *testing.T) {
 			checkMarkdown(t, md.String())
 
 			// The saved plan reads back with its impact.
-			back, err := actions.UnmarshalPlan(js)
+			back, err := plans.UnmarshalPlan(js)
 			if err != nil {
 				t.Fatal(err)
 			}

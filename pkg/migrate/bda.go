@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 )
 
@@ -22,7 +22,7 @@ import (
 // that row's key and ActionValue, when e is a membership removal the guide
 // can say.
 func (c *comparer) guideHost(e *entry) (host *artifacts.Tab, owner, member string, ok bool) {
-	if e.c.Op != actions.OpRemove {
+	if e.c.Op != plans.OpRemove {
 		return nil, "", "", false
 	}
 	switch e.t.ID {
@@ -74,7 +74,7 @@ func extensionColumn(e *entry, values []string) int {
 	if e.host != nil {
 		return -1
 	}
-	if at := t.Column("ActionType"); at >= 0 && !t.GuideActions() && e.c.Op == actions.OpRemove {
+	if at := t.Column("ActionType"); at >= 0 && !t.GuideActions() && e.c.Op == plans.OpRemove {
 		return at
 	}
 	if t.ID == artifacts.TabCubeDataCellAccess {

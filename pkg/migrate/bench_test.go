@@ -8,7 +8,6 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
-	"secmgr/pkg/history"
 	"secmgr/pkg/synthetic"
 )
 
@@ -94,7 +93,7 @@ func BenchmarkMigrate(b *testing.B) {
 					b.Fatalf("plan: %v, %d changes of %d", err, len(p.Changes), len(res.Changes))
 				}
 				t3 := time.Now()
-				secrets, err := history.SecretsFor(p, dir)
+				secrets, err := actions.SecretsFor(p, dir)
 				if err != nil {
 					b.Fatal(err)
 				}

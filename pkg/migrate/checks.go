@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	graphs "secmgr/internal/graph"
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // reportOnlyInDestination reports, for Prune, the rows of edit-only tabs
@@ -34,7 +34,7 @@ func (c *comparer) filterFields(entries []*entry) {
 	var notCarried []string
 	for _, e := range entries {
 		t, ch := e.t, &e.c
-		if ch.Op == actions.OpRemove {
+		if ch.Op == plans.OpRemove {
 			switch {
 			case !t.HasAction(artifacts.ActionRemove):
 				c.report(t, ch.Key, -1, CodeOnlyInDestination, "%s %s exists only in the destination; a workbook cannot remove a %s — remove it in OneStream", t.Artifact, quote(ch.Key), t.Artifact)
@@ -49,23 +49,23 @@ func (c *comparer) filterFields(entries []*entry) {
 			}
 			continue
 		}
-		var kept actions.Fields
+		var kept plans.Fields
 		for _, f := range ch.Fields {
 			col := &t.Columns[t.Column(f.Column)]
 			switch {
 			case f.Secret && !c.opt.IncludePasswords:
 				notCarried = append(notCarried, ch.Key[0])
 				continue
-			case f.Secret && ch.Op == actions.OpEdit && f.New == "":
+			case f.Secret && ch.Op == plans.OpEdit && f.New == "":
 				c.report(t, ch.Key, t.Column(f.Column), CodePasswordNotCleared, "%s %s has a password in the destination but none in the source; a workbook cannot clear a password — clear it in OneStream", t.Artifact, quote(ch.Key))
 				continue
-			case ch.Op == actions.OpEdit && (col.Key || col.IsReference()) && artifacts.Fold(f.Old) == artifacts.Fold(f.New):
+			case ch.Op == plans.OpEdit && (col.Key || col.IsReference()) && artifacts.Fold(f.Old) == artifacts.Fold(f.New):
 				continue
 			}
 			kept = append(kept, f)
 		}
 		ch.Fields = kept
-		if ch.Op == actions.OpEdit && len(kept) == 0 {
+		if ch.Op == plans.OpEdit && len(kept) == 0 {
 			e.drop = true
 		}
 	}
@@ -83,7 +83,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 	users, groups = map[string]bool{}, map[string]bool{}
 	byName := map[string]*entry{}
 	for _, e := range entries {
-		if e.drop || e.c.Op != actions.OpRemove || !e.t.Named() {
+		if e.drop || e.c.Op != plans.OpRemove || !e.t.Named() {
 			continue
 		}
 		f := artifacts.Fold(e.c.Key[0])
@@ -102,10 +102,10 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 	edits := map[artifacts.TabID]map[string]*entry{}
 	removedRules := map[string]bool{}
 	for _, e := range entries {
-		if !e.drop && e.c.Op == actions.OpRemove && e.t.ID == artifacts.TabCubeDataCellAccess {
+		if !e.drop && e.c.Op == plans.OpRemove && e.t.ID == artifacts.TabCubeDataCellAccess {
 			removedRules[artifacts.KeyString(e.c.Key)] = true
 		}
-		if e.drop || e.c.Op != actions.OpEdit {
+		if e.drop || e.c.Op != plans.OpEdit {
 			continue
 		}
 		if edits[e.t.ID] == nil {
@@ -155,7 +155,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 	}
 	for _, e := range entries {
 		f := ""
-		if !e.drop && e.c.Op == actions.OpRemove && e.t.Named() {
+		if !e.drop && e.c.Op == plans.OpRemove && e.t.Named() {
 			f = artifacts.Fold(e.c.Key[0])
 		}
 		list := uses[f]
@@ -190,7 +190,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 // user or group the workbook removes: they go with it.
 func (c *comparer) dropRemovedRelationships(entries []*entry, users, groups map[string]bool) {
 	for _, e := range entries {
-		if e.drop || e.c.Op != actions.OpRemove || !e.t.Relationship {
+		if e.drop || e.c.Op != plans.OpRemove || !e.t.Relationship {
 			continue
 		}
 		for j, ci := range e.t.Key {
@@ -216,9 +216,9 @@ func (c *comparer) checkCycles(entries []*entry, removedGroups map[string]bool) 
 			continue
 		}
 		switch e.c.Op {
-		case actions.OpAdd:
+		case plans.OpAdd:
 			adds = append(adds, e)
-		case actions.OpRemove:
+		case plans.OpRemove:
 			removedEdges[artifacts.KeyString(e.c.Key)] = true
 		}
 	}
@@ -353,7 +353,7 @@ func (c *comparer) checkProcessingOrders(entries []*entry, removedUsers, removed
 		if e.drop || (e.t != users && e.t != groups) {
 			continue
 		}
-		if e.c.Op == actions.OpRemove {
+		if e.c.Op == plans.OpRemove {
 			removed[e.t.Name+"\x00"+artifacts.KeyString(e.c.Key)] = true
 			continue
 		}
@@ -398,7 +398,7 @@ func (c *comparer) checkProcessingOrders(entries []*entry, removedUsers, removed
 		return 0, false
 	}
 	for _, e := range entries {
-		if e.drop || (e.t != users && e.t != groups) || e.c.Op == actions.OpRemove {
+		if e.drop || (e.t != users && e.t != groups) || e.c.Op == plans.OpRemove {
 			continue
 		}
 		k := member{e.t == groups, artifacts.Fold(e.c.Key[0])}
@@ -473,7 +473,7 @@ func (c *comparer) checkProcessingOrders(entries []*entry, removedUsers, removed
 					exName := e.c.Key[1]
 					po := e.t.Column("ProcessingOrder")
 					switch {
-					case e.c.Op == actions.OpAdd:
+					case e.c.Op == plans.OpAdd:
 						c.report(e.t, e.c.Key, -1, CodeProcessingOrder, "%s %s is not carried: ProcessingOrder %d of exclusion group '%s' is also used by %s %s",
 							e.t.Artifact, quote(e.c.Key), o, exName, strings.Join(others, ", "), where)
 						e.drop = true
@@ -481,7 +481,7 @@ func (c *comparer) checkProcessingOrders(entries []*entry, removedUsers, removed
 					case s.order != s.dst:
 						c.report(e.t, e.c.Key, po, CodeProcessingOrder, "%s %s ProcessingOrder is not carried: %d of exclusion group '%s' is also used by %s %s; the destination keeps %d",
 							e.t.Artifact, quote(e.c.Key), o, exName, strings.Join(others, ", "), where, s.dst)
-						e.c.Fields = slices.DeleteFunc(e.c.Fields, func(f actions.Field) bool { return f.Column == "ProcessingOrder" })
+						e.c.Fields = slices.DeleteFunc(e.c.Fields, func(f plans.Field) bool { return f.Column == "ProcessingOrder" })
 						s.order = s.dst
 						if len(e.c.Fields) == 0 {
 							e.drop = true

@@ -11,7 +11,7 @@ import (
 	"secmgr/internal/testtools"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
-	"secmgr/pkg/history"
+	"secmgr/pkg/plans"
 )
 
 // everyKindOfRow returns a source and a destination made from the sample
@@ -76,11 +76,11 @@ func TestChangeWorkbookThroughLibreOffice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ignore := cmp.Options{cmpopts.IgnoreFields(actions.Plan{}, "Source", "Secrets"), cmpopts.EquateEmpty()}
+	ignore := cmp.Options{cmpopts.IgnoreFields(plans.Plan{}, "Source", "Secrets"), cmpopts.EquateEmpty()}
 	if d := cmp.Diff(want, plan, ignore); d != "" {
 		t.Fatalf("the LibreOffice-saved change workbook plans otherwise (-secmgr +libreoffice):\n%s", d)
 	}
-	secrets, err := history.SecretsFor(plan, out)
+	secrets, err := actions.SecretsFor(plan, out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,7 @@ import (
 
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
@@ -94,9 +95,9 @@ type Result struct {
 	// Tabs are the compared tabs, in export order; the workbook has one
 	// sheet for each.
 	Tabs     []artifacts.TabID
-	Changes  []actions.Change
+	Changes  []plans.Change
 	Findings []Finding
-	Summary  actions.Summary
+	Summary  plans.Summary
 
 	rows  [artifacts.NumTabs][][]string // the workbook's data rows per tab
 	lists workbook.Lists                // the names its drop-downs offer
@@ -183,7 +184,7 @@ func Compare(src, dst *artifacts.Environment, opt Options) (*Result, error) {
 		res.Findings = []Finding{}
 	}
 	if res.Changes == nil {
-		res.Changes = []actions.Change{}
+		res.Changes = []plans.Change{}
 	}
 	res.Summary = summarize(res.Changes, res.Findings)
 	return res, nil
@@ -220,9 +221,9 @@ type groupName struct {
 
 // entry is one change Diff found, on its way into the workbook.
 type entry struct {
-	c    actions.Change
+	c    plans.Change
 	t    *artifacts.Tab
-	orig actions.Fields // the fields as Diff gave them
+	orig plans.Fields // the fields as Diff gave them
 	drop bool
 	row  int // row number in the workbook
 
@@ -241,19 +242,10 @@ func (c *comparer) report(t *artifacts.Tab, key []string, col int, code, format 
 	c.findings = append(c.findings, f)
 }
 
-func summarize(changes []actions.Change, findings []Finding) actions.Summary {
-	var s actions.Summary
+func summarize(changes []plans.Change, findings []Finding) plans.Summary {
+	var s plans.Summary
 	for _, ch := range changes {
-		switch ch.Op {
-		case actions.OpAdd:
-			s.Add++
-		case actions.OpEdit:
-			s.Edit++
-		case actions.OpRename:
-			s.Rename++
-		case actions.OpRemove:
-			s.Remove++
-		}
+		s.Count(ch.Op)
 	}
 	for _, f := range findings {
 		if f.Severity == validate.Error {

@@ -7,8 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 // users, groups … are short ways to name tabs in the cases below.
@@ -266,7 +266,7 @@ func TestCompare(t *testing.T) {
 			res, _ := migrated(t, tc.name, src, dst, opt)
 			var got []string
 			for _, c := range res.Changes {
-				got = append(got, strings.TrimSpace(changeLines([]actions.Change{c})))
+				got = append(got, strings.TrimSpace(changeLines([]plans.Change{c})))
 			}
 			if d := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("changes (-want +got):\n%s", d)

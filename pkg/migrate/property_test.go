@@ -16,7 +16,7 @@ import (
 	"secmgr/examples/golfstream"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
-	"secmgr/pkg/history"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 )
 
@@ -37,8 +37,8 @@ func sample(t testing.TB) *artifacts.Environment {
 // ignoreCells compares changes as the planner plans them from the change
 // workbook: Compare's changes name no cells.
 var ignoreCells = cmp.Options{
-	cmpopts.IgnoreFields(actions.Change{}, "Cells"),
-	cmpopts.IgnoreFields(actions.Field{}, "From"),
+	cmpopts.IgnoreFields(plans.Change{}, "Cells"),
+	cmpopts.IgnoreFields(plans.Field{}, "From"),
 	cmpopts.EquateEmpty(),
 }
 
@@ -79,7 +79,7 @@ func migrated(t *testing.T, name string, src, dst *artifacts.Environment, opt Op
 	if !plan.Applicable {
 		t.Fatalf("%s: plan not applicable", name)
 	}
-	secrets, err := history.SecretsFor(plan, dir)
+	secrets, err := actions.SecretsFor(plan, dir)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -100,10 +100,10 @@ func migrated(t *testing.T, name string, src, dst *artifacts.Environment, opt Op
 	return res, got
 }
 
-func changeLines(changes []actions.Change) string {
+func changeLines(changes []plans.Change) string {
 	var b strings.Builder
 	for _, c := range changes {
-		fmt.Fprintln(&b, actions.ChangeLine(c))
+		fmt.Fprintln(&b, plans.ChangeLine(c))
 	}
 	return b.String()
 }

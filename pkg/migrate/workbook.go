@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"slices"
 
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/workbook"
 )
 
@@ -44,7 +44,7 @@ func (c *comparer) layout(entries []*entry, res *Result) {
 	// extension: a second row of theirs would contradict the first.
 	owned := map[[2]string]bool{}
 	for _, e := range entries {
-		if !e.drop && e.c.Op != actions.OpRemove {
+		if !e.drop && e.c.Op != plans.OpRemove {
 			owned[[2]string{e.t.Name, artifacts.Fold(e.c.Key[0])}] = true
 		}
 	}
@@ -67,9 +67,9 @@ func (c *comparer) layout(entries []*entry, res *Result) {
 			case e.host == t:
 				members = append(members, e)
 			case e.t != t || e.host != nil:
-			case e.c.Op == actions.OpAdd:
+			case e.c.Op == plans.OpAdd:
 				adds = append(adds, e)
-			case e.c.Op == actions.OpEdit:
+			case e.c.Op == plans.OpEdit:
 				edits = append(edits, e)
 			default:
 				removes = append(removes, e)
@@ -112,12 +112,12 @@ func (c *comparer) layout(entries []*entry, res *Result) {
 func plannerStage(e *entry) int {
 	named := e.t.Named()
 	switch e.c.Op {
-	case actions.OpAdd:
+	case plans.OpAdd:
 		if named {
 			return 0
 		}
 		return 3
-	case actions.OpEdit:
+	case plans.OpEdit:
 		if e.t.Relationship {
 			return 3
 		}
@@ -136,7 +136,7 @@ func plannerStage(e *entry) int {
 func (c *comparer) rowOf(e *entry) []string {
 	t := e.t
 	pw := t.Column("Password")
-	if e.c.Op == actions.OpRemove {
+	if e.c.Op == plans.OpRemove {
 		j, _ := t.Find(c.dst, e.c.Key...)
 		row := t.Cells(c.dst, j, nil)
 		if pw >= 0 {
@@ -147,13 +147,13 @@ func (c *comparer) rowOf(e *entry) []string {
 	}
 	i, _ := t.Find(c.src, e.c.Key...)
 	row := t.Cells(c.src, i, nil)
-	if pw >= 0 && !slices.ContainsFunc(e.c.Fields, func(f actions.Field) bool { return f.Secret }) {
+	if pw >= 0 && !slices.ContainsFunc(e.c.Fields, func(f plans.Field) bool { return f.Secret }) {
 		row[pw] = ""
 	}
-	if e.c.Op == actions.OpEdit {
+	if e.c.Op == plans.OpEdit {
 		j, _ := t.Find(c.dst, e.c.Key...)
 		for _, f := range e.orig {
-			if ci := t.Column(f.Column); ci != pw && !slices.ContainsFunc(e.c.Fields, func(k actions.Field) bool { return k.Column == f.Column }) {
+			if ci := t.Column(f.Column); ci != pw && !slices.ContainsFunc(e.c.Fields, func(k plans.Field) bool { return k.Column == f.Column }) {
 				row[ci] = t.Cell(c.dst, j, ci)
 			}
 		}

@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"secmgr/pkg/plans"
 	"strconv"
 	"time"
 
 	"github.com/xuri/excelize/v2"
-
-	"secmgr/pkg/actions"
 )
 
 // EvidenceSheet is the tab of a review-evidence workbook.
@@ -31,7 +30,7 @@ type Evidence struct {
 	Applied   time.Time // when the apply happened
 	AppliedBy string    // the operating-system user who applied it
 	Source    string    // the reviewed workbook
-	Decisions []actions.ReviewDecision
+	Decisions []plans.ReviewDecision
 }
 
 // WriteEvidence writes the record of review decisions an auditor asks for

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
@@ -70,12 +70,12 @@ func IsReviewWorkbookWith(path string, opt Options) (bool, error) {
 // A plan with errors is not applicable. The error is for a file that
 // cannot be read as a workbook at all, or has no AccessReview tab; its
 // message names the file. env is not changed.
-func Plan(path string, env *artifacts.Environment) (*actions.Plan, error) {
+func Plan(path string, env *artifacts.Environment) (*plans.Plan, error) {
 	return PlanWith(path, env, Options{})
 }
 
 // PlanWith is Plan with options.
-func PlanWith(path string, env *artifacts.Environment, opt Options) (*actions.Plan, error) {
+func PlanWith(path string, env *artifacts.Environment, opt Options) (*plans.Plan, error) {
 	fp, err := artifacts.Fingerprint(env)
 	if err != nil {
 		return nil, err
@@ -115,13 +115,13 @@ func newPlanner(env *artifacts.Environment, sheet string) *planner {
 // plan ends planning, once every row has been read: the plan holds the
 // removals of the rows without errors, in row order, and the findings
 // in row order.
-func (pl *planner) plan(fingerprint, source string) *actions.Plan {
+func (pl *planner) plan(fingerprint, source string) *plans.Plan {
 	if pl.state == expectHeader {
 		pl.error(validate.CodeNoHeader, 1, "", pl.sheet+"!A1",
 			fmt.Sprintf("the %s tab has no header row; row 1 must hold the headers %s", pl.sheet, strings.Join(Columns, ", ")))
 	}
 	pl.conflicts()
-	p := &actions.Plan{Format: actions.PlanFormat, Environment: actions.EnvironmentRef{Name: pl.env.Name, Fingerprint: fingerprint}, Source: source}
+	p := &plans.Plan{Format: plans.PlanFormat, Environment: plans.EnvironmentRef{Name: pl.env.Name, Fingerprint: fingerprint}, Source: source}
 	for _, c := range pl.changes {
 		if !pl.bad[c.row] {
 			p.Changes = append(p.Changes, c.change)
@@ -150,7 +150,7 @@ type planner struct {
 
 	// decisions are the rows with a Decision, in row order, with the
 	// spreadsheet row of each: the plan's review block.
-	decisions    []actions.ReviewDecision
+	decisions    []plans.ReviewDecision
 	decisionRows []int
 
 	changes  []rowChange
@@ -170,7 +170,7 @@ const (
 type rowChange struct {
 	row    int
 	member int // the UsersInGroups row removed
-	change actions.Change
+	change plans.Change
 }
 
 // row reads one row of the review tab: the header first, then decisions.
@@ -204,7 +204,7 @@ func (pl *planner) row(num int, cells []workbook.RawCell) error {
 	at := pl.ref(pl.decision, num)
 	keep := strings.EqualFold(decision, Keep)
 	if decision != "" {
-		d := actions.ReviewDecision{Cell: at, User: user, Group: group, Decision: decision, Reviewer: reviewer, Comment: comment, Outcome: OutcomeKept}
+		d := plans.ReviewDecision{Cell: at, User: user, Group: group, Decision: decision, Reviewer: reviewer, Comment: comment, Outcome: OutcomeKept}
 		switch {
 		case keep:
 			d.Decision = Keep
@@ -256,7 +256,7 @@ func (pl *planner) row(num int, cells []workbook.RawCell) error {
 		return nil
 	}
 	pl.removes[i] = num
-	pl.changes = append(pl.changes, rowChange{num, i, actions.Change{Op: actions.OpRemove, Tab: uig.Name, Key: key, Cells: []string{at}}})
+	pl.changes = append(pl.changes, rowChange{num, i, plans.Change{Op: plans.OpRemove, Tab: uig.Name, Key: key, Cells: []string{at}}})
 	return nil
 }
 

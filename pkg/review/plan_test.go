@@ -16,6 +16,7 @@ import (
 	"secmgr/internal/testtools"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 )
 
 func exampleTime() time.Time { return time.Date(2026, 11, 22, 10, 15, 0, 0, time.UTC) }
@@ -51,15 +52,15 @@ func member(env *artifacts.Environment, n int) string {
 	return m.User + " / " + m.ParentGroup
 }
 
-func changeLines(p *actions.Plan) []string {
+func changeLines(p *plans.Plan) []string {
 	var out []string
 	for _, c := range p.Changes {
-		out = append(out, actions.ChangeLine(c)+" @"+strings.Join(c.Cells, ","))
+		out = append(out, plans.ChangeLine(c)+" @"+strings.Join(c.Cells, ","))
 	}
 	return out
 }
 
-func findingLines(p *actions.Plan) []string {
+func findingLines(p *plans.Plan) []string {
 	var out []string
 	for _, f := range p.Findings {
 		out = append(out, f.String())
@@ -183,7 +184,7 @@ func TestPlanReviewed(t *testing.T) {
 			}
 			wantApplicable := !strings.Contains(strings.Join(tt.findings, "\n"), ": error: ")
 			fp, _ := artifacts.Fingerprint(env)
-			if p.Applicable != wantApplicable || p.Format != actions.PlanFormat || p.Source != path ||
+			if p.Applicable != wantApplicable || p.Format != plans.PlanFormat || p.Source != path ||
 				p.Environment.Name != env.Name || p.Environment.Fingerprint != fp || p.Summary.Remove != len(p.Changes) {
 				t.Errorf("plan header: applicable %v, %+v, source %q, summary %+v", p.Applicable, p.Environment, p.Source, p.Summary)
 			}
@@ -255,12 +256,12 @@ func TestPlanGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if outs[i], err = actions.MarshalPlan(p); err != nil {
+		if outs[i], err = plans.MarshalPlan(p); err != nil {
 			t.Fatal(err)
 		}
 		if i == 0 {
 			var b bytes.Buffer
-			if err := actions.RenderText(&b, p, false); err != nil {
+			if err := plans.RenderText(&b, p, false); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "golfstream.reviewed.plan.txt", b.String())
@@ -393,7 +394,7 @@ func TestReviewBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	m2, m3, m4 := env.UsersInGroups[0], env.UsersInGroups[1], env.UsersInGroups[2]
-	want := []actions.ReviewDecision{
+	want := []plans.ReviewDecision{
 		{Cell: "AccessReview!H2", User: m2.User, Group: m2.ParentGroup, Decision: Remove, Reviewer: "Ann Auditor", Comment: "left in June", Outcome: OutcomeRemoved},
 		{Cell: "AccessReview!H3", User: m3.User, Group: m3.ParentGroup, Decision: Keep, Reviewer: "Ann Auditor", Outcome: OutcomeKept},
 		{Cell: "AccessReview!H4", User: m4.User, Group: m4.ParentGroup, Decision: "Maybe", Outcome: OutcomeRefused},

@@ -15,6 +15,7 @@ import (
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/export"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
 )
@@ -79,7 +80,7 @@ func values(t *testing.T, path string) map[string][][]string {
 	return out
 }
 
-func plan(t *testing.T, path string, env *artifacts.Environment) *actions.Plan {
+func plan(t *testing.T, path string, env *artifacts.Environment) *plans.Plan {
 	t.Helper()
 	p, err := actions.PlanWorkbook(path, env, actions.PlanOptions{Source: "edits.xlsx"})
 	if err != nil {

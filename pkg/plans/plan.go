@@ -1,13 +1,20 @@
-// Package actions computes, applies and compares changes to security.
-//
-// A Plan is plain data: the ordered list of changes that takes one
+// Package plans is plan data: the ordered list of changes that takes one
 // environment (identified by its fingerprint) to the state a workbook asks
-// for, with the findings met on the way. The planner (Planner) builds one
-// from workbook rows; Diff builds the changes between two environments;
-// Apply carries a plan out on an environment in memory. Rendering a plan
-// for people is in render.go; storing it, locking and journaling are the
-// history package's business.
-package actions
+// for, with the findings met on the way, the base of a three-way plan, the
+// decisions of an access review and the impact on effective access.
+//
+// A plan knows nothing of files. pkg/actions computes plans (from workbook
+// rows, or as the difference of two environments) and applies them in
+// memory; pkg/history stores them and applies them to an environment file.
+// This package holds the data, the secmgr.plan/v1 JSON codec
+// (MarshalPlan, UnmarshalPlan) and the renderings for people (RenderText,
+// RenderMarkdown).
+//
+// Op is a small enum whose value is its JSON name and whose Symbol is its
+// display symbol:
+//
+//   - add    ~ edit    > rename    - remove
+package plans
 
 import (
 	"bytes"
@@ -221,21 +228,32 @@ const (
 	ChangeLoses = "loses"
 )
 
+// Count adds one change of op to the summary.
+func (s *Summary) Count(op Op) {
+	switch op {
+	case OpAdd:
+		s.Add++
+	case OpEdit:
+		s.Edit++
+	case OpRename:
+		s.Rename++
+	case OpRemove:
+		s.Remove++
+	}
+}
+
+// Tally counts changes and findings.
+func Tally(changes []Change, findings validate.Findings) Summary {
+	s := Summary{Errors: findings.Errors(), Warnings: findings.Warnings()}
+	for _, c := range changes {
+		s.Count(c.Op)
+	}
+	return s
+}
+
 // Summarize recomputes Summary and Applicable from Changes and Findings.
 func (p *Plan) Summarize() {
-	s := Summary{Errors: p.Findings.Errors(), Warnings: p.Findings.Warnings()}
-	for _, c := range p.Changes {
-		switch c.Op {
-		case OpAdd:
-			s.Add++
-		case OpEdit:
-			s.Edit++
-		case OpRename:
-			s.Rename++
-		case OpRemove:
-			s.Remove++
-		}
-	}
+	s := Tally(p.Changes, p.Findings)
 	p.Summary = s
 	p.Applicable = s.Errors == 0
 	if p.Changes == nil {

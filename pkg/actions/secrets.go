@@ -1,18 +1,16 @@
-package history
+package actions
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"secmgr/pkg/actions"
+	"secmgr/internal/oserr"
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/workbook"
 )
 
@@ -25,9 +23,9 @@ import (
 // in planDir (the folder of the plan file) first, then in the current
 // folder. A plan that sets no password needs no source and gets one that
 // refuses every request.
-func SecretsFor(p *actions.Plan, planDir string) (actions.SecretSource, error) {
+func SecretsFor(p *plans.Plan, planDir string) (SecretSource, error) {
 	if !p.HasSecrets() {
-		return noSecrets{}, nil
+		return NoSecrets{}, nil
 	}
 	if p.Secrets == nil || p.Secrets.Path == "" {
 		return nil, errors.New("the plan sets passwords but does not say where to read them from; plan again from the workbook")
@@ -41,7 +39,7 @@ func SecretsFor(p *actions.Plan, planDir string) (actions.SecretSource, error) {
 		if err != nil {
 			return nil, fmt.Errorf("the plan's passwords cannot be read: environment file %s %v", path, err)
 		}
-		return envSecrets{env: env, plan: p}, nil
+		return EnvironmentSecrets(env, p), nil
 	}
 	src, err := readWorkbookSecrets(p, path)
 	if err != nil {
@@ -49,7 +47,7 @@ func SecretsFor(p *actions.Plan, planDir string) (actions.SecretSource, error) {
 	}
 	// The hash was of the bytes read before; make sure the cells came from
 	// the same file.
-	if sum, err := fileDigest(path); err != nil || sum != p.Secrets.Fingerprint {
+	if sum, err := artifacts.FileDigest(path); err != nil || sum != p.Secrets.Fingerprint {
 		return nil, fmt.Errorf("the plan's passwords cannot be read: %s changed while it was read; try again", path)
 	}
 	return src, nil
@@ -58,7 +56,7 @@ func SecretsFor(p *actions.Plan, planDir string) (actions.SecretSource, error) {
 // locateSource finds the plan's secret source and checks its fingerprint.
 // It returns the file's bytes only for an environment file (a workbook is
 // read by path).
-func locateSource(ref *actions.SourceRef, planDir string) (string, []byte, error) {
+func locateSource(ref *plans.SourceRef, planDir string) (string, []byte, error) {
 	var candidates []string
 	if filepath.IsAbs(ref.Path) || planDir == "" {
 		candidates = []string{ref.Path}
@@ -75,12 +73,12 @@ func locateSource(ref *actions.SourceRef, planDir string) (string, []byte, error
 		var err error
 		if strings.EqualFold(filepath.Ext(c), ".json") {
 			data, err = os.ReadFile(c)
-			sum = digest(data)
+			sum = artifacts.Digest(data)
 		} else {
-			sum, err = fileDigest(c)
+			sum, err = artifacts.FileDigest(c)
 		}
 		if err != nil {
-			return "", nil, fmt.Errorf("the plan's passwords cannot be read: %s: %v", c, describeErr(err))
+			return "", nil, fmt.Errorf("the plan's passwords cannot be read: %s: %v", c, oserr.Reason(err))
 		}
 		if sum == ref.Fingerprint {
 			return c, data, nil
@@ -95,23 +93,11 @@ func locateSource(ref *actions.SourceRef, planDir string) (string, []byte, error
 	return "", nil, fmt.Errorf("the plan's passwords cannot be read: %s does not exist any more", candidates[0])
 }
 
-func fileDigest(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
+// NoSecrets is the source of a plan that sets no password: it refuses
+// every request.
+type NoSecrets struct{}
 
-// noSecrets is the source of a plan that sets no password.
-type noSecrets struct{}
-
-func (noSecrets) Secret(c *actions.Change, f *actions.Field) (string, error) {
+func (NoSecrets) Secret(c *plans.Change, f *plans.Field) (string, error) {
 	return "", fmt.Errorf("%s %s: the plan has no source for the value of %s", c.Tab, strings.Join(c.Key, " / "), f.Column)
 }
 
@@ -122,7 +108,7 @@ type workbookSecrets struct {
 	cells map[string]string
 }
 
-func (w workbookSecrets) Secret(c *actions.Change, f *actions.Field) (string, error) {
+func (w workbookSecrets) Secret(c *plans.Change, f *plans.Field) (string, error) {
 	v, ok := w.cells[f.From]
 	if !ok || f.From == "" {
 		return "", fmt.Errorf("%s %s: the plan's %s cannot be read from %s (no cell %q)", c.Tab, strings.Join(c.Key, " / "), f.Column, w.path, f.From)
@@ -138,7 +124,7 @@ type cellWant struct {
 
 // readWorkbookSecrets reads every cell the plan's secret fields name, in
 // one pass over the sheets that hold them.
-func readWorkbookSecrets(p *actions.Plan, path string) (workbookSecrets, error) {
+func readWorkbookSecrets(p *plans.Plan, path string) (workbookSecrets, error) {
 	out := workbookSecrets{path: path, cells: map[string]string{}}
 	fail := func(format string, args ...any) (workbookSecrets, error) {
 		return workbookSecrets{}, fmt.Errorf("the plan's passwords cannot be read: %s: "+format, append([]any{path}, args...)...)
@@ -231,10 +217,10 @@ func refRow(ref string) (int, error) {
 // renamed in the same plan is found under either name.
 type envSecrets struct {
 	env  *artifacts.Environment
-	plan *actions.Plan
+	plan *plans.Plan
 }
 
-func (e envSecrets) Secret(c *actions.Change, f *actions.Field) (string, error) {
+func (e envSecrets) Secret(c *plans.Change, f *plans.Field) (string, error) {
 	tab, ok := artifacts.LookupTab(c.Tab)
 	if !ok {
 		return "", fmt.Errorf("the plan names the unknown tab %q", c.Tab)
@@ -244,12 +230,12 @@ func (e envSecrets) Secret(c *actions.Change, f *actions.Field) (string, error) 
 		return "", fmt.Errorf("tab %s has no column %q", tab.Name, f.Column)
 	}
 	var keys [][]string
-	if c.Op == actions.OpRename {
+	if c.Op == plans.OpRename {
 		keys = append(keys, c.NewKey)
 	}
 	keys = append(keys, c.Key)
 	for _, r := range e.plan.Changes {
-		if r.Op != actions.OpRename || !strings.EqualFold(r.Tab, c.Tab) {
+		if r.Op != plans.OpRename || !strings.EqualFold(r.Tab, c.Tab) {
 			continue
 		}
 		switch {
@@ -265,4 +251,11 @@ func (e envSecrets) Secret(c *actions.Change, f *actions.Field) (string, error) 
 		}
 	}
 	return "", fmt.Errorf("%s %s: the backup holds no %s for it", tab.Artifact, strings.Join(c.Key, " / "), f.Column)
+}
+
+// EnvironmentSecrets is the source of password values kept in env (the
+// backup an undo plan restores), found by the key of the row each change
+// of p touches.
+func EnvironmentSecrets(env *artifacts.Environment, p *plans.Plan) SecretSource {
+	return envSecrets{env: env, plan: p}
 }
