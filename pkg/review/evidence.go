@@ -1,8 +1,6 @@
 package review
 
 import (
-	"archive/zip"
-	"compress/flate"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -53,15 +51,8 @@ func writeEvidence(w io.Writer, envName string, reviews []Evidence, tmpDir strin
 	if n > maxRows {
 		return fmt.Errorf("the journal holds %d review decisions, more than the %d rows a sheet can hold; narrow it with --since", n, maxRows)
 	}
-	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
+	f := newFile(tmpDir)
 	defer f.Close()
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
-		zw := zip.NewWriter(w)
-		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(out, flate.BestSpeed)
-		})
-		return zw
-	})
 	if err := f.SetSheetName(f.GetSheetName(0), EvidenceSheet); err != nil {
 		return err
 	}
@@ -73,25 +64,11 @@ func writeEvidence(w io.Writer, envName string, reviews []Evidence, tmpDir strin
 	if err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(EvidenceSheet)
+	sw, err := startTable(f, EvidenceSheet, EvidenceColumns, []float64{22, 14, 16, 30, 20, 26, 28, 10, 40, 16}, head)
 	if err != nil {
 		return err
 	}
-	for i, wd := range []float64{22, 14, 16, 30, 20, 26, 28, 10, 40, 16} {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
 	cells := make([]any, len(EvidenceColumns))
-	for i, c := range EvidenceColumns {
-		cells[i] = excelize.Cell{StyleID: head, Value: c}
-	}
-	if err := sw.SetRow("A1", cells, excelize.RowOpts{Height: 20}); err != nil {
-		return err
-	}
 	row := 1
 	for _, r := range reviews {
 		for _, d := range r.Decisions {

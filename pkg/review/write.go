@@ -119,18 +119,8 @@ func write(w io.Writer, env *artifacts.Environment, scope Scope, name, tmpDir st
 	if err != nil {
 		return err
 	}
-	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
+	f := newFile(tmpDir)
 	defer f.Close()
-	// The fastest deflate, as the export's: compressing at the default
-	// level took a third of the time of writing a large review, and
-	// BestSpeed takes about a third of that.
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
-		zw := zip.NewWriter(w)
-		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(out, flate.BestSpeed)
-		})
-		return zw
-	})
 	if err := f.SetSheetName(f.GetSheetName(0), Sheet); err != nil {
 		return err
 	}
@@ -250,6 +240,43 @@ func write(w io.Writer, env *artifacts.Environment, scope Scope, name, tmpDir st
 	return err
 }
 
+// newFile starts a workbook compressed at the fastest deflate level, as
+// the export's: compressing at the default level took a third of the time
+// of writing a large review.
+func newFile(tmpDir string) *excelize.File {
+	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
+	return f
+}
+
+// startTable starts the rows of sheet: column widths, the frozen header
+// row in headStyle. The caller writes the rows and flushes.
+func startTable(f *excelize.File, sheet string, columns []string, widths []float64, headStyle int) (*excelize.StreamWriter, error) {
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return nil, err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
+	head := make([]any, len(columns))
+	for i, c := range columns {
+		head[i] = excelize.Cell{StyleID: headStyle, Value: c}
+	}
+	return sw, sw.SetRow("A1", head, excelize.RowOpts{Height: 20})
+}
+
 // writeEffective adds the EffectiveGroups tab: for each reviewed user, in
 // the order the review lists them, every group it belongs to with the
 // shortest path that puts it there, and whether that is a direct
@@ -258,23 +285,8 @@ func writeEffective(f *excelize.File, ix *access.Index, users []string, headStyl
 	if _, err := f.NewSheet(EffectiveSheet); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(EffectiveSheet)
+	sw, err := startTable(f, EffectiveSheet, EffectiveColumns, []float64{30, 36, 80, 10}, headStyle)
 	if err != nil {
-		return err
-	}
-	for i, w := range []float64{30, 36, 80, 10} {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	head := make([]any, len(EffectiveColumns))
-	for i, c := range EffectiveColumns {
-		head[i] = excelize.Cell{StyleID: headStyle, Value: c}
-	}
-	if err := sw.SetRow("A1", head, excelize.RowOpts{Height: 20}); err != nil {
 		return err
 	}
 	row := 1
