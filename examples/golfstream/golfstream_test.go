@@ -93,7 +93,7 @@ type entry struct {
 func newModel(env *artifacts.Environment) *model {
 	m := &model{env: env, groups: map[string]bool{}, exGroup: map[string]bool{},
 		parents: map[string][]string{}, direct: map[string][]string{}, entries: map[string][]entry{}}
-	for _, g := range artifacts.BuiltinGroups {
+	for _, g := range artifacts.BuiltinGroups() {
 		m.groups[artifacts.Fold(g.Group)] = true
 	}
 	for _, g := range env.Groups {

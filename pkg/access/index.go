@@ -181,7 +181,7 @@ func (ix *Index) indexNames() {
 	ix.users = ix.userTable.names
 
 	names = names[:0]
-	for _, g := range artifacts.BuiltinGroups {
+	for _, g := range artifacts.BuiltinGroups() {
 		names = append(names, g.Group)
 	}
 	for _, g := range env.Groups {

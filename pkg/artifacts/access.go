@@ -320,7 +320,7 @@ func (t *Tab) sortRows(env *Environment) {
 // application and system role has a row (held by Administrators unless
 // set), and every tab is sorted by key.
 func (env *Environment) Normalize() {
-	for _, g := range BuiltinGroups {
+	for _, g := range builtinGroups {
 		if _, ok := Tabs[TabGroups].Find(env, g.Group); !ok {
 			env.Groups = append(env.Groups, g)
 			env.index[TabGroups] = nil
@@ -361,7 +361,7 @@ func (env *Environment) normalized() bool {
 		i := sort.Search(n, func(j int) bool { return CompareFold(t.Cell(env, j, t.Key[0]), name) >= 0 })
 		return i < n && strings.EqualFold(t.Cell(env, i, t.Key[0]), name)
 	}
-	for _, g := range BuiltinGroups {
+	for _, g := range builtinGroups {
 		if !has(Tabs[TabGroups], g.Group) {
 			return false
 		}

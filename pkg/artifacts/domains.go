@@ -1,5 +1,7 @@
 package artifacts
 
+import "slices"
+
 // Built-in groups. They always exist and can be neither renamed nor removed.
 const (
 	Everyone       = "Everyone"
@@ -7,13 +9,17 @@ const (
 	Nobody         = "Nobody"
 )
 
-// BuiltinGroups lists the built-in groups with the description each is
-// created with.
-var BuiltinGroups = []Group{
+// builtinGroups lists the built-in groups with the description each is
+// created with; BuiltinGroups hands out copies.
+var builtinGroups = [...]Group{
 	{Group: Administrators, Description: "Administrators of the application: can do everything"},
 	{Group: Everyone, Description: "Every user"},
 	{Group: Nobody, Description: "No user"},
 }
+
+// BuiltinGroups returns the built-in groups, each with the description it
+// is created with. The slice is the caller's.
+func BuiltinGroups() []Group { return slices.Clone(builtinGroups[:]) }
 
 // IsBuiltinGroup reports whether name is a built-in group, in any casing.
 func IsBuiltinGroup(name string) bool {

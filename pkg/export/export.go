@@ -198,14 +198,14 @@ func ListsOf(env *artifacts.Environment) workbook.Lists {
 	for i := range env.Users {
 		l.Users = append(l.Users, env.Users[i].User)
 	}
-	seen := make(map[string]bool, len(env.Groups)+len(env.ExGroup)+len(artifacts.BuiltinGroups))
+	seen := make(map[string]bool, len(env.Groups)+len(env.ExGroup)+len(artifacts.BuiltinGroups()))
 	addGroup := func(name string) {
 		if f := artifacts.Fold(name); !seen[f] {
 			seen[f] = true
 			l.Groups = append(l.Groups, name)
 		}
 	}
-	for _, g := range artifacts.BuiltinGroups {
+	for _, g := range artifacts.BuiltinGroups() {
 		addGroup(g.Group)
 	}
 	for i := range env.Groups {
