@@ -31,9 +31,6 @@ if sys.argv[1] == "-":
     wb.remove(wb.active)
 else:
     wb = openpyxl.load_workbook(sys.argv[1])
-    # No base: these workbooks are planned two-way, as one made by hand or
-    # by BDA is (openpyxl keeps the export's base in the core properties).
-    wb.properties.identifier = None
 
 def col(tab, name):
     header = [str(c.value or "").strip().lower() for c in wb[tab][1]]

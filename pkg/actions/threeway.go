@@ -10,6 +10,7 @@ package actions
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -228,7 +229,9 @@ func (tw *threeWay) findRenamesSince() error {
 		}
 		tw.stepRenames[step] = [2]map[string]string{{}, {}}
 		tw.stepRemoved[step] = [2]map[string]bool{{}, {}}
+		var pairs [2]map[string]string // per namespace, from -> to
 		for ns := range 2 {
+			pairs[ns] = map[string]string{}
 			for _, id := range namespaceTabs(ns) {
 				t := artifacts.Tabs[id]
 				// values (without the name) -> names that came
@@ -250,30 +253,23 @@ func (tw *threeWay) findRenamesSince() error {
 					went[v] = append(went[v], name)
 					tw.stepRemoved[step][ns][artifacts.Fold(name)] = true
 				}
-				pairs := map[string]string{} // from -> to
 				for v, names := range went {
 					if len(names) == 1 && len(came[v]) == 1 {
-						pairs[names[0]] = came[v][0]
+						pairs[ns][names[0]] = came[v][0]
 					}
 				}
-				if len(pairs) == 0 {
-					continue
-				}
-				// A rename keeps the memberships. (Where a parent group was
-				// renamed in the same apply the lists differ, and the name
-				// counts as removed: a conflict, never a wrong target.)
-				froms, tos := map[string]bool{}, map[string]bool{}
-				for from, to := range pairs {
-					froms[artifacts.Fold(from)], tos[artifacts.Fold(to)] = true, true
-				}
-				mb, ma := memberships(before, ns, froms), memberships(after, ns, tos)
-				for from, to := range pairs {
-					if mb[artifacts.Fold(from)] != ma[artifacts.Fold(to)] {
-						continue
-					}
-					tw.stepRenames[step][ns][artifacts.Fold(from)] = to
-					delete(tw.stepRemoved[step][ns], artifacts.Fold(from))
-				}
+			}
+		}
+		// A rename keeps the memberships, under the new names of the
+		// parent groups the same apply renamed (an apply of a workbook
+		// that renames a user and one of her groups). Groups first: the
+		// users' parents are groups. A pair whose memberships differ is a
+		// removal and an addition: a conflict, never a wrong target.
+		for _, ns := range []int{nsGroups, nsUsers} {
+			accepted := renamesKeepingMemberships(before, after, ns, pairs[ns], tw.stepRenames[step][nsGroups])
+			for from, to := range accepted {
+				tw.stepRenames[step][ns][artifacts.Fold(from)] = to
+				delete(tw.stepRemoved[step][ns], artifacts.Fold(from))
 			}
 		}
 	}
@@ -307,14 +303,56 @@ func (tw *threeWay) follow(ns int, name string, upto int) (string, int) {
 	return name, last
 }
 
+// renamesKeepingMemberships returns the pairs (from -> to) of namespace
+// ns whose direct memberships before and after are the same, a parent
+// group counted under its new name where groupRenames (folded from -> to)
+// renames it. For groups, the pairs accepted are themselves parent
+// renames: pairs are dropped until the rest agree.
+func renamesKeepingMemberships(before, after *artifacts.Environment, ns int, pairs, groupRenames map[string]string) map[string]string {
+	if len(pairs) == 0 {
+		return nil
+	}
+	accepted := maps.Clone(pairs)
+	froms, tos := map[string]bool{}, map[string]bool{}
+	for from, to := range pairs {
+		froms[artifacts.Fold(from)], tos[artifacts.Fold(to)] = true, true
+	}
+	ma := memberships(after, ns, tos, nil)
+	for {
+		parents := groupRenames
+		if ns == nsGroups {
+			parents = map[string]string{}
+			for from, to := range accepted {
+				parents[artifacts.Fold(from)] = to
+			}
+		}
+		mb := memberships(before, ns, froms, parents)
+		dropped := false
+		for from, to := range accepted {
+			if mb[artifacts.Fold(from)] != ma[artifacts.Fold(to)] {
+				delete(accepted, from)
+				dropped = true
+			}
+		}
+		if !dropped || ns != nsGroups {
+			return accepted
+		}
+	}
+}
+
 // memberships lists, for each of the folded names, the groups that user
-// (ns nsUsers) or group is directly a member of: folded, sorted, as one
+// (ns nsUsers) or group is directly a member of: folded, under their new
+// names where renames (folded name -> new name) has one, sorted, as one
 // string.
-func memberships(env *artifacts.Environment, ns int, names map[string]bool) map[string]string {
+func memberships(env *artifacts.Environment, ns int, names map[string]bool, renames map[string]string) map[string]string {
 	lists := map[string][]string{}
 	add := func(member, parent string) {
 		if f := artifacts.Fold(member); names[f] {
-			lists[f] = append(lists[f], artifacts.Fold(parent))
+			p := artifacts.Fold(parent)
+			if to, ok := renames[p]; ok {
+				p = artifacts.Fold(to)
+			}
+			lists[f] = append(lists[f], p)
 		}
 	}
 	if ns == nsUsers {
