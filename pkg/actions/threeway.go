@@ -55,7 +55,11 @@ type threeWay struct {
 	stepRemoved [][2]map[string]bool
 	since       [2]map[string]string // folded base name -> current name
 	person      [2]map[string]string // folded new name of the person's renames -> base name
-	findings    validate.Findings
+	// The person's slice rule moves the current environment already has
+	// (an apply of this workbook, or the same move made since): by tab and
+	// KeyString of the old key, and of the new key.
+	movedFrom, movedInto map[string]bool
+	findings             validate.Findings
 }
 
 // Namespaces of names.
@@ -491,6 +495,7 @@ func (tw *threeWay) rebase(plan *plans.Plan) {
 			tw.person[ns][artifacts.Fold(c.NewKey[0])] = c.Key[0]
 		}
 	}
+	tw.findMovesDone(plan.Changes)
 	var out []plans.Change
 	for _, c := range plan.Changes {
 		t, ok := artifacts.LookupTab(c.Tab)
@@ -517,8 +522,8 @@ func (tw *threeWay) rebaseChange(t *artifacts.Tab, c plans.Change) (plans.Change
 	i, found := t.Find(tw.cur, curKey...)
 	switch c.Op {
 	case plans.OpRemove:
-		if !found {
-			return c, false // gone since
+		if !found || tw.movedInto[tabKey(t, c.Key)] {
+			return c, false // gone since (a rule moved into its order since)
 		}
 		c.Key = curKey
 		return c, true
@@ -535,6 +540,9 @@ func (tw *threeWay) rebaseChange(t *artifacts.Tab, c plans.Change) (plans.Change
 // rebaseRename rebases a rename of the row found at i (when found).
 func (tw *threeWay) rebaseRename(t *artifacts.Tab, c plans.Change, curKey []string, i int, found bool) (plans.Change, bool) {
 	ns := columnNamespace(t, &t.Columns[t.Key[0]])
+	if k := tabKey(t, c.Key); tw.movedFrom[k] && (!found || tw.movedInto[k]) {
+		return c, false // moved since, the same way (its order is free or another moved rule's)
+	}
 	if ns >= 0 && found && !strings.EqualFold(curKey[0], c.Key[0]) {
 		found = false // renamed since: the person's rename competes with it
 	}
@@ -561,6 +569,62 @@ func (tw *threeWay) rebaseRename(t *artifacts.Tab, c plans.Change, curKey []stri
 	}
 	c.Key = curKey
 	return c, true
+}
+
+// findMovesDone finds the moves of slice rules (renames of rows whose key
+// names no user or group) the current environment already has: the rule
+// the base has at the old key, with the plan's edits of the new key, is
+// at the new key.
+func (tw *threeWay) findMovesDone(changes []plans.Change) {
+	tw.movedFrom, tw.movedInto = map[string]bool{}, map[string]bool{}
+	edits := map[string]*plans.Change{}
+	for i, c := range changes {
+		if t, ok := artifacts.LookupTab(c.Tab); ok && c.Op == plans.OpEdit {
+			edits[tabKey(t, c.Key)] = &changes[i]
+		}
+	}
+	for _, c := range changes {
+		t, ok := artifacts.LookupTab(c.Tab)
+		if !ok || c.Op != plans.OpRename || columnNamespace(t, &t.Columns[t.Key[0]]) >= 0 {
+			continue
+		}
+		bi, inBase := t.Find(tw.base, c.Key...)
+		ci, inCur := t.Find(tw.cur, c.NewKey...)
+		if !inBase || !inCur {
+			continue
+		}
+		want, have := t.Cells(tw.base, bi, nil), t.Cells(tw.cur, ci, nil)
+		for k, v := range want {
+			if ns := columnNamespace(t, &t.Columns[k]); ns >= 0 && v != "" {
+				want[k] = tw.curName(ns, v)
+			}
+		}
+		if e := edits[tabKey(t, c.NewKey)]; e != nil {
+			for _, f := range e.Fields {
+				if k := t.Column(f.Column); k >= 0 {
+					want[k] = f.New
+					if ns := columnNamespace(t, &t.Columns[k]); ns >= 0 && f.New != "" {
+						want[k] = tw.rebasedName(ns, f.New)
+					}
+				}
+			}
+		}
+		same := true
+		for k := range t.Columns {
+			if !t.Columns[k].Key && !sameValue(&t.Columns[k], have[k], want[k]) {
+				same = false
+				break
+			}
+		}
+		if same {
+			tw.movedFrom[tabKey(t, c.Key)], tw.movedInto[tabKey(t, c.NewKey)] = true, true
+		}
+	}
+}
+
+// tabKey names a row of a tab in the maps of the three-way context.
+func tabKey(t *artifacts.Tab, key []string) string {
+	return t.Name + "\x00" + artifacts.KeyString(key)
 }
 
 // rebaseAdd rebases an addition; a row added since by someone else gets
