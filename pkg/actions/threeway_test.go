@@ -101,8 +101,9 @@ func exportWithBase(t testing.TB, env *artifacts.Environment, at time.Time) stri
 	return path
 }
 
-// cellEdit sets a cell of the row whose first column is Key (Key "+"
-// appends a row whose cells Value gives as "Col=v;Col=v").
+// cellEdit sets a cell of the row whose first column is Key, or whose
+// first columns are the parts of a Key "a / b / c" (Key "+" appends a row
+// whose cells Value gives as "Col=v;Col=v").
 type cellEdit struct{ Tab, Key, Column, Value string }
 
 // editCopy writes a copy of the workbook at path with the edits made, as
@@ -141,7 +142,8 @@ func editCopy(t *testing.T, path string, edits ...cellEdit) string {
 		}
 		found := false
 		for r, row := range rows {
-			if r > 0 && len(row) > 0 && row[0] == e.Key {
+			parts := strings.Split(e.Key, " / ")
+			if r > 0 && len(row) >= len(parts) && slices.Equal(row[:len(parts)], parts) {
 				set(col(e.Column), r+1, e.Value)
 				found = true
 				break
@@ -378,5 +380,93 @@ func TestRenameSinceNeedsSameMemberships(t *testing.T) {
 	}
 	if p.Base.Header() != "planned three-way against the state the workbook was made from (1 apply since)" {
 		t.Errorf("header without a time: %q", p.Base.Header())
+	}
+}
+
+// TestThreeWayReplan: a workbook that records its base, applied, plans
+// nothing when planned again (three-way, against its base) — renames and
+// slice rule moves included — while a competing change made since is
+// still a conflict.
+func TestThreeWayReplan(t *testing.T) {
+	const rule1, rule2 = "GolfStream / Data Cell Access Security / 1", "GolfStream / Data Cell Access Security / 2"
+	sliceKey := func(order string) []string { return []string{"GolfStream", "Data Cell Access Security", order} }
+	for _, tc := range []struct {
+		name  string
+		edits []cellEdit
+		// since is applied to the base instead of the workbook's own plan.
+		since    []plans.Change
+		conflict string // a substring of the one conflict; "" for none
+	}{
+		{name: "rename of a user",
+			edits: []cellEdit{{"Users", "Anna Weber", "ActionType", "Rename"}, {"Users", "Anna Weber", "ActionValue", "Anna Weber-Schmidt"}}},
+		{name: "rename of a user and of one of her groups",
+			edits: []cellEdit{{"Users", "Anna Weber", "ActionType", "Rename"}, {"Users", "Anna Weber", "ActionValue", "Anna Weber-Schmidt"},
+				{"Groups", "Frankfurt_View", "ActionType", "Rename"}, {"Groups", "Frankfurt_View", "ActionValue", "Frankfurt_Read"}}},
+		{name: "rename of a group and of its parent group",
+			edits: []cellEdit{{"Groups", "Frankfurt_View", "ActionType", "Rename"}, {"Groups", "Frankfurt_View", "ActionValue", "Frankfurt_Read"},
+				{"Groups", "Europe", "ActionType", "Rename"}, {"Groups", "Europe", "ActionValue", "EMEA"}}},
+		{name: "move of a slice rule",
+			edits: []cellEdit{{"CubeDataCellAccess", rule1, "ActionType", "Rename"}, {"CubeDataCellAccess", rule1, "ActionValue", "20"}}},
+		{name: "move of a slice rule with an edit of it",
+			edits: []cellEdit{{"CubeDataCellAccess", rule1, "ActionType", "Rename"}, {"CubeDataCellAccess", rule1, "ActionValue", "20"},
+				{"CubeDataCellAccess", rule1, "Description", "Budget preparers, moved"}}},
+		{name: "removal of a slice rule and a move into its order",
+			edits: []cellEdit{{"CubeDataCellAccess", rule1, "ActionType", "Remove"},
+				{"CubeDataCellAccess", rule2, "ActionType", "Rename"}, {"CubeDataCellAccess", rule2, "ActionValue", "1"}}},
+		{name: "a slice rule moved since elsewhere is a conflict",
+			edits:    []cellEdit{{"CubeDataCellAccess", rule1, "ActionType", "Rename"}, {"CubeDataCellAccess", rule1, "ActionValue", "20"}},
+			since:    []plans.Change{{Op: plans.OpRename, Tab: "CubeDataCellAccess", Key: sliceKey("1"), NewKey: sliceKey("30")}},
+			conflict: "no longer there"},
+		{name: "another rule at the order a rule is moved to is a conflict",
+			edits: []cellEdit{{"CubeDataCellAccess", rule1, "ActionType", "Rename"}, {"CubeDataCellAccess", rule1, "ActionValue", "20"}},
+			since: []plans.Change{{Op: plans.OpRemove, Tab: "CubeDataCellAccess", Key: sliceKey("1")},
+				{Op: plans.OpRename, Tab: "CubeDataCellAccess", Key: sliceKey("2"), NewKey: sliceKey("20")}},
+			conflict: "no longer there"},
+		{name: "a user renamed since to another name is a conflict",
+			edits:    []cellEdit{{"Users", "Anna Weber", "ActionType", "Rename"}, {"Users", "Anna Weber", "ActionValue", "Anna Weber-Schmidt"}},
+			since:    []plans.Change{{Op: plans.OpRename, Tab: "Users", Key: []string{"Anna Weber"}, NewKey: []string{"Anna Schmidt"}}},
+			conflict: "'Anna Schmidt'"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base, err := golfstream.Environment()
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := editCopy(t, exportWithBase(t, base, time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)), tc.edits...)
+			// The environment is the workbook's base: planned two-way.
+			first := plan(t, base, path, PlanOptions{FindBase: func(string) (*BaseState, error) {
+				t.Fatal("looked up the current state")
+				return nil, nil
+			}})
+			if !first.Applicable || len(first.Changes) == 0 {
+				t.Fatalf("first plan:\n%s", render(first))
+			}
+			var after *artifacts.Environment
+			if tc.since != nil {
+				after = mustApply(t, base, tc.since...)
+			} else if after, err = Apply(base, first, nil); err != nil {
+				t.Fatalf("apply: %v\n%s", err, render(first))
+			}
+			st := &BaseState{Env: base, Applies: []AppliedSince{{After: func() (*artifacts.Environment, error) { return after, nil }}}}
+			again := plan(t, after, path, PlanOptions{FindBase: func(string) (*BaseState, error) { return st, nil }})
+			if again.Base == nil {
+				t.Fatalf("planned again two-way:\n%s", render(again))
+			}
+			if tc.conflict == "" {
+				if len(again.Changes) != 0 || !again.Applicable || again.Findings.Errors() != 0 {
+					t.Fatalf("planned again after apply:\n%s", render(again))
+				}
+				return
+			}
+			var conflicts []string
+			for _, f := range again.Findings {
+				if f.Code == validate.CodeConflict {
+					conflicts = append(conflicts, f.Message)
+				}
+			}
+			if again.Applicable || len(conflicts) != 1 || !strings.Contains(conflicts[0], tc.conflict) {
+				t.Fatalf("want one conflict naming %q:\n%s", tc.conflict, render(again))
+			}
+		})
 	}
 }
