@@ -90,7 +90,8 @@ func countOps(changes []plans.Change, op plans.Op) int {
 // fields, memberships added, removed or deleted from the sheet — planning
 // the workbook again after applying it plans nothing, and the undo plan
 // restores the environment byte for byte, renames and moves as renames
-// back.
+// back. Every other workbook records its base, as an export does: planned
+// again, it is planned three-way against that base.
 func TestPlanApplyReplanProperty(t *testing.T) {
 	iterations := 60 // writing the workbook takes most of the time
 	if testing.Short() {
@@ -105,11 +106,17 @@ func TestPlanApplyReplanProperty(t *testing.T) {
 		}
 		ed := newExportEditor(r, env)
 		ed.edit(1+r.IntN(6), r.IntN(6))
+		withBase := it%2 == 1
+		if withBase {
+			ed.base = &workbook.Base{Environment: env.Name, Fingerprint: must(artifacts.Fingerprint(env))}
+		}
 		path := filepath.Join(t.TempDir(), "edited.xlsx")
 		ed.write(t, path)
-		name := fmt.Sprintf("iteration %d (edits: %s)", it, strings.Join(ed.log, "; "))
+		name := fmt.Sprintf("iteration %d (base: %v; edits: %s)", it, withBase, strings.Join(ed.log, "; "))
 
-		p1 := plan(t, env, path, PlanOptions{Cascade: true})
+		var st *BaseState
+		find := func(string) (*BaseState, error) { return st, nil }
+		p1 := plan(t, env, path, PlanOptions{Cascade: true, FindBase: find})
 		if !p1.Applicable {
 			t.Fatalf("%s: the edited export does not plan:\n%s", name, render(p1))
 		}
@@ -117,8 +124,9 @@ func TestPlanApplyReplanProperty(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: apply: %v\n%s", name, err, render(p1))
 		}
-		p2 := plan(t, after, path, PlanOptions{Cascade: true})
-		if len(p2.Changes) != 0 || !p2.Applicable {
+		st = &BaseState{Env: env, Applies: []AppliedSince{{After: func() (*artifacts.Environment, error) { return after, nil }}}}
+		p2 := plan(t, after, path, PlanOptions{Cascade: true, FindBase: find})
+		if len(p2.Changes) != 0 || !p2.Applicable || (p2.Base != nil) != (withBase && len(p1.Changes) > 0) {
 			t.Fatalf("%s: planning again after apply is not empty:\n%s\nfirst plan:\n%s", name, render(p2), render(p1))
 		}
 		undo, missing := Undo(env, after, p1)
@@ -157,6 +165,7 @@ type exportEditor struct {
 	taken map[string]map[int]bool
 	// moved and removed slice rules whose order no row takes yet
 	freed map[string][]int
+	base  *workbook.Base // recorded in the workbook written, when set
 }
 
 func newExportEditor(r *rand.Rand, env *artifacts.Environment) *exportEditor {
@@ -567,7 +576,7 @@ func (ed *exportEditor) editField() {
 // write writes the edited export as a workbook.
 func (ed *exportEditor) write(t testing.TB, path string) {
 	t.Helper()
-	w, err := workbook.Create(path, false, workbook.WriteOptions{})
+	w, err := workbook.Create(path, false, workbook.WriteOptions{Base: ed.base})
 	if err != nil {
 		t.Fatal(err)
 	}
