@@ -125,14 +125,15 @@ func wantLines(t *testing.T, p *plans.Plan, want ...string) {
 	}
 }
 
-// applyAndReplan applies the workbook, checks that planning it again
-// plans nothing, and returns apply's output.
+// applyAndReplan applies the workbook (an export, edited), checks that
+// planning it again plans nothing — three-way, against the base the
+// export records — and returns apply's output.
 func applyAndReplan(t *testing.T, dir, wb string, flags ...string) result {
 	t.Helper()
 	r := ok(t, dir, nil, append([]string{"apply", wb, "--env", "gs.json", "--yes"}, flags...)...)
 	again, code := planOf(t, dir, wb, flags...)
-	if code != 0 || len(again.Changes) != 0 || !again.Applicable {
-		t.Fatalf("planning the workbook again after apply (exit %d):\n%s\nfindings: %v", code, strings.Join(planLines(again), "\n"), again.Findings)
+	if code != 0 || len(again.Changes) != 0 || !again.Applicable || again.Base == nil {
+		t.Fatalf("planning the workbook again after apply (exit %d, base %+v):\n%s\nfindings: %v", code, again.Base, strings.Join(planLines(again), "\n"), again.Findings)
 	}
 	return r
 }
@@ -166,8 +167,20 @@ put("Groups", r, "ActionType", "Remove"); put("Groups", r, "ActionValue", "Augus
 	if n := len(findingsWith(again, validate.CodeRemovedByRow)); n != 2 {
 		t.Errorf("after apply: %d removed-by-row warnings, want 2: %v", n, again.Findings)
 	}
-	if n := len(findingsWith(again, validate.CodeAlreadyAbsent)); n != 2 {
-		t.Errorf("after apply: %d already-absent warnings, want 2: %v", n, again.Findings)
+	// Planned again three-way (the workbook keeps its base), a removal
+	// made already is no change; without a base, two-way, it is the
+	// warning already-absent.
+	noBase := filepath.Join(dir, "nobase.xlsx")
+	openpyxlWorkbook(t, wb, noBase, `wb.properties.identifier = None`)
+	twoWay, code := planOf(t, dir, noBase)
+	if code != 0 || len(twoWay.Changes) != 0 || twoWay.Base != nil {
+		t.Fatalf("two-way after apply (exit %d): %v\n%v", code, planLines(twoWay), twoWay.Findings)
+	}
+	if n := len(findingsWith(twoWay, validate.CodeRemovedByRow)); n != 2 {
+		t.Errorf("two-way after apply: %d removed-by-row warnings, want 2: %v", n, twoWay.Findings)
+	}
+	if n := len(findingsWith(twoWay, validate.CodeAlreadyAbsent)); n != 2 {
+		t.Errorf("two-way after apply: %d already-absent warnings, want 2: %v", n, twoWay.Findings)
 	}
 }
 
