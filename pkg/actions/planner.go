@@ -150,6 +150,26 @@ type edge struct {
 // in its content are the plan's findings, and a plan with errors is not
 // applicable. env is not changed.
 func PlanWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*plans.Plan, error) {
+	p, err := planWorkbook(path, env, opt)
+	if err != nil || p.Base == nil || (p.Empty() && p.Findings.Errors() == 0) {
+		return p, err
+	}
+	// Planned three-way, with changes or errors. A workbook the environment
+	// already shows in every cell — above all the same workbook planned
+	// again after it was applied — needs nothing, whatever was applied
+	// since: planned two-way it is empty, and reverts nothing. Take that,
+	// recording the base found.
+	two := opt
+	two.FindBase = nil
+	q, err := planWorkbook(path, env, two)
+	if err == nil && q.Empty() && q.Findings.Errors() == 0 {
+		q.Base = p.Base
+		return q, nil
+	}
+	return p, nil
+}
+
+func planWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*plans.Plan, error) {
 	wb, err := workbook.Open(path, opt.Read)
 	if err != nil {
 		return nil, err

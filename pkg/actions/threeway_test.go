@@ -399,6 +399,9 @@ func TestThreeWayReplan(t *testing.T) {
 	}{
 		{name: "rename of a user",
 			edits: []cellEdit{{"Users", "Anna Weber", "ActionType", "Rename"}, {"Users", "Anna Weber", "ActionValue", "Anna Weber-Schmidt"}}},
+		{name: "rename of a user with an edit of her row",
+			edits: []cellEdit{{"Users", "Anna Weber", "ActionType", "Rename"}, {"Users", "Anna Weber", "ActionValue", "Anna Weber-Schmidt"},
+				{"Users", "Anna Weber", "Description", "Frankfurt Senior Analyst"}}},
 		{name: "rename of a user and of one of her groups",
 			edits: []cellEdit{{"Users", "Anna Weber", "ActionType", "Rename"}, {"Users", "Anna Weber", "ActionValue", "Anna Weber-Schmidt"},
 				{"Groups", "Frankfurt_View", "ActionType", "Rename"}, {"Groups", "Frankfurt_View", "ActionValue", "Frankfurt_Read"}}},
