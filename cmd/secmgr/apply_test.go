@@ -212,7 +212,7 @@ func TestApplyPasswords(t *testing.T) {
 	users := artifacts.Tabs[artifacts.TabUsers]
 	wbPath := filepath.Join(dir, "pw.xlsx")
 	writePasswordWorkbook := func(value string) {
-		w, err := workbook.Create(wbPath, true, workbook.WriteOptions{})
+		w, err := workbook.Create(wbPath, workbook.WriteOptions{Replace: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -361,7 +361,7 @@ func TestSnapshotFindings(t *testing.T) {
 	// A full workbook with one bad value: Users!C2 (UserType).
 	env, _ := golfstream.Environment()
 	path := filepath.Join(dir, "bad.xlsx")
-	w, err := workbook.Create(path, false, workbook.WriteOptions{})
+	w, err := workbook.Create(path, workbook.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,7 +102,7 @@ func writeWorkbook(t testing.TB, sheets ...sheet) string {
 func exportAll(t testing.TB, env *artifacts.Environment) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "export.xlsx")
-	w, err := workbook.Create(path, false, workbook.WriteOptions{})
+	w, err := workbook.Create(path, workbook.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

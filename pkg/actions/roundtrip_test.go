@@ -576,7 +576,7 @@ func (ed *exportEditor) editField() {
 // write writes the edited export as a workbook.
 func (ed *exportEditor) write(t testing.TB, path string) {
 	t.Helper()
-	w, err := workbook.Create(path, false, workbook.WriteOptions{Base: ed.base})
+	w, err := workbook.Create(path, workbook.WriteOptions{Base: ed.base})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,7 @@ func exportWithBase(t testing.TB, env *artifacts.Environment, at time.Time) stri
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "export.xlsx")
-	w, err := workbook.Create(path, false, workbook.WriteOptions{Base: &workbook.Base{Environment: env.Name, Fingerprint: fp, Time: at}})
+	w, err := workbook.Create(path, workbook.WriteOptions{Base: &workbook.Base{Environment: env.Name, Fingerprint: fp, Time: at}})
 	if err != nil {
 		t.Fatal(err)
 	}

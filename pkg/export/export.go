@@ -318,7 +318,7 @@ func Write(env *artifacts.Environment, sel Selection, dir string, now time.Time,
 		return Result{}, err
 	}
 	base := &workbook.Base{Environment: env.Name, Fingerprint: fp, Time: now}
-	w, err := workbook.Create(res.Path, force, workbook.WriteOptions{Lists: ListsOf(env), Base: base, BDA: opt.BDA})
+	w, err := workbook.Create(res.Path, workbook.WriteOptions{Replace: force, Lists: ListsOf(env), Base: base, BDA: opt.BDA})
 	if err != nil {
 		if !force && errors.Is(err, os.ErrExist) {
 			return Result{}, &ExistsError{res.Path}

@@ -19,7 +19,7 @@ const secretValue = "s3cret-Value!"
 // value per Users column, and returns its path.
 func writeUsersWorkbook(t *testing.T, path string, rows ...[]string) string {
 	t.Helper()
-	w, err := workbook.Create(path, true, workbook.WriteOptions{})
+	w, err := workbook.Create(path, workbook.WriteOptions{Replace: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 // an export, its user and group columns offer the names the destination
 // will have in drop-down lists.
 func (r *Result) WriteWorkbook(path string, force bool) error {
-	w, err := workbook.Create(path, force, workbook.WriteOptions{Lists: r.lists, Base: &r.base, BDA: r.bda})
+	w, err := workbook.Create(path, workbook.WriteOptions{Replace: force, Lists: r.lists, Base: &r.base, BDA: r.bda})
 	if err != nil {
 		return err
 	}

@@ -495,7 +495,7 @@ func orEmpty(s string) string {
 // refuses to replace a file unless force is set; the file is readable by
 // its owner only.
 func (r *Result) WriteWorkbook(path string, force bool) error {
-	w, err := workbook.Create(path, force, workbook.WriteOptions{Lists: r.lists, Base: &r.base})
+	w, err := workbook.Create(path, workbook.WriteOptions{Replace: force, Lists: r.lists, Base: &r.base})
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ func TestAnnotateListedFindings(t *testing.T) {
 	env := sampleEnv(t)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "many.xlsx")
-	w, err := workbook.Create(in, false, workbook.WriteOptions{})
+	w, err := workbook.Create(in, workbook.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

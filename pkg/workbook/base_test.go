@@ -23,7 +23,7 @@ func writeWithBase(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "export.xlsx")
 	b := testBase
-	w, err := Create(path, false, WriteOptions{Base: &b})
+	w, err := Create(path, WriteOptions{Base: &b})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestBaseRoundTrip(t *testing.T) {
 
 func TestNoBase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "plain.xlsx")
-	w, err := Create(path, false, WriteOptions{})
+	w, err := Create(path, WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

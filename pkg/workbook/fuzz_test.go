@@ -28,7 +28,7 @@ func FuzzRead(f *testing.F) {
 	// A workbook as secmgr writes it.
 	dir := f.TempDir()
 	path := filepath.Join(dir, "seed.xlsx")
-	w, err := Create(path, false, WriteOptions{})
+	w, err := Create(path, WriteOptions{})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -16,7 +16,7 @@ func TestWriteIsDeterministic(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string) []byte {
 		p := filepath.Join(dir, name)
-		w, err := Create(p, true, WriteOptions{})
+		w, err := Create(p, WriteOptions{Replace: true})
 		if err != nil {
 			t.Fatal(err)
 		}

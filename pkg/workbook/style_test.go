@@ -37,7 +37,7 @@ func validationsOf(t *testing.T, f *excelize.File, sheet string) []string {
 // use; each rule covers its whole column, whatever the number of rows.
 func TestWriteDropDowns(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "lists.xlsx")
-	w, err := Create(path, false, WriteOptions{Lists: Lists{
+	w, err := Create(path, WriteOptions{Lists: Lists{
 		Users:  []string{"Ann", "Bob"},
 		Groups: []string{"Administrators", "Everyone", "Nobody", "Sales"},
 		// No exclusion groups: ExGroup columns get no drop-down.

@@ -34,6 +34,9 @@ type WriteOptions struct {
 	// Rows are still given one value per tab column; a value in a column
 	// left out is an error.
 	BDA bool
+	// Replace lets Create replace an existing file at the path; without
+	// it an existing file is refused.
+	Replace bool
 }
 
 // maxSheetRows is Excel's row limit; the header takes one.
@@ -66,7 +69,7 @@ func utf16Len(s string) int {
 // last. Drop-downs of references only warn, so that a name the workbook
 // itself adds can still be typed.
 //
-//	w, err := workbook.Create("SecurityExtract.101500.xlsx", false, workbook.WriteOptions{})
+//	w, err := workbook.Create("SecurityExtract.101500.xlsx", workbook.WriteOptions{})
 //	if err != nil { … }
 //	defer w.Abort()                       // a no-op after a successful Close
 //	w.StartTab(artifacts.Tabs[artifacts.TabUsers])
@@ -102,14 +105,14 @@ type Writer struct {
 }
 
 // Create starts a workbook to be written to path. It refuses a path that
-// exists unless force is set; the file is created readable by its owner
+// exists unless opt.Replace; the file is created readable by its owner
 // only (mode 0600), because a workbook holds security.
-func Create(path string, force bool, opt WriteOptions) (*Writer, error) {
+func Create(path string, opt WriteOptions) (*Writer, error) {
 	if opt.BDA {
 		opt.Lists = Lists{} // their drop-downs would need the Lists tab
 	}
 	w := &Writer{path: path, opt: opt, tabs: make(map[string]bool), spools: make(map[string]*rowSpool)}
-	if !force {
+	if !opt.Replace {
 		// Reserve the name now, so a long export never finds it taken at
 		// the end; Close replaces the placeholder atomically.
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)

@@ -17,7 +17,7 @@ import (
 // writeTabs writes tabs with their rows through the Writer.
 func writeTabs(t testing.TB, path string, force bool, tabs []*artifacts.Tab, rows map[string][][]string) {
 	t.Helper()
-	w, err := Create(path, force, WriteOptions{})
+	w, err := Create(path, WriteOptions{Replace: force})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestWriteRefusesExistingFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("precious"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Create(path, false, WriteOptions{})
+	_, err := Create(path, WriteOptions{})
 	if err == nil || !strings.Contains(err.Error(), path+" already exists") || !strings.Contains(err.Error(), "--force") {
 		t.Fatalf("Create on an existing file: %v", err)
 	}
@@ -130,7 +130,7 @@ func TestWriteModeAndAbort(t *testing.T) {
 	}
 
 	aborted := filepath.Join(dir, "aborted.xlsx")
-	w, err := Create(aborted, false, WriteOptions{})
+	w, err := Create(aborted, WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestWriteModeAndAbort(t *testing.T) {
 		t.Errorf("files left behind: %v", entries)
 	}
 
-	if _, err := Create(filepath.Join(dir, "no", "such", "dir.xlsx"), false, WriteOptions{}); err == nil {
+	if _, err := Create(filepath.Join(dir, "no", "such", "dir.xlsx"), WriteOptions{}); err == nil {
 		t.Error("Create in a missing folder succeeded")
 	}
 }
