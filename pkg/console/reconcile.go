@@ -56,76 +56,35 @@ func (u *idpUpload) hide(msg string) string {
 // same bounds as a workbook upload: the body capped at MaxUpload, the
 // form's CSRF token checked before any file is written.
 func (s *Server) readIdPUpload(r *http.Request, csrf bool) (*idpUpload, int, error) {
-	body := &cappedReader{r: r.Body, left: s.opt.MaxUpload + 1}
-	r.Body = io.NopCloser(body)
 	dir, err := os.MkdirTemp(s.uploads, "reconcile-")
 	if err != nil {
 		return nil, http.StatusInternalServerError, fmt.Errorf("cannot keep the upload: %w", err)
 	}
 	up := &idpUpload{dir: dir, prune: r.URL.Query().Get("prune") != ""}
-	fields := map[string]string{}
-	fail := func(status int, err error) (*idpUpload, int, error) {
-		up.remove()
-		if errors.Is(err, errTooBig) || body.left <= 0 {
-			io.CopyN(io.Discard, body.r, maxDrain)
-			return nil, http.StatusRequestEntityTooLarge, errors.New(s.tooBigMessage())
-		}
+	fields, status, err := s.readForm(r, csrf, formFiles{
+		path: func(field, _ string) string {
+			switch {
+			case field == "idp" && len(up.files) < maxIdPFiles, field == "rules" && up.rules == "":
+				return filepath.Join(dir, fmt.Sprintf("%02d-%s", len(up.files), randomID()))
+			}
+			return ""
+		},
+		kept: func(field, name, path string) {
+			if field == "rules" {
+				up.rules = path
+			} else {
+				up.files, up.names = append(up.files, path), append(up.names, name)
+			}
+		},
+		discard: up.remove,
+		notForm: "send the identity provider's export as a file upload (multipart/form-data, field \"idp\")",
+	})
+	if err != nil {
 		return nil, status, err
 	}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return fail(http.StatusBadRequest, errors.New("send the identity provider's export as a file upload (multipart/form-data, field \"idp\")"))
-	}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fail(http.StatusBadRequest, fmt.Errorf("the upload could not be read: %w", err))
-		}
-		field := part.FormName()
-		if part.FileName() == "" {
-			b, err := io.ReadAll(io.LimitReader(part, 4<<10))
-			if err != nil {
-				return fail(http.StatusBadRequest, fmt.Errorf("the upload could not be read: %w", err))
-			}
-			fields[field] = string(b)
-			continue
-		}
-		if field != "idp" && (field != "rules" || up.rules != "") || field == "idp" && len(up.files) >= maxIdPFiles {
-			if _, err := io.Copy(io.Discard, part); err != nil {
-				return fail(http.StatusBadRequest, fmt.Errorf("the upload could not be read: %w", err))
-			}
-			continue
-		}
-		if csrf && !s.csrfValid(r, fields["csrf"]) {
-			return fail(http.StatusForbidden, errCSRF)
-		}
-		name := filepath.Base(part.FileName())
-		path := filepath.Join(dir, fmt.Sprintf("%02d-%s", len(up.files), randomID()))
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return fail(http.StatusInternalServerError, fmt.Errorf("cannot keep the upload: %w", err))
-		}
-		_, err = io.Copy(f, part)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fail(http.StatusBadRequest, fmt.Errorf("the upload of %s could not be read: %w", name, err))
-		}
-		if field == "rules" {
-			up.rules = path
-		} else {
-			up.files, up.names = append(up.files, path), append(up.names, name)
-		}
-	}
-	if csrf && !s.csrfValid(r, fields["csrf"]) {
-		return fail(http.StatusForbidden, errCSRF)
-	}
 	if len(up.files) == 0 {
-		return fail(http.StatusBadRequest, errors.New("no export was uploaded: choose the identity provider's users CSV or SCIM JSON (form field \"idp\")"))
+		up.remove()
+		return nil, http.StatusBadRequest, errors.New("no export was uploaded: choose the identity provider's users CSV or SCIM JSON (form field \"idp\")")
 	}
 	up.prune = up.prune || fields["prune"] != ""
 	return up, http.StatusOK, nil

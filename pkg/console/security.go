@@ -348,20 +348,31 @@ type upload struct {
 // that the client gets the 413 message rather than a reset connection.
 const maxDrain = 1 << 30
 
-// readUpload streams a multipart form: small fields into memory, the
-// "workbook" file into a new file (0600) in the private upload folder,
-// never anywhere else. With csrf, the form's token must come before the
-// file (as the console's forms put it) and match; nothing is written
-// otherwise. On error nothing is kept and the status says why: 400, 403 or
-// 413.
-func (s *Server) readUpload(r *http.Request, csrf bool) (*upload, int, error) {
+// formFiles says which file parts of a form readForm keeps, and where.
+type formFiles struct {
+	// path returns where to keep the file part of field (uploaded as
+	// name), or "" to read it and throw it away.
+	path func(field, name string) string
+	// kept is told of each file part kept, once it is whole.
+	kept func(field, name, path string)
+	// discard removes what was kept, when the form is refused.
+	discard func()
+	// notForm is the message for a body that is not a multipart form.
+	notForm string
+}
+
+// readForm streams a multipart form: small fields into memory (returned),
+// the file parts files.path chooses into new files (0600) in the private
+// upload folder, never anywhere else. With csrf, the form's token must
+// come before the first kept file (as the console's forms put it) and
+// match; nothing is written otherwise. The body is capped at MaxUpload.
+// On error nothing is kept and the status says why: 400, 403 or 413.
+func (s *Server) readForm(r *http.Request, csrf bool, files formFiles) (map[string]string, int, error) {
 	body := &cappedReader{r: r.Body, left: s.opt.MaxUpload + 1}
 	r.Body = io.NopCloser(body) // (the server closes the original)
-	up := &upload{fields: map[string]string{}}
-	fail := func(status int, err error) (*upload, int, error) {
-		if up.path != "" {
-			os.Remove(up.path)
-		}
+	fields := map[string]string{}
+	fail := func(status int, err error) (map[string]string, int, error) {
+		files.discard()
 		if errors.Is(err, errTooBig) || body.left <= 0 {
 			io.CopyN(io.Discard, body.r, maxDrain)
 			return nil, http.StatusRequestEntityTooLarge, errors.New(s.tooBigMessage())
@@ -370,7 +381,7 @@ func (s *Server) readUpload(r *http.Request, csrf bool) (*upload, int, error) {
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return fail(http.StatusBadRequest, errors.New("send the workbook as a file upload (multipart/form-data, field \"workbook\")"))
+		return fail(http.StatusBadRequest, errors.New(files.notForm))
 	}
 	for {
 		part, err := mr.NextPart()
@@ -386,23 +397,22 @@ func (s *Server) readUpload(r *http.Request, csrf bool) (*upload, int, error) {
 			if err != nil {
 				return fail(http.StatusBadRequest, fmt.Errorf("the upload could not be read: %w", err))
 			}
-			up.fields[field] = string(b)
+			fields[field] = string(b)
 			continue
 		}
-		if field != "workbook" || up.path != "" {
+		name := filepath.Base(part.FileName())
+		path := files.path(field, name)
+		if path == "" {
 			if _, err := io.Copy(io.Discard, part); err != nil {
 				return fail(http.StatusBadRequest, fmt.Errorf("the upload could not be read: %w", err))
 			}
 			continue
 		}
-		if csrf && !s.csrfValid(r, up.fields["csrf"]) {
+		if csrf && !s.csrfValid(r, fields["csrf"]) {
 			return fail(http.StatusForbidden, errCSRF)
 		}
-		up.name = filepath.Base(part.FileName())
-		up.path = filepath.Join(s.uploads, randomID()+".xlsx")
-		f, err := os.OpenFile(up.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
-			up.path = ""
 			return fail(http.StatusInternalServerError, fmt.Errorf("cannot keep the upload: %w", err))
 		}
 		_, err = io.Copy(f, part)
@@ -410,14 +420,42 @@ func (s *Server) readUpload(r *http.Request, csrf bool) (*upload, int, error) {
 			err = cerr
 		}
 		if err != nil {
-			return fail(http.StatusBadRequest, fmt.Errorf("the upload of %s could not be read: %w", up.name, err))
+			os.Remove(path)
+			return fail(http.StatusBadRequest, fmt.Errorf("the upload of %s could not be read: %w", name, err))
 		}
+		files.kept(field, name, path)
 	}
-	if csrf && !s.csrfValid(r, up.fields["csrf"]) {
+	if csrf && !s.csrfValid(r, fields["csrf"]) {
 		return fail(http.StatusForbidden, errCSRF)
 	}
-	if up.path == "" {
-		return fail(http.StatusBadRequest, errors.New("no workbook was uploaded: choose an .xlsx file (form field \"workbook\")"))
+	return fields, http.StatusOK, nil
+}
+
+// readUpload reads a form whose "workbook" file part is kept in the
+// private upload folder; see readForm.
+func (s *Server) readUpload(r *http.Request, csrf bool) (*upload, int, error) {
+	up := &upload{}
+	fields, status, err := s.readForm(r, csrf, formFiles{
+		path: func(field, _ string) string {
+			if field != "workbook" || up.path != "" {
+				return ""
+			}
+			return filepath.Join(s.uploads, randomID()+".xlsx")
+		},
+		kept: func(_, name, path string) { up.name, up.path = name, path },
+		discard: func() {
+			if up.path != "" {
+				os.Remove(up.path)
+			}
+		},
+		notForm: "send the workbook as a file upload (multipart/form-data, field \"workbook\")",
+	})
+	if err != nil {
+		return nil, status, err
 	}
+	if up.path == "" {
+		return nil, http.StatusBadRequest, errors.New("no workbook was uploaded: choose an .xlsx file (form field \"workbook\")")
+	}
+	up.fields = fields
 	return up, http.StatusOK, nil
 }
