@@ -107,6 +107,9 @@ type planner struct {
 	// (relationship tab and folded key in final names) and the cell of
 	// that Remove: it decides for the membership in the whole workbook.
 	memberRemoved map[string]string
+	// artifactRows holds, per user, group or exclusion group, the first
+	// row naming it and a hash of its cells but ActionType and ActionValue.
+	artifactRows map[string]seenRow
 	// absentUses counts, per folded group the workbook removes that is
 	// already absent, the cells that still name it where the environment
 	// holds Nobody: a cascade already applied.
@@ -191,7 +194,7 @@ func planWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*pl
 		users: newNamespace(planEnv, true), groups: newNamespace(planEnv, false),
 		candidateCache: map[string][]string{}, suggestCache: map[string]string{},
 		covered: map[string]bool{}, badRows: map[string]bool{}, exEntries: map[string][]exEntry{}, edgeRemoves: map[[2]string]bool{},
-		memberRemoved: map[string]string{}, absentUses: map[string]int{}}
+		memberRemoved: map[string]string{}, absentUses: map[string]int{}, artifactRows: map[string]seenRow{}}
 	if err := p.run(wb); err != nil {
 		return nil, err
 	}
@@ -285,6 +288,10 @@ type namedRow struct {
 	action string // canonical ActionType or ""
 	value  string // ActionValue
 	bad    bool   // an error was reported on the key or action
+	// repeat is set on a later row of the same artifact (a user leaving
+	// several groups in several rows, the guide's way) whose other cells
+	// equal the first row's: their edits are planned once, by the first.
+	repeat bool
 }
 
 func (p *planner) run(wb *workbook.Workbook) error {
@@ -427,6 +434,41 @@ func (p *planner) duplicate(s *workbook.Sheet, number int, values []string, key 
 	return false
 }
 
+// sameArtifact checks a row against earlier rows of the same user, group
+// or exclusion group that duplicate let through because one of them
+// removes a member: their other cells must agree, or the rows would plan
+// two different edits of one artifact (an error on both); when they agree,
+// the later row is a repeat and plans no edit of its own. It reports
+// whether the row is refused.
+func (p *planner) sameArtifact(nr *namedRow) bool {
+	t := nr.sheet.Tab
+	at, av := t.Column("ActionType"), t.Column("ActionValue")
+	var buf []byte // not p.scratch: keys of named rows may still point into it
+	for i, v := range nr.values {
+		if i != at && i != av && nr.sheet.Present[i] {
+			buf = artifacts.AppendFold(buf, v)
+		}
+		buf = append(buf, 0)
+	}
+	h := fnv.New64a()
+	h.Write(buf)
+	sum := h.Sum64()
+	k := fmt.Sprintf("%d\x00%s", t.ID, artifacts.Fold(nr.key))
+	prev, seen := p.artifactRows[k]
+	if !seen {
+		p.artifactRows[k] = seenRow{nr.number, sum}
+		return false
+	}
+	if prev.hash == sum {
+		nr.repeat = true
+		return false
+	}
+	p.badRows[fmt.Sprintf("%s\x00%d", t.Name, prev.row)] = true
+	p.report(nr.sheet, validate.Error, validate.CodeConflictingRow, t.Key[0], nr.number,
+		"rows %d and %d both describe %s '%s' but their other cells differ; give every row of it the same values", prev.row, nr.number, t.Artifact, nr.key)
+	return true
+}
+
 // memberRemovalKey is the key by which duplicate rows are found. A row
 // that removes a member (Remove with a name in ActionValue) is about that
 // membership, not about its user or group: one user may leave two groups
@@ -556,6 +598,10 @@ func (p *planner) registerNames(rows []*namedRow) {
 		}
 		nr.key = key[0]
 		if p.duplicate(nr.sheet, nr.number, nr.values, memberRemovalKey(nr.sheet.Tab, nr.values, key)) {
+			nr.bad = true
+			continue
+		}
+		if p.sameArtifact(nr) {
 			nr.bad = true
 			continue
 		}
@@ -744,6 +790,9 @@ func (p *planner) planNamedRow(nr *namedRow) {
 		}
 		p.add(stageAdd, t.ID, nr.number, c)
 	case stateExisting, stateRenamed:
+		if nr.repeat {
+			return // the first row of this artifact plans its edits
+		}
 		fields, _ := p.fields(s, r, []string{final}, true)
 		if len(fields) > 0 {
 			p.add(stageEdit, t.ID, nr.number, plans.Change{Op: plans.OpEdit, Tab: t.Name, Key: []string{final}, Fields: fields, Cells: fieldCells(s, nr.number, fields)})
