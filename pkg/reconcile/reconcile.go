@@ -337,18 +337,21 @@ func (rc *run) users() {
 			for _, g := range removes {
 				p.Changes = append(p.Changes, "- "+g)
 			}
-			// The first removal rides on the Users row, the guide's way; a
-			// Users tab holds one row per user, so further removals of the
-			// same user are UsersInGroups rows with ActionType Remove.
+			// Each removal is a Users row with ActionType Remove and the
+			// group in ActionValue, the guide's way. Every row of the user
+			// carries the same values (edits included), so that none of
+			// them undoes another's edit.
 			if len(removes) > 0 {
 				edit(colAction, artifacts.ActionRemove)
 				edit(colValue, removes[0])
-				for _, g := range removes[1:] {
-					rc.res.memberships = append(rc.res.memberships, membershipRow(u.User, g, artifacts.ActionRemove))
-				}
 			}
 			if r != nil {
 				rc.res.users = append(rc.res.users, r)
+			}
+			for _, g := range removes[min(len(removes), 1):] {
+				extra := slices.Clone(r)
+				extra[colValue] = g
+				rc.res.users = append(rc.res.users, extra)
 			}
 			if len(p.Changes) == 0 {
 				s.InLine++

@@ -2,14 +2,17 @@ package reconcile
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/idp"
+	"secmgr/pkg/plans"
 	"secmgr/pkg/synthetic"
 )
 
@@ -210,5 +213,51 @@ func BenchmarkRun(b *testing.B) {
 		if _, err := Run(env, dir, r, Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPruneTwoGroupsOfOneUser: a mover leaving two mapped groups, with a
+// new e-mail, gets one Users row per removal, the guide's way, each with
+// the edit; planned, applied and reconciled again, nothing is left.
+func TestPruneTwoGroupsOfOneUser(t *testing.T) {
+	env := testEnv()
+	bob := account("bob@x.example", true)
+	bob.DisplayName, bob.Email = "Bob", "robert@x.example"
+	dir := &idp.Directory{Accounts: []idp.Account{bob, account("ann@x.example", true, "FIN-Accounting"), account("cid@x.example", true), account("dee@x.example", false)}}
+	dir.Accounts[1].DisplayName, dir.Accounts[2].DisplayName, dir.Accounts[3].DisplayName = "Ann", "Cid", "Dee"
+	rules := testRules(t, "")
+	res, err := Run(env, dir, rules, Options{Prune: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.memberships) != 0 {
+		t.Errorf("removals written as UsersInGroups rows: %q", res.memberships)
+	}
+	path := filepath.Join(t.TempDir(), "changes.xlsx")
+	if err := res.WriteWorkbook(path, false); err != nil {
+		t.Fatal(err)
+	}
+	p, err := actions.PlanWorkbook(path, env, actions.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, c := range p.Changes {
+		lines = append(lines, plans.ChangeLine(c))
+	}
+	want := []string{"~ Users Bob: Email bob@x.example → robert@x.example", "- UsersInGroups Bob / Finance", "- UsersInGroups Bob / Houston"}
+	if diff := cmp.Diff(want, lines); diff != "" || !p.Applicable {
+		t.Fatalf("plan (-want +got):\n%s\n%v", diff, p.Findings)
+	}
+	after, err := actions.Apply(env, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Run(after, dir, rules, Options{Prune: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Empty() {
+		t.Errorf("reconciled again: users %q, memberships %q", again.users, again.memberships)
 	}
 }
