@@ -7,8 +7,8 @@ import (
 	"github.com/urfave/cli/v3"
 	"go.uber.org/zap"
 
+	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
-	"secmgr/pkg/workbook"
 )
 
 func snapshotCommand(a *app) *cli.Command {
@@ -56,7 +56,7 @@ func snapshotCommand(a *app) *cli.Command {
 				name = nameFromPath(out)
 			}
 			read, done := a.readOptions(in)
-			env, findings, err := workbook.Snapshot(in, workbook.SnapshotOptions{Name: name, Tabs: tabs, Read: read})
+			env, findings, err := actions.Snapshot(in, actions.SnapshotOptions{Name: name, Tabs: tabs, Read: read})
 			done()
 			if err != nil {
 				msg := limitHint(err)

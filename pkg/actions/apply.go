@@ -60,7 +60,13 @@ var ErrStale = errors.New("the plan does not fit this environment (stale)")
 // Apply is linear in the size of env plus the size of p: lookups and
 // references are indexed once, and deleted rows are dropped in one pass at
 // the end.
-func Apply(env *artifacts.Environment, p *plans.Plan, secrets SecretSource) (out *artifacts.Environment, err error) {
+func Apply(env *artifacts.Environment, p *plans.Plan, secrets SecretSource) (*artifacts.Environment, error) {
+	return apply(env, p, secrets, false)
+}
+
+// apply is Apply; create lets it add rows to the edit-only tabs, as a
+// snapshot records artifacts that OneStream, not a workbook, creates.
+func apply(env *artifacts.Environment, p *plans.Plan, secrets SecretSource, create bool) (out *artifacts.Environment, err error) {
 	if env == nil {
 		return nil, errors.New("no environment to apply the plan to")
 	}
@@ -73,7 +79,7 @@ func Apply(env *artifacts.Environment, p *plans.Plan, secrets SecretSource) (out
 		}
 		return nil, errors.New("the plan is not marked applicable; plan again")
 	}
-	e := &engine{env: env.Clone(), secrets: secrets}
+	e := &engine{env: env.Clone(), secrets: secrets, create: create}
 	defer func() {
 		// A bug must not crash the command with a stack trace; the
 		// environment is untouched either way.
@@ -167,7 +173,8 @@ type ref struct {
 type engine struct {
 	env     *artifacts.Environment
 	secrets SecretSource
-	n       int // number of the change being applied, from 1
+	n       int  // number of the change being applied, from 1
+	create  bool // rows may be added to edit-only tabs (a snapshot)
 
 	// keys maps, per tab, folded keys to live rows; built on first use.
 	// The environment's own index is rebuilt after every key change, which
@@ -393,7 +400,7 @@ func hasKind(kinds []artifacts.Kind, k artifacts.Kind) bool {
 }
 
 func (e *engine) add(t *artifacts.Tab, c *plans.Change) error {
-	if !t.MayAdd {
+	if !t.MayAdd && !e.create {
 		return fmt.Errorf("%s rows cannot be added: the %s tab is edit only", t.Artifact, t.Name)
 	}
 	if err := checkKey(t, c.Key); err != nil {

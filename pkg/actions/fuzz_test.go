@@ -83,6 +83,17 @@ func FuzzPlanWorkbookBytes(f *testing.F) {
 			t.Fatal(err)
 		}
 		PlanWorkbook(path, testEnv(), PlanOptions{})
+		// A snapshot of it: an environment only without error findings,
+		// and then one that Load accepts.
+		env, findings, err := Snapshot(path, SnapshotOptions{})
+		if err == nil && env != nil {
+			if findings.Errors() > 0 {
+				t.Errorf("an environment with %d error finding(s)", findings.Errors())
+			}
+			if err := env.CheckInvariants(); err != nil {
+				t.Errorf("snapshot breaks the invariants: %v", err)
+			}
+		}
 	})
 }
 

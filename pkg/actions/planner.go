@@ -121,6 +121,9 @@ type planner struct {
 	slices *slicePlan
 	// sliceTypes holds the folded cube and type of every slice rule.
 	sliceTypes map[string]bool
+	// snap is set when the workbook is read as a snapshot (snapshot.go):
+	// every row records an artifact as it is, nothing is an action.
+	snap *snapshotRules
 }
 
 type seenRow struct {
@@ -190,11 +193,8 @@ func planWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*pl
 	if tw != nil {
 		planEnv = tw.planEnv // the person's changes are those against the base
 	}
-	p := &planner{env: planEnv, opt: opt, path: path, findings: stale, omitted: validate.Omitted{Max: opt.Read.MaxFindings},
-		users: newNamespace(planEnv, true), groups: newNamespace(planEnv, false),
-		candidateCache: map[string][]string{}, suggestCache: map[string]string{},
-		covered: map[string]bool{}, badRows: map[string]bool{}, exEntries: map[string][]exEntry{}, edgeRemoves: map[[2]string]bool{},
-		memberRemoved: map[string]string{}, absentUses: map[string]int{}, artifactRows: map[string]seenRow{}}
+	p := newPlanner(planEnv, opt, path)
+	p.findings = stale
 	if err := p.run(wb); err != nil {
 		return nil, err
 	}
@@ -208,7 +208,35 @@ func planWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*pl
 	if source == "" {
 		source = path
 	}
-	plan := &plans.Plan{Format: plans.PlanFormat, Environment: plans.EnvironmentRef{Name: env.Name, Fingerprint: fp}, Source: source}
+	plan := p.plan(plans.EnvironmentRef{Name: env.Name, Fingerprint: fp}, source)
+	if p.secrets {
+		abs, _ := filepath.Abs(path)
+		sum, err := fileSHA256(path)
+		if err != nil {
+			return nil, err
+		}
+		plan.Secrets = &plans.SourceRef{Path: abs, Fingerprint: sum}
+	}
+	if tw != nil {
+		tw.rebase(plan)
+	}
+	plan.Summarize()
+	return plan, nil
+}
+
+// newPlanner starts planning a workbook at path against env.
+func newPlanner(env *artifacts.Environment, opt PlanOptions, path string) *planner {
+	return &planner{env: env, opt: opt, path: path, omitted: validate.Omitted{Max: opt.Read.MaxFindings},
+		users: newNamespace(env, true), groups: newNamespace(env, false),
+		candidateCache: map[string][]string{}, suggestCache: map[string]string{},
+		covered: map[string]bool{}, badRows: map[string]bool{}, exEntries: map[string][]exEntry{}, edgeRemoves: map[[2]string]bool{},
+		memberRemoved: map[string]string{}, absentUses: map[string]int{}, artifactRows: map[string]seenRow{}}
+}
+
+// plan ends planning: the changes of the rows without errors, in plan
+// order, and every finding, sorted.
+func (p *planner) plan(env plans.EnvironmentRef, source string) *plans.Plan {
+	plan := &plans.Plan{Format: plans.PlanFormat, Environment: env, Source: source}
 	// A row with an error plans nothing: what is shown is what would apply.
 	bad := p.badRows
 	for _, f := range p.findings {
@@ -241,19 +269,7 @@ func planWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*pl
 	}
 	p.findings.Sort(tabOrder)
 	plan.Findings = p.findings
-	if p.secrets {
-		abs, _ := filepath.Abs(path)
-		sum, err := fileSHA256(path)
-		if err != nil {
-			return nil, err
-		}
-		plan.Secrets = &plans.SourceRef{Path: abs, Fingerprint: sum}
-	}
-	if tw != nil {
-		tw.rebase(plan)
-	}
-	plan.Summarize()
-	return plan, nil
+	return plan
 }
 
 func tabOrder(name string) int {
@@ -296,6 +312,9 @@ type namedRow struct {
 
 func (p *planner) run(wb *workbook.Workbook) error {
 	sheets := slices.Clone(wb.Sheets)
+	if p.snap != nil {
+		sheets = slices.DeleteFunc(sheets, func(s *workbook.Sheet) bool { return !p.snap.reads(s.Tab.ID) })
+	}
 	slices.SortStableFunc(sheets, func(a, b *workbook.Sheet) int { return int(a.Tab.ID) - int(b.Tab.ID) })
 
 	// Phase 1: the tabs that name users and groups.
@@ -539,6 +558,9 @@ func (p *planner) action(s *workbook.Sheet, r *workbook.Row) (string, string, bo
 	}
 	if av >= 0 {
 		value = r.Values[av]
+	}
+	if p.snap != nil {
+		return "", "", p.snap.noAction(p, s, r)
 	}
 	if action == "" {
 		if value != "" {

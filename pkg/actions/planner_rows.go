@@ -46,6 +46,10 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 			if existing {
 				continue
 			}
+			if p.snap != nil {
+				ok = false // a snapshot has every column: said once for the tab
+				continue
+			}
 			if d, has := defaults[t.ID][c.Name]; has {
 				out = append(out, plans.Field{Column: c.Name, New: d})
 				continue
@@ -251,7 +255,10 @@ func (p *planner) reference(s *workbook.Sheet, row, col int, name string) (strin
 		final, _, st := p.users.resolve(name)
 		switch st {
 		case stateUnknown:
-			p.report(s, validate.Error, validate.CodeUnknownUser, col, row, "user '%s' does not exist%s", name, p.suggest(p.users, name, kindUser))
+			if p.snap.unchecked(p, s, row, col) {
+				return "", false
+			}
+			p.report(s, validate.Error, validate.CodeUnknownUser, col, row, "user '%s' does not exist%s%s", name, p.snap.where(c.Kind), p.suggest(p.users, name, kindUser))
 			return "", false
 		case stateRemoved:
 			e := p.users.removed[artifacts.Fold(name)]
@@ -263,10 +270,13 @@ func (p *planner) reference(s *workbook.Sheet, row, col int, name string) (strin
 	final, kind, st := p.groups.resolve(name)
 	switch st {
 	case stateUnknown:
+		if p.snap.unchecked(p, s, row, col) {
+			return "", false
+		}
 		if c.Kind == artifacts.KindExGroup {
-			p.report(s, validate.Error, validate.CodeUnknownExGroup, col, row, "exclusion group '%s' does not exist%s", name, p.suggest(p.groups, name, kindExGroup))
+			p.report(s, validate.Error, validate.CodeUnknownExGroup, col, row, "exclusion group '%s' does not exist%s%s", name, p.snap.where(c.Kind), p.suggest(p.groups, name, kindExGroup))
 		} else {
-			p.report(s, validate.Error, validate.CodeUnknownGroup, col, row, "group '%s' does not exist%s", name, p.suggest(p.groups, name, kindGroup, kindExGroup))
+			p.report(s, validate.Error, validate.CodeUnknownGroup, col, row, "group '%s' does not exist%s%s", name, p.snap.where(c.Kind), p.suggest(p.groups, name, kindGroup, kindExGroup))
 		}
 		return "", false
 	case stateRemoved:
@@ -434,6 +444,13 @@ func (p *planner) planArtifactRow(s *workbook.Sheet, r *workbook.Row, key []stri
 		fields, _ := p.fields(s, r, stored, true)
 		if len(fields) > 0 {
 			p.add(stageEdit, t.ID, r.Number, plans.Change{Op: plans.OpEdit, Tab: t.Name, Key: stored, Fields: fields, Cells: fieldCells(s, r.Number, fields)})
+		}
+		return
+	}
+	if p.snap != nil {
+		// A snapshot records every artifact it lists, of whatever tab.
+		if fields, ok := p.fields(s, r, key, false); ok {
+			p.add(stageRelAdd, t.ID, r.Number, plans.Change{Op: plans.OpAdd, Tab: t.Name, Key: key, Fields: fields, Cells: []string{s.Ref(t.Key[0], r.Number)}})
 		}
 		return
 	}

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/synthetic"
-	"secmgr/pkg/workbook"
 )
 
 // largeEnv is a synthetic environment of a big application: users users,
@@ -124,7 +124,7 @@ func BenchmarkExportAndSnapshot(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("snapshot/rows=%d", rows), func(b *testing.B) {
 			for b.Loop() {
-				back, findings, err := workbook.Snapshot(path, workbook.SnapshotOptions{Name: env.Name})
+				back, findings, err := actions.Snapshot(path, actions.SnapshotOptions{Name: env.Name})
 				if err != nil || findings.Errors() > 0 || back == nil {
 					b.Fatalf("snapshot: %v %v", err, findings)
 				}

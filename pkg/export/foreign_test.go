@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"secmgr/internal/testtools"
+	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
 	"secmgr/pkg/workbook"
@@ -52,7 +53,7 @@ func TestSnapshotOfForeignWorkbooks(t *testing.T) {
 	for name, resave := range map[string]func(*testing.T, string) string{"openpyxl": resaveOpenpyxl, "libreoffice": resaveLibreOffice} {
 		t.Run(name, func(t *testing.T) {
 			foreign := resave(t, res.Path)
-			back, findings, err := workbook.Snapshot(foreign, workbook.SnapshotOptions{Name: env.Name})
+			back, findings, err := actions.Snapshot(foreign, actions.SnapshotOptions{Name: env.Name})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"secmgr/examples/golfstream"
+	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/workbook"
 )
@@ -98,7 +99,7 @@ func roundTrip(t *testing.T, env *artifacts.Environment) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, findings, err := workbook.Snapshot(res.Path, workbook.SnapshotOptions{Name: env.Name})
+	back, findings, err := actions.Snapshot(res.Path, actions.SnapshotOptions{Name: env.Name})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package workbook
+package actions
 
 import (
 	"path/filepath"
@@ -9,10 +9,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"secmgr/pkg/artifacts"
+	"secmgr/pkg/validate"
+	"secmgr/pkg/workbook"
 )
 
-// r builds a row of tab from "Column=value" pairs.
-func r(tab artifacts.TabID, kv ...string) []string {
+// rowOf builds a row of tab from "Column=value" pairs.
+func rowOf(tab artifacts.TabID, kv ...string) []string {
 	t := artifacts.Tabs[tab]
 	v := make([]string, len(t.Columns))
 	for _, p := range kv {
@@ -31,93 +33,93 @@ func r(tab artifacts.TabID, kv ...string) []string {
 func fullExport() map[artifacts.TabID][][]string {
 	return map[artifacts.TabID][][]string{
 		artifacts.TabUsers: {
-			r(artifacts.TabUsers, "User=Jessica Documentation", "Description=Doc lead", "UserType=Interactive", "IsEnabled=True",
+			rowOf(artifacts.TabUsers, "User=Jessica Documentation", "Description=Doc lead", "UserType=Interactive", "IsEnabled=True",
 				"Password=ENC:c2VjcmV0", "Email=jessica@example.com", "Culture=en-US", "NumGridRows=100", "Text1=t1"),
-			r(artifacts.TabUsers, "User=Jim", "UserType=view", "IsEnabled=true", "ExternalAuthProviderName=AzureAD", "ExternalUserName=jim@example.com"),
+			rowOf(artifacts.TabUsers, "User=Jim", "UserType=view", "IsEnabled=true", "ExternalAuthProviderName=AzureAD", "ExternalUserName=jim@example.com"),
 		},
 		artifacts.TabUsersInGroups: {
-			r(artifacts.TabUsersInGroups, "User=Jessica Documentation", "ParentGroup=Documentation LegalA"),
-			r(artifacts.TabUsersInGroups, "User=jim", "ParentGroup=NoHouston"),
+			rowOf(artifacts.TabUsersInGroups, "User=Jessica Documentation", "ParentGroup=Documentation LegalA"),
+			rowOf(artifacts.TabUsersInGroups, "User=jim", "ParentGroup=Documentation LegalA"),
 		},
 		artifacts.TabGroups: {
-			r(artifacts.TabGroups, "Group=Administrators", "Description=Administrators of the application: can do everything"),
-			r(artifacts.TabGroups, "Group=Documentation LegalA", "Description=Legal entity A"),
+			rowOf(artifacts.TabGroups, "Group=Administrators", "Description=Administrators of the application: can do everything"),
+			rowOf(artifacts.TabGroups, "Group=Documentation LegalA", "Description=Legal entity A"),
 		},
 		artifacts.TabGroupsInGroups: {
-			r(artifacts.TabGroupsInGroups, "Group=Documentation LegalA", "ParentGroup=Everyone"),
+			rowOf(artifacts.TabGroupsInGroups, "Group=Documentation LegalA", "ParentGroup=Administrators"),
 		},
 		artifacts.TabAppRoles: {
-			r(artifacts.TabAppRoles, "AppRole=managedata", "GroupName=Documentation LegalA"),
+			rowOf(artifacts.TabAppRoles, "AppRole=managedata", "GroupName=Documentation LegalA"),
 		},
 		artifacts.TabSystemRoles: {
-			r(artifacts.TabSystemRoles, "SystemRole=SecurityAdminPage", "GroupName=Administrators"),
+			rowOf(artifacts.TabSystemRoles, "SystemRole=SecurityAdminPage", "GroupName=Administrators"),
 		},
 		artifacts.TabExGroup: {
-			r(artifacts.TabExGroup, "ExGroup=NoHouston", "Description=everyone but Houston"),
+			rowOf(artifacts.TabExGroup, "ExGroup=NoHouston", "Description=everyone but Houston"),
 		},
 		artifacts.TabUsersInExGroups: {
-			r(artifacts.TabUsersInExGroups, "User=Jim", "ExGroup=NoHouston", "ProcessingOrder=1", "AllowAccess=False"),
+			rowOf(artifacts.TabUsersInExGroups, "User=Jim", "ExGroup=NoHouston", "ProcessingOrder=1", "AllowAccess=False"),
 		},
 		artifacts.TabGroupsInExGroups: {
-			r(artifacts.TabGroupsInExGroups, "Group=Everyone", "ExGroup=NoHouston", "ProcessingOrder=0", "AllowAccess=TRUE"),
+			rowOf(artifacts.TabGroupsInExGroups, "Group=Everyone", "ExGroup=NoHouston", "ProcessingOrder=0", "AllowAccess=TRUE"),
 		},
 		artifacts.TabWorkflow: {
-			r(artifacts.TabWorkflow, "Profile=Houston.Import", "AccessGroup=Everyone", "MaintenanceGroup=Administrators",
+			rowOf(artifacts.TabWorkflow, "Profile=Houston.Import", "AccessGroup=Everyone", "MaintenanceGroup=Administrators",
 				"ExecGroup_Default=Documentation LegalA", "CertifyGroup_Default=Nobody"),
 		},
 		artifacts.TabCube: {
-			r(artifacts.TabCube, "Cube=GolfStream", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
+			rowOf(artifacts.TabCube, "Cube=GolfStream", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
 		},
 		artifacts.TabCubeDataCellAccess: {
-			r(artifacts.TabCubeDataCellAccess, "Cube=GolfStream", "Type=data cell access security", "ProcessingOrder=3", "AccessGroup=NoHouston",
+			rowOf(artifacts.TabCubeDataCellAccess, "Cube=GolfStream", "Type=data cell access security", "ProcessingOrder=3", "AccessGroup=NoHouston",
 				"BehaviorInGrpInFilter=Skip Item And Continue", "BehaviorInGrpNotInFilter=Skip Item And Continue", "BehaviorNotInGrpInFilter=Skip Item And Continue",
 				"AccessLevelInGrpInFilter=No Access", "AccessLevelInGrpNotInFilter=Read Only", "AccessLevelNotInGrpInFilter=all access",
 				"EntityMemberFilter=E#Houston.Base"),
 		},
 		artifacts.TabEntity: {
-			r(artifacts.TabEntity, "Entity=Houston", "ReadGroup=Everyone", "ReadGroup2=Nobody", "ReadWriteGroup=Documentation LegalA",
+			rowOf(artifacts.TabEntity, "Entity=Houston", "ReadGroup=Everyone", "ReadGroup2=Nobody", "ReadWriteGroup=Documentation LegalA",
 				"ReadWriteGroup2=Nobody", "UseCubeDataAccess=false"),
 		},
 		artifacts.TabScenario: {
-			r(artifacts.TabScenario, "Scenario=Actual", "ReadGroup=Everyone", "ReadWriteGroup=Administrators",
+			rowOf(artifacts.TabScenario, "Scenario=Actual", "ReadGroup=Everyone", "ReadWriteGroup=Administrators",
 				"CalculateFromGridsGroup=Nobody", "ManageDataGroup=Nobody"),
 		},
 		artifacts.TabDimensions: {
-			r(artifacts.TabDimensions, "Dimension=HoustonEntities", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
+			rowOf(artifacts.TabDimensions, "Dimension=HoustonEntities", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
 		},
 		artifacts.TabDisplayMembers: {
-			r(artifacts.TabDisplayMembers, "Dimension=e", "Member=Houston", "DisplayMemberGroup=Everyone"),
+			rowOf(artifacts.TabDisplayMembers, "Dimension=e", "Member=Houston", "DisplayMemberGroup=Everyone"),
 		},
 		artifacts.TabCubeViewGroups: {
-			r(artifacts.TabCubeViewGroups, "CVGroup=Reports", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
+			rowOf(artifacts.TabCubeViewGroups, "CVGroup=Reports", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
 		},
 		artifacts.TabCubeViewProfiles: {
-			r(artifacts.TabCubeViewProfiles, "CVProfile=Reports", "UIVisibility=workflowexcel", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
+			rowOf(artifacts.TabCubeViewProfiles, "CVProfile=Reports", "UIVisibility=workflowexcel", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
 		},
 		artifacts.TabDashboardMaintenanceUnits: {
-			r(artifacts.TabDashboardMaintenanceUnits, "DMMaintenanceUnit=Main", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
+			rowOf(artifacts.TabDashboardMaintenanceUnits, "DMMaintenanceUnit=Main", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
 		},
 		artifacts.TabDashboardGroups: {
-			r(artifacts.TabDashboardGroups, "DBGroup=Main", "AccessGroup=Everyone"),
+			rowOf(artifacts.TabDashboardGroups, "DBGroup=Main", "AccessGroup=Everyone"),
 		},
 		artifacts.TabDashboardProfiles: {
-			r(artifacts.TabDashboardProfiles, "DBProfile=Main", "UIVisibility=oneplace", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
+			rowOf(artifacts.TabDashboardProfiles, "DBProfile=Main", "UIVisibility=oneplace", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
 		},
 		artifacts.TabXformRules: {
-			r(artifacts.TabXformRules, "XformRule=Rules", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
+			rowOf(artifacts.TabXformRules, "XformRule=Rules", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
 		},
 		artifacts.TabXformProfiles: {
-			r(artifacts.TabXformProfiles, "XformProfile=Profiles", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
+			rowOf(artifacts.TabXformProfiles, "XformProfile=Profiles", "AccessGroup=Everyone", "MaintenanceGroup=Administrators"),
 		},
 	}
 }
 
 // exportSheets turns tab rows into excelize fixture sheets, all tabs in
 // export order with every column, for mutation by a test.
-func exportSheets(data map[artifacts.TabID][][]string) []sheetFx {
-	var out []sheetFx
+func exportSheets(data map[artifacts.TabID][][]string) []sheet {
+	var out []sheet
 	for _, tab := range artifacts.Tabs {
-		s := sheetFx{name: tab.Name}
+		s := sheet{name: tab.Name}
 		var h []any
 		for _, c := range tab.Columns {
 			h = append(h, c.Name)
@@ -135,6 +137,37 @@ func exportSheets(data map[artifacts.TabID][][]string) []sheetFx {
 	return out
 }
 
+// writeTabs writes tabs with their rows as secmgr's writer does.
+func writeTabs(t testing.TB, path string, tabs []*artifacts.Tab, rows map[string][][]string) {
+	t.Helper()
+	w, err := workbook.Create(path, workbook.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for _, tab := range tabs {
+		if err := w.StartTab(tab); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows[tab.Name] {
+			if err := w.WriteRow(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func snapshotLines(fs validate.Findings) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.String())
+	}
+	return out
+}
+
 func TestSnapshotFullExport(t *testing.T) {
 	data := fullExport()
 	path := filepath.Join(t.TempDir(), "SecurityExtract.101500.xlsx")
@@ -142,14 +175,14 @@ func TestSnapshotFullExport(t *testing.T) {
 	for id, rs := range data {
 		rows[artifacts.Tabs[id].Name] = rs
 	}
-	writeTabs(t, path, false, artifacts.Tabs[:], rows)
+	writeTabs(t, path, artifacts.Tabs[:], rows)
 
 	env, findings, err := Snapshot(path, SnapshotOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(findings) != 0 {
-		t.Fatalf("findings: %v", findingLines(findings))
+		t.Fatalf("findings: %v", snapshotLines(findings))
 	}
 	if env == nil {
 		t.Fatal("no environment")
@@ -189,7 +222,7 @@ func TestSnapshotFullExport(t *testing.T) {
 	if got := env.DisplayMembers[0].Dimension; got != "E" {
 		t.Errorf("display member dimension %q", got)
 	}
-	if env.Rows() == 0 || len(env.UsersInGroups) != 2 || env.UsersInGroups[1].User != "jim" {
+	if env.Rows() == 0 || len(env.UsersInGroups) != 2 || env.UsersInGroups[1].User != "Jim" {
 		t.Errorf("memberships %+v", env.UsersInGroups)
 	}
 }
@@ -199,29 +232,29 @@ func TestSnapshotFindings(t *testing.T) {
 		name   string
 		tabs   []artifacts.TabID
 		data   func(data map[artifacts.TabID][][]string)
-		sheets func(sheets *[]sheetFx)
+		sheets func(sheets *[]sheet)
 		want   []string // findings that must be among those reported; … matches any text
 		ok     bool     // the environment is returned
 		only   bool     // want lists every finding
 	}{
 		{
 			name: "missing tab",
-			sheets: func(sheets *[]sheetFx) {
-				*sheets = slices.DeleteFunc(*sheets, func(s sheetFx) bool { return s.name == "Cube" })
+			sheets: func(sheets *[]sheet) {
+				*sheets = slices.DeleteFunc(*sheets, func(s sheet) bool { return s.name == "Cube" })
 			},
 			want: []string{"Cube: error: the workbook has no Cube tab; a snapshot needs every tab of the areas it takes (area cube) [missing-tab]"},
 		},
 		{
 			name: "missing tab outside the selected areas is fine",
 			tabs: []artifacts.TabID{artifacts.TabGroups, artifacts.TabGroupsInGroups},
-			sheets: func(sheets *[]sheetFx) {
-				*sheets = slices.DeleteFunc(*sheets, func(s sheetFx) bool { return s.name == "Cube" || s.name == "Users" })
+			sheets: func(sheets *[]sheet) {
+				*sheets = slices.DeleteFunc(*sheets, func(s sheet) bool { return s.name == "Cube" || s.name == "Users" })
 			},
 			ok: true,
 		},
 		{
 			name: "missing column",
-			sheets: func(sheets *[]sheetFx) {
+			sheets: func(sheets *[]sheet) {
 				(*sheets)[0].rows[0][7] = "Notes" // Email
 			},
 			want: []string{
@@ -250,8 +283,8 @@ func TestSnapshotFindings(t *testing.T) {
 				data[artifacts.TabCube][0][1] = ""
 			},
 			want: []string{
-				"Users!D2: error: IsEnabled is empty; it is required: True or False [required-value]",
-				"Cube!B2: error: AccessGroup is empty; it is required: an existing group (write Nobody to deny) [required-value]",
+				"Users!D2: error: IsEnabled is empty; it needs a value [required-value]",
+				"Cube!B2: error: AccessGroup is empty; it needs a value (write Nobody to deny access) [required-value]",
 			},
 		},
 		{
@@ -262,16 +295,16 @@ func TestSnapshotFindings(t *testing.T) {
 			want: []string{"Groups!C3: error: ActionType must be empty in a snapshot (found 'Remove'); a snapshot records security as it is, it is not an import [invalid-action]"},
 		},
 		{
-			name: "duplicate keys name both cells",
+			name: "a repeated row is ignored, a differing one refused",
 			data: func(data map[artifacts.TabID][][]string) {
 				data[artifacts.TabUsersInGroups] = append(data[artifacts.TabUsersInGroups],
-					r(artifacts.TabUsersInGroups, "User=JESSICA documentation", "ParentGroup=documentation legala"))
+					rowOf(artifacts.TabUsersInGroups, "User=JESSICA documentation", "ParentGroup=documentation legala"))
 				data[artifacts.TabGroupsInExGroups] = append(data[artifacts.TabGroupsInExGroups],
-					r(artifacts.TabGroupsInExGroups, "Group=Everyone", "ExGroup=NoHouston", "ProcessingOrder=0", "AllowAccess=False"))
+					rowOf(artifacts.TabGroupsInExGroups, "Group=Everyone", "ExGroup=NoHouston", "ProcessingOrder=0", "AllowAccess=False"))
 			},
 			want: []string{
-				"UsersInGroups!A4: error: group membership 'JESSICA documentation' / 'documentation legala' appears twice (UsersInGroups!A2 and UsersInGroups!A4); a snapshot holds each group membership once [duplicate-row]",
-				"GroupsInExGroups!A3: error: exclusion group entry 'Everyone' / 'NoHouston' appears twice (GroupsInExGroups!A2 and GroupsInExGroups!A3); a snapshot holds each exclusion group entry once [duplicate-row]",
+				"UsersInGroups!A4: warning: row 4 repeats row 2 (JESSICA documentation / documentation legala); it is ignored [duplicate-row]",
+				"GroupsInExGroups!A3: error: rows 2 and 3 both describe exclusion group entry 'Everyone / NoHouston' but differ; keep one of them [conflicting-rows]",
 			},
 		},
 		{
@@ -292,21 +325,21 @@ func TestSnapshotFindings(t *testing.T) {
 		{
 			name: "groups and exclusion groups share names",
 			data: func(data map[artifacts.TabID][][]string) {
-				data[artifacts.TabExGroup] = append(data[artifacts.TabExGroup], r(artifacts.TabExGroup, "ExGroup=documentation legala"))
+				data[artifacts.TabExGroup] = append(data[artifacts.TabExGroup], rowOf(artifacts.TabExGroup, "ExGroup=documentation legala"))
 			},
-			want: []string{"ExGroup!A3: error: 'documentation legala' is both a group (Groups!A3) and an exclusion group; groups and exclusion groups share one set of names [duplicate-row]"},
+			want: []string{"ExGroup!A3: error: 'documentation legala' is also added as a group at Groups!A3; groups and exclusion groups share one namespace [conflicting-rows]"},
 		},
 		{
 			name: "references need their name tab",
 			tabs: []artifacts.TabID{artifacts.TabUsersInGroups},
-			sheets: func(sheets *[]sheetFx) {
-				*sheets = slices.DeleteFunc(*sheets, func(s sheetFx) bool { return s.name == "Users" })
+			sheets: func(sheets *[]sheet) {
+				*sheets = slices.DeleteFunc(*sheets, func(s sheet) bool { return s.name == "Users" })
 			},
 			want: []string{"UsersInGroups!A2: error: the UsersInGroups tab refers to users, but the workbook has no Users tab to check them against; export the users area too [missing-tab]"},
 		},
 		{
 			name: "header problems are not reported twice",
-			sheets: func(sheets *[]sheetFx) {
+			sheets: func(sheets *[]sheet) {
 				(*sheets)[2].rows[0][0] = "Name" // Groups without its key column
 			},
 			want: []string{
@@ -326,11 +359,11 @@ func TestSnapshotFindings(t *testing.T) {
 			if tt.sheets != nil {
 				tt.sheets(&sheets)
 			}
-			env, findings, err := Snapshot(book(t, sheets...), SnapshotOptions{Name: "GolfStream", Tabs: tt.tabs})
+			env, findings, err := Snapshot(writeWorkbook(t, sheets...), SnapshotOptions{Name: "GolfStream", Tabs: tt.tabs})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := findingLines(findings)
+			got := snapshotLines(findings)
 			for _, w := range tt.want {
 				if !slices.ContainsFunc(got, func(g string) bool { return matchFinding(w, g) }) {
 					t.Errorf("missing finding\n  %s\namong\n  %s", w, strings.Join(got, "\n  "))

@@ -1,0 +1,223 @@
+package actions
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"secmgr/pkg/artifacts"
+	"secmgr/pkg/plans"
+	"secmgr/pkg/validate"
+	"secmgr/pkg/workbook"
+)
+
+// SnapshotOptions select what Snapshot takes from a workbook.
+type SnapshotOptions struct {
+	// Name is the environment's name; empty takes the file name without
+	// its extension.
+	Name string
+	// Tabs lists the tabs to take (nil: all). Tabs not listed stay empty
+	// in the environment.
+	Tabs []artifacts.TabID
+	// Read bounds the cost of reading the file.
+	Read workbook.Options
+}
+
+// Snapshot turns a full export workbook into an environment. It runs the
+// workbook through the planner's checks, as an import against an
+// environment that holds nothing but the built-in groups and roles, with
+// the rules of a record rather than of a change:
+//
+//   - every selected tab is present with every column;
+//   - ActionType and ActionValue are empty: a snapshot is not an import;
+//   - every row is an artifact to record, of whatever tab;
+//   - every user and group a row refers to is on the workbook's Users,
+//     Groups or ExGroup tab, read for its names even when not selected.
+//
+// Every other rule — values, required cells, duplicate and conflicting
+// rows, cycles, processing orders, one namespace for groups and exclusion
+// groups — is the planner's. The environment is the plan applied, and is
+// returned only when there is no error finding; the error return is for
+// a file that cannot be read.
+func Snapshot(path string, opt SnapshotOptions) (*artifacts.Environment, validate.Findings, error) {
+	wb, err := workbook.Open(path, opt.Read)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer wb.Close()
+
+	name := opt.Name
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	rules := newSnapshotRules(wb, opt.Tabs)
+	base := &artifacts.Environment{Name: name}
+	base.Normalize() // the built-in groups and every role
+	p := newPlanner(base, PlanOptions{Read: opt.Read}, path)
+	p.snap = rules
+	p.findings = rules.structure(wb)
+	if err := p.run(wb); err != nil {
+		return nil, nil, err
+	}
+	p.findings = append(p.findings, wb.Findings...)
+	// Keep what concerns the selected tabs (and the unknown tabs): a name
+	// tab read only for its names has nothing to say.
+	kept := p.findings[:0]
+	for _, f := range p.findings {
+		if t, ok := artifacts.LookupTab(f.Tab); ok && !rules.selected[t.ID] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	p.findings = kept
+	plan := p.plan(plans.EnvironmentRef{Name: name}, path)
+	if plan.Findings.Errors() > 0 {
+		return nil, plan.Findings, nil
+	}
+	plan.Changes = dropUnselected(plan.Changes, rules)
+	plan.Summarize()
+	var secrets SecretSource = NoSecrets{}
+	if p.secrets {
+		if secrets, err = readWorkbookSecrets(plan, path); err != nil {
+			return nil, nil, err
+		}
+	}
+	env, err := apply(base, plan, secrets, true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return env, plan.Findings, nil
+}
+
+func dropUnselected(changes []plans.Change, rules *snapshotRules) []plans.Change {
+	kept := changes[:0]
+	for _, c := range changes {
+		if t, ok := artifacts.LookupTab(c.Tab); ok && rules.selected[t.ID] {
+			kept = append(kept, c)
+		}
+	}
+	return kept
+}
+
+// snapshotRules are the planner's rules for a snapshot.
+type snapshotRules struct {
+	selected [artifacts.NumTabs]bool
+	// present and unreadable say, per tab, whether the workbook has it,
+	// and whether it has it with a header the reader refused.
+	present, unreadable [artifacts.NumTabs]bool
+	// noNameTab records the tabs told that their references cannot be
+	// checked, by referring tab and name tab: once each.
+	noNameTab map[[2]artifacts.TabID]bool
+}
+
+func newSnapshotRules(wb *workbook.Workbook, tabs []artifacts.TabID) *snapshotRules {
+	r := &snapshotRules{noNameTab: map[[2]artifacts.TabID]bool{}}
+	for id := artifacts.TabID(0); id < artifacts.NumTabs; id++ {
+		r.selected[id] = tabs == nil
+		r.present[id] = wb.Sheet(id) != nil
+	}
+	for _, id := range tabs {
+		if id >= 0 && id < artifacts.NumTabs {
+			r.selected[id] = true
+		}
+	}
+	for _, f := range wb.Findings {
+		if t, ok := artifacts.LookupTab(f.Tab); ok && f.Severity == validate.Error {
+			r.unreadable[t.ID] = true
+		}
+	}
+	return r
+}
+
+// structure reports the selected tabs and columns the workbook lacks. A
+// tab whose header the reader refused has its error already.
+func (r *snapshotRules) structure(wb *workbook.Workbook) validate.Findings {
+	var out validate.Findings
+	for id := artifacts.TabID(0); id < artifacts.NumTabs; id++ {
+		tab := artifacts.Tabs[id]
+		if !r.selected[id] {
+			continue
+		}
+		s := wb.Sheet(id)
+		if s == nil {
+			if !r.unreadable[id] {
+				out = append(out, validate.Finding{Severity: validate.Error, Code: validate.CodeMissingTab, Tab: tab.Name,
+					Message: fmt.Sprintf("the workbook has no %s tab; a snapshot needs every tab of the areas it takes (area %s)", tab.Name, tab.Area)})
+			}
+			continue
+		}
+		for _, ci := range tab.DataColumns() {
+			if !s.Present[ci] {
+				out = append(out, validate.Finding{Severity: validate.Error, Code: validate.CodeMissingColumn, Tab: tab.Name, Row: 1, Column: tab.Columns[ci].Name,
+					Message: fmt.Sprintf("the %s tab has no %s column; a snapshot needs every column of the tabs it takes", tab.Name, tab.Columns[ci].Name)})
+			}
+		}
+	}
+	return out
+}
+
+// reads reports whether the planner reads a tab: the selected ones, and
+// the name tabs for the names other tabs refer to.
+func (r *snapshotRules) reads(id artifacts.TabID) bool {
+	return r.selected[id] || id == artifacts.TabUsers || id == artifacts.TabGroups || id == artifacts.TabExGroup
+}
+
+// noAction reports ActionType and ActionValue cells that are not empty;
+// it returns false when there is one.
+func (r *snapshotRules) noAction(p *planner, s *workbook.Sheet, row *workbook.Row) bool {
+	ok := true
+	for ci := range s.Tab.Columns {
+		if c := &s.Tab.Columns[ci]; c.IsAction() && row.Values[ci] != "" {
+			p.report(s, validate.Error, validate.CodeActionType, ci, row.Number,
+				"%s must be empty in a snapshot (found '%s'); a snapshot records security as it is, it is not an import", c.Name, row.Values[ci])
+			ok = false
+		}
+	}
+	return ok
+}
+
+// nameTab is the tab a reference of kind k is checked against.
+func nameTab(k artifacts.Kind) artifacts.TabID {
+	switch k {
+	case artifacts.KindUser:
+		return artifacts.TabUsers
+	case artifacts.KindExGroup:
+		return artifacts.TabExGroup
+	}
+	return artifacts.TabGroups
+}
+
+// unchecked reports whether the reference in column col of a row cannot be
+// checked, the workbook lacking the tab of its names (said once per
+// referring tab) or having one the reader refused (said by the reader).
+// It is false outside a snapshot.
+func (r *snapshotRules) unchecked(p *planner, s *workbook.Sheet, row, col int) bool {
+	if r == nil {
+		return false
+	}
+	home := nameTab(s.Tab.Columns[col].Kind)
+	switch {
+	case r.unreadable[home]:
+		return true
+	case r.present[home]:
+		return false
+	}
+	k := [2]artifacts.TabID{s.Tab.ID, home}
+	if !r.noNameTab[k] {
+		r.noNameTab[k] = true
+		ht := artifacts.Tabs[home]
+		what := map[artifacts.TabID]string{artifacts.TabUsers: "user", artifacts.TabGroups: "group", artifacts.TabExGroup: "exclusion group"}[home]
+		p.report(s, validate.Error, validate.CodeMissingTab, col, row,
+			"the %s tab refers to %ss, but the workbook has no %s tab to check them against; export the %s area too", s.Tab.Name, what, ht.Name, ht.Area)
+	}
+	return true
+}
+
+// where completes "does not exist" in a snapshot, where names can only
+// come from the workbook itself.
+func (r *snapshotRules) where(k artifacts.Kind) string {
+	if r == nil {
+		return ""
+	}
+	return fmt.Sprintf("; it is not on the workbook's %s tab", artifacts.Tabs[nameTab(k)].Name)
+}
