@@ -65,7 +65,9 @@ func SCC(adj [][]int) []int {
 	return comp
 }
 
-// ShortestPath finds a path from a to b inside a's component (BFS).
+// ShortestPath finds a shortest path from a to b (both included), by
+// breadth-first search; with comp, only inside a's component. It returns
+// nil when b cannot be reached.
 func ShortestPath(adj [][]int, a, b int, comp []int) []int {
 	prev := map[int]int{a: -1}
 	queue := []int{a}
@@ -76,18 +78,18 @@ func ShortestPath(adj [][]int, a, b int, comp []int) []int {
 			break
 		}
 		for _, w := range adj[v] {
-			if _, seen := prev[w]; !seen && comp[w] == comp[a] {
+			if _, seen := prev[w]; !seen && (comp == nil || comp[w] == comp[a]) {
 				prev[w] = v
 				queue = append(queue, w)
 			}
 		}
 	}
+	if _, ok := prev[b]; !ok {
+		return nil
+	}
 	var path []int
 	for v := b; v != -1; v = prev[v] {
 		path = append(path, v)
-		if _, ok := prev[v]; !ok {
-			break
-		}
 	}
 	slices.Reverse(path)
 	return path

@@ -137,6 +137,7 @@ type exEntry struct {
 	order    int
 	remove   bool
 	cell     string // ProcessingOrder cell
+	row      int
 	exgroup  string
 	fromWB   bool
 	rowLabel string

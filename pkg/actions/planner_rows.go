@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"secmgr/internal/graph"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
@@ -416,7 +415,7 @@ func (p *planner) recordEntry(s *workbook.Sheet, r *workbook.Row, key []string, 
 	}
 	f := artifacts.Fold(key[1])
 	p.exEntries[f] = append(p.exEntries[f], exEntry{member: key[0], isGroup: t.ID == artifacts.TabGroupsInExGroups, order: n,
-		cell: s.Ref(po, r.Number), exgroup: key[1], fromWB: true,
+		cell: s.Ref(po, r.Number), row: r.Number, exgroup: key[1], fromWB: true,
 		rowLabel: fmt.Sprintf("%s row %d", s.Name, r.Number)})
 	_ = added
 }
@@ -591,24 +590,7 @@ func (p *planner) checkCycles() {
 	if len(p.edgeAdds) == 0 {
 		return
 	}
-	ids := map[string]int{}
-	var names []string
-	id := func(name string) int {
-		f := artifacts.Fold(name)
-		if n, ok := ids[f]; ok {
-			return n
-		}
-		ids[f] = len(names)
-		names = append(names, name)
-		return len(names) - 1
-	}
-	var adj [][]int
-	link := func(a, b int) {
-		for len(adj) <= max(a, b) {
-			adj = append(adj, nil)
-		}
-		adj[a] = append(adj[a], b)
-	}
+	var kept []GroupEdge
 	for _, g := range p.env.GroupsInGroups {
 		c, par := p.groups.final(g.Group), p.groups.final(g.ParentGroup)
 		if _, gone := p.groups.removed[artifacts.Fold(g.Group)]; gone {
@@ -620,30 +602,16 @@ func (p *planner) checkCycles() {
 		if p.edgeRemoves[[2]string{artifacts.Fold(c), artifacts.Fold(par)}] {
 			continue
 		}
-		link(id(c), id(par))
+		kept = append(kept, GroupEdge{c, par})
 	}
-	for _, e := range p.edgeAdds {
-		link(id(e.child), id(e.parent))
+	added := make([]GroupEdge, len(p.edgeAdds))
+	for i, e := range p.edgeAdds {
+		added[i] = GroupEdge{e.child, e.parent}
 	}
-	for len(adj) < len(names) {
-		adj = append(adj, nil)
-	}
-	comp := graph.SCC(adj)
-	reported := map[int]bool{}
-	for _, e := range p.edgeAdds {
-		c, par := ids[artifacts.Fold(e.child)], ids[artifacts.Fold(e.parent)]
-		if comp[c] != comp[par] || reported[comp[c]] {
-			continue
-		}
-		reported[comp[c]] = true
-		path := graph.ShortestPath(adj, par, c, comp)
-		var cyc []string
-		for _, n := range path {
-			cyc = append(cyc, names[n])
-		}
-		cyc = append(cyc, names[par])
+	for _, c := range GroupCycles(kept, added) {
+		e := p.edgeAdds[c.Added]
 		p.addFinding(validate.Finding{Severity: validate.Error, Code: validate.CodeCycle, Tab: e.tab, Row: e.row, Column: e.column, Cell: e.cell,
-			Message: fmt.Sprintf("putting '%s' into '%s' makes a cycle: %s", e.child, e.parent, strings.Join(cyc, " → "))})
+			Message: fmt.Sprintf("putting '%s' into '%s' makes a cycle: %s", e.child, e.parent, strings.Join(c.Path, " → "))})
 	}
 }
 
@@ -688,6 +656,8 @@ func (p *planner) checkProcessingOrders() {
 		exNames = append(exNames, ex)
 	}
 	slices.Sort(exNames)
+	var all []exEntry
+	var entries []OrderEntry
 	for _, ex := range exNames {
 		m := final[ex]
 		for _, e := range p.exEntries[ex] {
@@ -698,42 +668,39 @@ func (p *planner) checkProcessingOrders() {
 			}
 			m[k] = e
 		}
-		byOrder := map[int][]exEntry{}
 		for _, e := range m {
-			byOrder[e.order] = append(byOrder[e.order], e)
+			entries = append(entries, OrderEntry{ExGroup: ex, Member: e.member, IsGroup: e.isGroup, Order: e.order, Changed: e.fromWB, Ref: len(all)})
+			all = append(all, e)
 		}
-		for order, list := range byOrder {
-			if len(list) < 2 {
+	}
+	for _, clash := range OrderClashes(entries) {
+		for _, ce := range clash {
+			if !ce.Changed {
 				continue
 			}
-			slices.SortFunc(list, func(a, b exEntry) int { return strings.Compare(a.cell+a.member, b.cell+b.member) })
-			for _, e := range list {
-				if !e.fromWB {
+			e := all[ce.Ref]
+			var others []string
+			for _, co := range clash {
+				if co.Ref == ce.Ref {
 					continue
 				}
-				var others []string
-				for _, o := range list {
-					if o.member == e.member && o.isGroup == e.isGroup {
-						continue
-					}
-					where := "an existing entry"
-					if o.fromWB {
-						where = o.cell
-					}
-					kind := "user"
-					if o.isGroup {
-						kind = "group"
-					}
-					others = append(others, fmt.Sprintf("%s '%s' (%s)", kind, o.member, where))
+				o := all[co.Ref]
+				where := "an existing entry"
+				if o.fromWB {
+					where = o.cell
 				}
-				t := artifacts.Tabs[artifacts.TabUsersInExGroups]
-				if e.isGroup {
-					t = artifacts.Tabs[artifacts.TabGroupsInExGroups]
+				kind := "user"
+				if o.isGroup {
+					kind = "group"
 				}
-				row, _ := strconv.Atoi(strings.TrimLeft(e.cell[strings.LastIndexByte(e.cell, '!')+1:], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-				p.addFinding(validate.Finding{Severity: validate.Error, Code: validate.CodeProcessingOrder, Tab: t.Name, Row: row, Column: "ProcessingOrder", Cell: e.cell,
-					Message: fmt.Sprintf("ProcessingOrder %d is used twice in exclusion group '%s': also by %s; each entry needs its own order", order, e.exgroup, strings.Join(others, ", "))})
+				others = append(others, fmt.Sprintf("%s '%s' (%s)", kind, o.member, where))
 			}
+			t := artifacts.Tabs[artifacts.TabUsersInExGroups]
+			if e.isGroup {
+				t = artifacts.Tabs[artifacts.TabGroupsInExGroups]
+			}
+			p.addFinding(validate.Finding{Severity: validate.Error, Code: validate.CodeProcessingOrder, Tab: t.Name, Row: e.row, Column: "ProcessingOrder", Cell: e.cell,
+				Message: fmt.Sprintf("ProcessingOrder %d is used twice in exclusion group '%s': also by %s; each entry needs its own order", e.order, e.exgroup, strings.Join(others, ", "))})
 		}
 	}
 }

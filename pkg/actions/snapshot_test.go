@@ -323,6 +323,20 @@ func TestSnapshotFindings(t *testing.T) {
 			},
 		},
 		{
+			// Before the check stage was shared these reached only the
+			// invariants, with no cell.
+			name: "cycles and processing orders at their cells",
+			data: func(data map[artifacts.TabID][][]string) {
+				data[artifacts.TabGroupsInGroups] = append(data[artifacts.TabGroupsInGroups],
+					rowOf(artifacts.TabGroupsInGroups, "Group=Administrators", "ParentGroup=Documentation LegalA"))
+				data[artifacts.TabGroupsInExGroups][0][2] = "1"
+			},
+			want: []string{
+				"GroupsInGroups!A3: error: putting 'Administrators' into 'Documentation LegalA' makes a cycle: Documentation LegalA → Administrators → Documentation LegalA [group-cycle]",
+				"GroupsInExGroups!C2: error: ProcessingOrder 1 is used twice in exclusion group 'NoHouston': also by user 'Jim' (UsersInExGroups!C2); each entry needs its own order [processing-order-taken]",
+			},
+		},
+		{
 			name: "groups and exclusion groups share names",
 			data: func(data map[artifacts.TabID][][]string) {
 				data[artifacts.TabExGroup] = append(data[artifacts.TabExGroup], rowOf(artifacts.TabExGroup, "ExGroup=documentation legala"))
