@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	graphs "secmgr/internal/graph"
+	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/plans"
 )
@@ -206,7 +206,8 @@ func (c *comparer) dropRemovedRelationships(entries []*entry, users, groups map[
 // would make a group contain itself together with the memberships the
 // destination keeps (without Prune, or where a membership's removal is
 // left out). Additions are taken in order; one that closes a cycle is
-// left out and reported with the cycle.
+// left out and reported with the cycle (actions.GroupCycles, the
+// planner's rule).
 func (c *comparer) checkCycles(entries []*entry, removedGroups map[string]bool) {
 	t := artifacts.Tabs[artifacts.TabGroupsInGroups]
 	var adds []*entry
@@ -225,109 +226,24 @@ func (c *comparer) checkCycles(entries []*entry, removedGroups map[string]bool) 
 	if len(adds) == 0 {
 		return
 	}
-	g := newGraph()
+	var kept []actions.GroupEdge
 	for _, m := range c.dst.GroupsInGroups {
 		if removedGroups[artifacts.Fold(m.Group)] || removedGroups[artifacts.Fold(m.ParentGroup)] ||
 			removedEdges[artifacts.KeyString([]string{m.Group, m.ParentGroup})] {
 			continue
 		}
-		g.link(g.id(m.Group), g.id(m.ParentGroup))
+		kept = append(kept, actions.GroupEdge{Group: m.Group, Parent: m.ParentGroup})
 	}
-	for _, e := range adds {
-		g.link(g.id(e.c.Key[0]), g.id(e.c.Key[1]))
+	added := make([]actions.GroupEdge, len(adds))
+	for i, e := range adds {
+		added[i] = actions.GroupEdge{Group: e.c.Key[0], Parent: e.c.Key[1]}
 	}
-	comp := graphs.SCC(g.adj)
-	var suspects []*entry
-	for _, e := range adds {
-		child, parent := g.id(e.c.Key[0]), g.id(e.c.Key[1])
-		if child == parent || comp[child] == comp[parent] {
-			suspects = append(suspects, e)
-		}
-	}
-	if len(suspects) == 0 {
-		return
-	}
-	// Without the suspects the added memberships make no cycle; put them
-	// back one by one.
-	for _, e := range suspects {
-		child, parent := g.id(e.c.Key[0]), g.id(e.c.Key[1])
-		g.unlink(child, parent)
-	}
-	for _, e := range suspects {
-		child, parent := g.id(e.c.Key[0]), g.id(e.c.Key[1])
-		path := g.path(parent, child)
-		if path == nil {
-			g.link(child, parent)
-			continue
-		}
-		var names []string
-		for _, n := range path {
-			names = append(names, g.names[n])
-		}
-		names = append(names, g.names[parent])
+	for _, cy := range actions.GroupCycles(kept, added) {
+		e := adds[cy.Added]
 		c.report(t, e.c.Key, -1, CodeCycle, "putting '%s' into '%s' would make a cycle with the destination's memberships: %s; it is not carried",
-			e.c.Key[0], e.c.Key[1], strings.Join(names, " → "))
+			e.c.Key[0], e.c.Key[1], strings.Join(cy.Path, " → "))
 		e.drop = true
 	}
-}
-
-// graph is a directed graph of group names, an edge from a member to the
-// group that holds it.
-type graph struct {
-	ids   map[string]int
-	names []string
-	adj   [][]int
-}
-
-func newGraph() *graph { return &graph{ids: map[string]int{}} }
-
-func (g *graph) id(name string) int {
-	f := artifacts.Fold(name)
-	if n, ok := g.ids[f]; ok {
-		return n
-	}
-	g.ids[f] = len(g.names)
-	g.names = append(g.names, name)
-	g.adj = append(g.adj, nil)
-	return len(g.names) - 1
-}
-
-func (g *graph) link(a, b int) { g.adj[a] = append(g.adj[a], b) }
-
-func (g *graph) unlink(a, b int) {
-	if i := slices.Index(g.adj[a], b); i >= 0 {
-		g.adj[a] = slices.Delete(g.adj[a], i, i+1)
-	}
-}
-
-// path returns a shortest path from a to b (both included), or nil.
-func (g *graph) path(a, b int) []int {
-	prev := map[int]int{a: -1}
-	queue := []int{a}
-	for len(queue) > 0 && a != b {
-		v := queue[0]
-		queue = queue[1:]
-		for _, w := range g.adj[v] {
-			if _, seen := prev[w]; seen {
-				continue
-			}
-			prev[w] = v
-			if w == b {
-				queue = nil
-				break
-			}
-			queue = append(queue, w)
-		}
-	}
-	if _, ok := prev[b]; !ok {
-		return nil
-	}
-	var out []int
-	for v := b; v != -1; v = prev[v] {
-		out = append(out, v)
-	}
-	slices.Reverse(out)
-	return out
 }
 
 // slot is one entry of an exclusion group once the workbook is applied.
@@ -425,76 +341,66 @@ func (c *comparer) checkProcessingOrders(entries []*entry, removedUsers, removed
 	}
 	for changed := true; changed; {
 		changed = false
+		var all []*slot
+		var entries []actions.OrderEntry
 		for _, ex := range exgroups {
-			byOrder := map[int][]*slot{}
 			for _, s := range slots[ex] {
-				byOrder[s.order] = append(byOrder[s.order], s)
+				entries = append(entries, actions.OrderEntry{ExGroup: ex, Member: s.member, IsGroup: s.isGroup, Order: s.order, Changed: s.e != nil, Ref: len(all)})
+				all = append(all, s)
 			}
-			orders := make([]int, 0, len(byOrder))
-			for o, list := range byOrder {
-				if len(list) > 1 && slices.ContainsFunc(list, func(s *slot) bool { return s.e != nil }) {
-					orders = append(orders, o)
+		}
+		for _, clash := range actions.OrderClashes(entries) {
+			list := make([]*slot, len(clash))
+			for i, ce := range clash {
+				list[i] = all[ce.Ref]
+			}
+			ex, o := artifacts.Fold(clash[0].ExGroup), clash[0].Order
+			for _, s := range list {
+				if s.e == nil {
+					continue
 				}
-			}
-			slices.Sort(orders)
-			for _, o := range orders {
-				list := byOrder[o]
-				slices.SortFunc(list, func(a, b *slot) int {
-					if a.isGroup != b.isGroup {
-						if a.isGroup {
-							return 1
-						}
-						return -1
-					}
-					return strings.Compare(artifacts.Fold(a.member), artifacts.Fold(b.member))
-				})
-				for _, s := range list {
-					if s.e == nil {
-						continue
-					}
-					// Name the destination's entries at this order, or else
-					// the others the workbook brings.
-					var others, kept []string
-					for _, o := range list {
-						if o != s {
-							others = append(others, describe(o))
-							if o.order == o.dst {
-								kept = append(kept, describe(o))
-							}
+				// Name the destination's entries at this order, or else
+				// the others the workbook brings.
+				var others, kept []string
+				for _, o := range list {
+					if o != s {
+						others = append(others, describe(o))
+						if o.order == o.dst {
+							kept = append(kept, describe(o))
 						}
 					}
-					where := "in the destination"
-					if len(kept) > 0 {
-						others = kept
-					} else {
-						where = "in the source"
-					}
-					e := s.e
-					exName := e.c.Key[1]
-					po := e.t.Column("ProcessingOrder")
-					switch {
-					case e.c.Op == plans.OpAdd:
-						c.report(e.t, e.c.Key, -1, CodeProcessingOrder, "%s %s is not carried: ProcessingOrder %d of exclusion group '%s' is also used by %s %s",
-							e.t.Artifact, quote(e.c.Key), o, exName, strings.Join(others, ", "), where)
-						e.drop = true
-						delete(slots[ex], member{s.isGroup, artifacts.Fold(s.member)})
-					case s.order != s.dst:
-						c.report(e.t, e.c.Key, po, CodeProcessingOrder, "%s %s ProcessingOrder is not carried: %d of exclusion group '%s' is also used by %s %s; the destination keeps %d",
-							e.t.Artifact, quote(e.c.Key), o, exName, strings.Join(others, ", "), where, s.dst)
-						e.c.Fields = slices.DeleteFunc(e.c.Fields, func(f plans.Field) bool { return f.Column == "ProcessingOrder" })
-						s.order = s.dst
-						if len(e.c.Fields) == 0 {
-							e.drop = true
-							s.e = nil
-						}
-					default:
-						c.report(e.t, e.c.Key, -1, CodeProcessingOrder, "%s %s is not carried: its ProcessingOrder %d of exclusion group '%s' is also used by %s %s",
-							e.t.Artifact, quote(e.c.Key), o, exName, strings.Join(others, ", "), where)
+				}
+				where := "in the destination"
+				if len(kept) > 0 {
+					others = kept
+				} else {
+					where = "in the source"
+				}
+				e := s.e
+				exName := e.c.Key[1]
+				po := e.t.Column("ProcessingOrder")
+				switch {
+				case e.c.Op == plans.OpAdd:
+					c.report(e.t, e.c.Key, -1, CodeProcessingOrder, "%s %s is not carried: ProcessingOrder %d of exclusion group '%s' is also used by %s %s",
+						e.t.Artifact, quote(e.c.Key), o, exName, strings.Join(others, ", "), where)
+					e.drop = true
+					delete(slots[ex], member{s.isGroup, artifacts.Fold(s.member)})
+				case s.order != s.dst:
+					c.report(e.t, e.c.Key, po, CodeProcessingOrder, "%s %s ProcessingOrder is not carried: %d of exclusion group '%s' is also used by %s %s; the destination keeps %d",
+						e.t.Artifact, quote(e.c.Key), o, exName, strings.Join(others, ", "), where, s.dst)
+					e.c.Fields = slices.DeleteFunc(e.c.Fields, func(f plans.Field) bool { return f.Column == "ProcessingOrder" })
+					s.order = s.dst
+					if len(e.c.Fields) == 0 {
 						e.drop = true
 						s.e = nil
 					}
-					changed = true
+				default:
+					c.report(e.t, e.c.Key, -1, CodeProcessingOrder, "%s %s is not carried: its ProcessingOrder %d of exclusion group '%s' is also used by %s %s",
+						e.t.Artifact, quote(e.c.Key), o, exName, strings.Join(others, ", "), where)
+					e.drop = true
+					s.e = nil
 				}
+				changed = true
 			}
 		}
 	}

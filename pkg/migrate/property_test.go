@@ -314,14 +314,18 @@ func expressible(r *rand.Rand, src, dst *artifacts.Environment) {
 		})
 		env.Invalidate()
 	}
-	gr := newGraph()
-	src.GroupsInGroups = slicesDelete(src.GroupsInGroups, func(m artifacts.GroupInGroup) bool {
-		c, p := gr.id(m.Group), gr.id(m.ParentGroup)
-		if gr.path(p, c) != nil {
-			return true
-		}
-		gr.link(c, p)
-		return false
+	edges := make([]actions.GroupEdge, len(src.GroupsInGroups))
+	for i, m := range src.GroupsInGroups {
+		edges[i] = actions.GroupEdge{Group: m.Group, Parent: m.ParentGroup}
+	}
+	closing := map[int]bool{}
+	for _, cy := range actions.GroupCycles(nil, edges) {
+		closing[cy.Added] = true
+	}
+	n := 0
+	src.GroupsInGroups = slicesDelete(src.GroupsInGroups, func(artifacts.GroupInGroup) bool {
+		n++
+		return closing[n-1]
 	})
 	for i := range src.Users {
 		if j, ok := artifacts.Tabs[artifacts.TabUsers].Find(dst, src.Users[i].User); ok && src.Users[i].Password == "" && dst.Users[j].Password != "" {
