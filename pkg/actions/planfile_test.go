@@ -22,7 +22,7 @@ func TestApplyRefusesInvalidPlanFiles(t *testing.T) {
 		{"group in itself", []plans.Change{{Op: plans.OpAdd, Tab: "GroupsInGroups", Key: []string{"Finance", "finance"}}},
 			"the plan would leave the environment inconsistent: GroupsInGroups 'Finance / finance': the group 'Finance' is a member of itself (set by change 1)"},
 		{"cycle", []plans.Change{{Op: plans.OpAdd, Tab: "GroupsInGroups", Key: []string{"Readers", "Carol"}}},
-			"makes a cycle: Finance → Readers → Carol → Finance (set by change 1)"},
+			"makes a cycle: Carol → Finance → Readers → Carol (set by change 1)"},
 		{"unknown UserType", []plans.Change{{Op: plans.OpEdit, Tab: "Users", Key: []string{"Bob"}, Fields: plans.Fields{{Column: "UserType", Old: "View", New: "Bogus"}}}},
 			"change 1 (edit Users 'Bob'): UserType 'Bogus' is not allowed"},
 		{"bad e-mail", []plans.Change{{Op: plans.OpAdd, Tab: "Users", Key: []string{"Dana"}, Fields: plans.Fields{{Column: "UserType", New: "View"}, {Column: "Email", New: "not an address"}}}},

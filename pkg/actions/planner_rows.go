@@ -590,7 +590,7 @@ func (p *planner) checkCycles() {
 	if len(p.edgeAdds) == 0 {
 		return
 	}
-	var kept []GroupEdge
+	var kept []artifacts.GroupEdge
 	for _, g := range p.env.GroupsInGroups {
 		c, par := p.groups.final(g.Group), p.groups.final(g.ParentGroup)
 		if _, gone := p.groups.removed[artifacts.Fold(g.Group)]; gone {
@@ -602,13 +602,13 @@ func (p *planner) checkCycles() {
 		if p.edgeRemoves[[2]string{artifacts.Fold(c), artifacts.Fold(par)}] {
 			continue
 		}
-		kept = append(kept, GroupEdge{c, par})
+		kept = append(kept, artifacts.GroupEdge{Group: c, Parent: par})
 	}
-	added := make([]GroupEdge, len(p.edgeAdds))
+	added := make([]artifacts.GroupEdge, len(p.edgeAdds))
 	for i, e := range p.edgeAdds {
-		added[i] = GroupEdge{e.child, e.parent}
+		added[i] = artifacts.GroupEdge{Group: e.child, Parent: e.parent}
 	}
-	for _, c := range GroupCycles(kept, added) {
+	for _, c := range artifacts.GroupCycles(kept, added) {
 		e := p.edgeAdds[c.Added]
 		p.addFinding(validate.Finding{Severity: validate.Error, Code: validate.CodeCycle, Tab: e.tab, Row: e.row, Column: e.column, Cell: e.cell,
 			Message: fmt.Sprintf("putting '%s' into '%s' makes a cycle: %s", e.child, e.parent, strings.Join(c.Path, " → "))})
@@ -657,7 +657,7 @@ func (p *planner) checkProcessingOrders() {
 	}
 	slices.Sort(exNames)
 	var all []exEntry
-	var entries []OrderEntry
+	var entries []artifacts.OrderEntry
 	for _, ex := range exNames {
 		m := final[ex]
 		for _, e := range p.exEntries[ex] {
@@ -669,11 +669,11 @@ func (p *planner) checkProcessingOrders() {
 			m[k] = e
 		}
 		for _, e := range m {
-			entries = append(entries, OrderEntry{ExGroup: ex, Member: e.member, IsGroup: e.isGroup, Order: e.order, Changed: e.fromWB, Ref: len(all)})
+			entries = append(entries, artifacts.OrderEntry{ExGroup: ex, Member: e.member, IsGroup: e.isGroup, Order: e.order, Changed: e.fromWB, Ref: len(all)})
 			all = append(all, e)
 		}
 	}
-	for _, clash := range OrderClashes(entries) {
+	for _, clash := range artifacts.OrderClashes(entries) {
 		for _, ce := range clash {
 			if !ce.Changed {
 				continue

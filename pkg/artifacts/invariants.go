@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"secmgr/internal/graph"
 )
 
 // Violation is one broken invariant of an environment: the row it was
@@ -198,83 +196,57 @@ func (c *checker) references(t *Tab, users, groups, exgroups map[string]bool) {
 	}
 }
 
-// cycles refuses group nesting that makes a group contain itself, showing
-// the cycle once per strongly connected component.
+// cycles refuses group nesting that makes a group contain itself: each
+// row that closes a cycle (GroupCycles), with the cycle.
 func (c *checker) cycles() {
 	rows := c.env.GroupsInGroups
-	ids := make(map[string]int)
-	var names []string
-	id := func(name string) int {
-		f := Fold(name)
-		if n, ok := ids[f]; ok {
-			return n
-		}
-		ids[f] = len(names)
-		names = append(names, name)
-		return len(names) - 1
-	}
-	from := make([]int, len(rows))
-	to := make([]int, len(rows))
+	edges := make([]GroupEdge, 0, len(rows))
+	at := make([]int, 0, len(rows)) // the row of each edge
+	rowOf := make(map[[2]string]int, len(rows))
 	for i, r := range rows {
-		from[i], to[i] = id(r.Group), id(r.ParentGroup)
-	}
-	adj := make([][]int, len(names))
-	for i := range rows {
-		if from[i] == to[i] {
-			c.report(TabGroupsInGroups, i, "GroupsInGroups %s: the group '%s' is a member of itself", quoteKey([]string{rows[i].Group, rows[i].ParentGroup}), rows[i].Group)
+		if Fold(r.Group) == Fold(r.ParentGroup) {
+			c.report(TabGroupsInGroups, i, "GroupsInGroups %s: the group '%s' is a member of itself", quoteKey([]string{r.Group, r.ParentGroup}), r.Group)
 			continue
 		}
-		adj[from[i]] = append(adj[from[i]], to[i])
+		edges = append(edges, GroupEdge{r.Group, r.ParentGroup})
+		at = append(at, i)
+		rowOf[[2]string{Fold(r.Group), Fold(r.ParentGroup)}] = i
 	}
-	comp := graph.SCC(adj)
-	edgeRow := make(map[[2]int]int, len(rows))
-	for i := range rows {
-		edgeRow[[2]int{from[i], to[i]}] = i
-	}
-	reported := make(map[int]bool)
-	for i := range rows {
-		a, b := from[i], to[i]
-		if a == b || comp[a] != comp[b] || reported[comp[a]] {
-			continue
-		}
-		reported[comp[a]] = true
-		path := graph.ShortestPath(adj, b, a, comp)
-		cyc := make([]string, 0, len(path)+1)
-		for _, n := range path {
-			cyc = append(cyc, names[n])
-		}
-		cyc = append(cyc, names[b])
+	for _, cy := range GroupCycles(nil, edges) {
+		i := at[cy.Added]
 		var related []int
-		for k := 0; k+1 < len(path); k++ {
-			related = append(related, edgeRow[[2]int{path[k], path[k+1]}])
+		for k := 0; k+1 < len(cy.Path)-1; k++ {
+			related = append(related, rowOf[[2]string{Fold(cy.Path[k]), Fold(cy.Path[k+1])}])
 		}
 		c.add(Violation{Tab: TabGroupsInGroups, Row: i, Related: related,
-			Msg: fmt.Sprintf("GroupsInGroups %s makes a cycle: %s", quoteKey([]string{rows[i].Group, rows[i].ParentGroup}), strings.Join(cyc, " → "))})
+			Msg: fmt.Sprintf("GroupsInGroups %s makes a cycle: %s", quoteKey([]string{rows[i].Group, rows[i].ParentGroup}), strings.Join(cy.Path, " → "))})
 	}
 }
 
 // processingOrders refuses two entries of one exclusion group with one
-// ProcessingOrder.
+// ProcessingOrder (OrderClashes): each entry after the first of a clash.
 func (c *checker) processingOrders() {
-	type slot struct {
-		exgroup string
-		order   int
-	}
-	first := make(map[slot]string)
-	check := func(tab TabID, row int, kind, member, exgroup string, order int) {
-		s := slot{Fold(exgroup), order}
-		desc := fmt.Sprintf("%s '%s'", kind, member)
-		if other, dup := first[s]; dup {
-			c.report(tab, row, "%s %s: ProcessingOrder %d is used twice in exclusion group '%s' (also by %s); each entry needs its own order",
-				Tabs[tab].Name, quoteKey([]string{member, exgroup}), order, exgroup, other)
-			return
-		}
-		first[s] = desc
-	}
+	var entries []OrderEntry
 	for i, e := range c.env.UsersInExGroups {
-		check(TabUsersInExGroups, i, "user", e.User, e.ExGroup, e.ProcessingOrder)
+		entries = append(entries, OrderEntry{ExGroup: e.ExGroup, Member: e.User, Order: e.ProcessingOrder, Changed: true, Ref: i})
 	}
 	for i, e := range c.env.GroupsInExGroups {
-		check(TabGroupsInExGroups, i, "group", e.Group, e.ExGroup, e.ProcessingOrder)
+		entries = append(entries, OrderEntry{ExGroup: e.ExGroup, Member: e.Group, IsGroup: true, Order: e.ProcessingOrder, Changed: true, Ref: i})
+	}
+	describe := func(e OrderEntry) string {
+		if e.IsGroup {
+			return fmt.Sprintf("group '%s'", e.Member)
+		}
+		return fmt.Sprintf("user '%s'", e.Member)
+	}
+	for _, clash := range OrderClashes(entries) {
+		for _, e := range clash[1:] {
+			tab := TabUsersInExGroups
+			if e.IsGroup {
+				tab = TabGroupsInExGroups
+			}
+			c.report(tab, e.Ref, "%s %s: ProcessingOrder %d is used twice in exclusion group '%s' (also by %s); each entry needs its own order",
+				Tabs[tab].Name, quoteKey([]string{e.Member, e.ExGroup}), e.Order, e.ExGroup, describe(clash[0]))
+		}
 	}
 }

@@ -32,7 +32,7 @@ func TestDecodeRefusesBrokenInvariants(t *testing.T) {
 		}, []string{"GroupsInGroups 'alpha / ALPHA': the group 'alpha' is a member of itself"}},
 		{"cycle", func(env *Environment) {
 			env.GroupsInGroups = []GroupInGroup{{Group: "alpha", ParentGroup: "Zeta"}, {Group: "Zeta", ParentGroup: "Administrators"}, {Group: "Administrators", ParentGroup: "alpha"}}
-		}, []string{"makes a cycle: ", "alpha → Zeta → Administrators → alpha"}},
+		}, []string{"makes a cycle: ", "Administrators → alpha → Zeta → Administrators"}},
 		{"duplicate processing order", func(env *Environment) {
 			env.ExGroup = []ExGroup{{ExGroup: "X"}}
 			env.UsersInExGroups = []UserInExGroup{{User: "A user", ExGroup: "X", ProcessingOrder: 4}}

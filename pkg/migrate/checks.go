@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/plans"
 )
@@ -206,7 +205,7 @@ func (c *comparer) dropRemovedRelationships(entries []*entry, users, groups map[
 // would make a group contain itself together with the memberships the
 // destination keeps (without Prune, or where a membership's removal is
 // left out). Additions are taken in order; one that closes a cycle is
-// left out and reported with the cycle (actions.GroupCycles, the
+// left out and reported with the cycle (artifacts.GroupCycles, the
 // planner's rule).
 func (c *comparer) checkCycles(entries []*entry, removedGroups map[string]bool) {
 	t := artifacts.Tabs[artifacts.TabGroupsInGroups]
@@ -226,19 +225,19 @@ func (c *comparer) checkCycles(entries []*entry, removedGroups map[string]bool) 
 	if len(adds) == 0 {
 		return
 	}
-	var kept []actions.GroupEdge
+	var kept []artifacts.GroupEdge
 	for _, m := range c.dst.GroupsInGroups {
 		if removedGroups[artifacts.Fold(m.Group)] || removedGroups[artifacts.Fold(m.ParentGroup)] ||
 			removedEdges[artifacts.KeyString([]string{m.Group, m.ParentGroup})] {
 			continue
 		}
-		kept = append(kept, actions.GroupEdge{Group: m.Group, Parent: m.ParentGroup})
+		kept = append(kept, artifacts.GroupEdge{Group: m.Group, Parent: m.ParentGroup})
 	}
-	added := make([]actions.GroupEdge, len(adds))
+	added := make([]artifacts.GroupEdge, len(adds))
 	for i, e := range adds {
-		added[i] = actions.GroupEdge{Group: e.c.Key[0], Parent: e.c.Key[1]}
+		added[i] = artifacts.GroupEdge{Group: e.c.Key[0], Parent: e.c.Key[1]}
 	}
-	for _, cy := range actions.GroupCycles(kept, added) {
+	for _, cy := range artifacts.GroupCycles(kept, added) {
 		e := adds[cy.Added]
 		c.report(t, e.c.Key, -1, CodeCycle, "putting '%s' into '%s' would make a cycle with the destination's memberships: %s; it is not carried",
 			e.c.Key[0], e.c.Key[1], strings.Join(cy.Path, " → "))
@@ -342,14 +341,14 @@ func (c *comparer) checkProcessingOrders(entries []*entry, removedUsers, removed
 	for changed := true; changed; {
 		changed = false
 		var all []*slot
-		var entries []actions.OrderEntry
+		var entries []artifacts.OrderEntry
 		for _, ex := range exgroups {
 			for _, s := range slots[ex] {
-				entries = append(entries, actions.OrderEntry{ExGroup: ex, Member: s.member, IsGroup: s.isGroup, Order: s.order, Changed: s.e != nil, Ref: len(all)})
+				entries = append(entries, artifacts.OrderEntry{ExGroup: ex, Member: s.member, IsGroup: s.isGroup, Order: s.order, Changed: s.e != nil, Ref: len(all)})
 				all = append(all, s)
 			}
 		}
-		for _, clash := range actions.OrderClashes(entries) {
+		for _, clash := range artifacts.OrderClashes(entries) {
 			list := make([]*slot, len(clash))
 			for i, ce := range clash {
 				list[i] = all[ce.Ref]

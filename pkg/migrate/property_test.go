@@ -314,12 +314,12 @@ func expressible(r *rand.Rand, src, dst *artifacts.Environment) {
 		})
 		env.Invalidate()
 	}
-	edges := make([]actions.GroupEdge, len(src.GroupsInGroups))
+	edges := make([]artifacts.GroupEdge, len(src.GroupsInGroups))
 	for i, m := range src.GroupsInGroups {
-		edges[i] = actions.GroupEdge{Group: m.Group, Parent: m.ParentGroup}
+		edges[i] = artifacts.GroupEdge{Group: m.Group, Parent: m.ParentGroup}
 	}
 	closing := map[int]bool{}
-	for _, cy := range actions.GroupCycles(nil, edges) {
+	for _, cy := range artifacts.GroupCycles(nil, edges) {
 		closing[cy.Added] = true
 	}
 	n := 0

@@ -1,17 +1,16 @@
-package actions
+package artifacts
 
 import (
 	"cmp"
 	"slices"
 
 	"secmgr/internal/graph"
-	"secmgr/pkg/artifacts"
 )
 
-// The rules below look at the whole of a change, not at one row: every
-// caller that builds a change — the planner from a workbook's rows,
-// migrate from a comparison — checks it here, so that what one accepts the
-// other does too.
+// The rules below look at many rows at once. Every caller checks them
+// here — Load and Apply on a whole environment, the planner on the rows
+// of a workbook, migrate on a comparison — so that what one accepts the
+// others do too.
 
 // A GroupEdge puts Group into Parent (GroupsInGroups), by name in any
 // casing.
@@ -40,7 +39,7 @@ func GroupCycles(kept, added []GroupEdge) []Cycle {
 	var names []string
 	var adj [][]int
 	id := func(name string) int {
-		f := artifacts.Fold(name)
+		f := Fold(name)
 		if n, ok := ids[f]; ok {
 			return n
 		}
@@ -125,7 +124,7 @@ func OrderClashes(entries []OrderEntry) [][]OrderEntry {
 	by := map[slot][]OrderEntry{}
 	var slots []slot
 	for _, e := range entries {
-		k := slot{artifacts.Fold(e.ExGroup), e.Order}
+		k := slot{Fold(e.ExGroup), e.Order}
 		if _, ok := by[k]; !ok {
 			slots = append(slots, k)
 		}
@@ -147,7 +146,7 @@ func OrderClashes(entries []OrderEntry) [][]OrderEntry {
 				}
 				return -1
 			}
-			return cmp.Compare(artifacts.Fold(a.Member), artifacts.Fold(b.Member))
+			return cmp.Compare(Fold(a.Member), Fold(b.Member))
 		})
 		out = append(out, list)
 	}
