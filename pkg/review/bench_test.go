@@ -82,7 +82,7 @@ func writeReviewed(b *testing.B, env *artifacts.Environment, path string) {
 			decision = Remove
 		}
 		i++
-		row := []any{r.User, r.UserType, boolText(r.IsEnabled), r.Group, strings.Join(r.Roles, ", "), boolText(r.Administrator), decision, "Ann Auditor"}
+		row := []any{r.User, r.UserType, boolText(r.IsEnabled), r.Group, strings.Join(r.NestedGroups, ", "), strings.Join(r.Roles, ", "), boolText(r.Administrator), decision, "Ann Auditor"}
 		if err := sw.SetRow(fmt.Sprintf("A%d", i+1), row); err != nil {
 			b.Fatal(err)
 		}
