@@ -6,8 +6,6 @@ import (
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
-
-	"secmgr/pkg/artifacts"
 )
 
 // Layout is a sheet that is not a tab of the tab table, such as an access
@@ -101,9 +99,6 @@ type TextLine struct {
 func (w *Writer) AddTextSheet(name string, width float64, lines []TextLine) error {
 	if err := w.usable(); err != nil {
 		return err
-	}
-	if w.tabs[artifacts.Fold(name)] {
-		return w.fail(fmt.Errorf("the %s tab is written twice", name))
 	}
 	if err := w.endTab(); err != nil {
 		return err

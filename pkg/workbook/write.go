@@ -204,9 +204,6 @@ type sheetColumn struct {
 // its header row: columns styled and frozen, each with its width, note and
 // data validation; printable on one page wide when print.
 func (w *Writer) startSheet(name string, columns []sheetColumn, print bool, author string) error {
-	if w.tabs[artifacts.Fold(name)] {
-		return w.fail(fmt.Errorf("the %s tab is written twice", name))
-	}
 	if err := w.endTab(); err != nil {
 		return err
 	}
@@ -279,6 +276,12 @@ func (w *Writer) startSheet(name string, columns []sheetColumn, print bool, auth
 // so that the first tab written is the first sheet and no empty Sheet1
 // is left behind.
 func (w *Writer) newSheet(name string) error {
+	if w.tabs[artifacts.Fold(name)] {
+		return w.fail(fmt.Errorf("the %s tab is written twice", name))
+	}
+	if artifacts.Fold(name) == artifacts.Fold(ListsSheet) {
+		return w.fail(fmt.Errorf("%s is the name of the tab of drop-down lists; name the tab otherwise", name))
+	}
 	var err error
 	if len(w.tabs) == 0 {
 		err = w.file.SetSheetName(w.file.GetSheetName(0), name)
