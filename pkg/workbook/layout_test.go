@@ -3,6 +3,7 @@ package workbook
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -44,9 +45,9 @@ func TestWriteLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := [][]string{
-		{"Ann", "=1+1", "Remove", "@SUM(A1:A2)"},
-		{"Bob", "", "", "  spaced  "},
-		{"12", "+A1", "Keep", ""},
+		{"Ann", "=1+1", "Remove", ""},
+		{"Bob", "@SUM(A1:A2)", "", ""},
+		{"12", "+A1", "Keep", ""}, // no Comment in any row
 	}
 	for _, r := range rows {
 		if err := w.WriteRow(r); err != nil {
@@ -85,6 +86,11 @@ func TestWriteLayout(t *testing.T) {
 	}
 	if xml := zipPart(t, path, "xl/worksheets/sheet2.xml"); strings.Contains(xml, "<f>") || strings.Contains(xml, "<f ") {
 		t.Errorf("the layout's sheet holds a formula:\n%s", xml)
+	}
+	// The dimension spans the header, though no row has a Comment:
+	// openpyxl's read-only mode reads no further.
+	if dim := regexp.MustCompile(`<dimension ref="[^"]*"`).FindString(zipPart(t, path, "xl/worksheets/sheet2.xml")); dim != `<dimension ref="A1:D4"` {
+		t.Errorf("%s, want A1:D4: the header and the rows", dim)
 	}
 	if typ, err := f.GetCellType("Review", "A4"); err != nil || typ == excelize.CellTypeNumber {
 		t.Errorf("the number-like name 12 is a %v cell (%v), not text", typ, err)

@@ -223,6 +223,7 @@ func (w *Writer) startSheet(name string, columns []sheetColumn, print bool, auth
 	if err != nil {
 		return w.fail(fmt.Errorf("tab %s: %s", name, oserr.Reason(err)))
 	}
+	spool.maxCol = len(columns) // the header row spans them all: the sheet's dimension covers it
 	w.spools[name] = spool
 	w.sheet, w.stream, w.spool, w.row = name, sw, spool, 1
 	w.tab, w.columns = nil, columns
