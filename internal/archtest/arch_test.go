@@ -62,12 +62,9 @@ var forbidden = map[string][]string{
 
 // excelizeUsers are the only packages that may import the spreadsheet
 // library: every workbook is read by pkg/workbook's bounded reader and
-// written with its shared styles.
-//
-// pkg/review still writes its review and evidence sheets with excelize
-// itself; it is listed until those sheets are layouts of the tab table
-// written by pkg/workbook.
-var excelizeUsers = []string{"pkg/workbook", "pkg/review"}
+// written with its shared styles, the security tabs and the layouts of
+// other sheets (an access review, its evidence) alike.
+var excelizeUsers = []string{"pkg/workbook"}
 
 func TestImportDirection(t *testing.T) {
 	root, err := filepath.Abs("../..")

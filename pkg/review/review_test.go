@@ -285,3 +285,8 @@ func TestFileName(t *testing.T) {
 		t.Errorf("FileName = %q", got)
 	}
 }
+
+func columnName(col int) string {
+	name, _ := excelize.ColumnNumberToName(col)
+	return name
+}

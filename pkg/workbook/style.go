@@ -43,9 +43,27 @@ const (
 // from row 2 to here, so rows a person adds get the drop-down too.
 var lastRow = strconv.Itoa(excelize.TotalRows)
 
-// headerStyles are the style ids of header cells.
+// inputCellFill is the pale fill of the cells below a Layout's input
+// header, so that a person sees where to type.
+const inputCellFill = "FFF2CC"
+
+// headerStyles are the style ids of header cells, and of a Layout's input
+// cells (made when first needed: security tabs have none).
 type headerStyles struct {
 	plain, key, action, lists int
+	input                     int
+}
+
+// inputCells returns the style of the cells of a Layout's input column.
+func (w *Writer) inputCells() (int, error) {
+	if w.styles.input == 0 {
+		id, err := w.file.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{inputCellFill}}})
+		if err != nil {
+			return 0, err
+		}
+		w.styles.input = id
+	}
+	return w.styles.input, nil
 }
 
 func newHeaderStyles(f *excelize.File) (headerStyles, error) {
@@ -172,6 +190,7 @@ var cubeViewUIVisibilities = func() []string {
 type rule struct {
 	list    string   // the Lists column it draws on ("" for a whole-number rule)
 	values  []string // the list's values
+	inline  bool     // the values go in the validation itself, not on the Lists tab
 	numeric bool     // the list holds numbers
 	stop    bool     // refuse other values (else warn and let the person keep them)
 	title   string
@@ -262,9 +281,9 @@ func (w *Writer) addValidation(col int, r rule) error {
 		if err := dv.SetRange(0, 2147483647, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween); err != nil {
 			return err
 		}
-	} else if w.opt.BDA {
+	} else if w.opt.BDA || r.inline {
 		// No Lists tab: the values go in the validation itself, which
-		// ruleFor checked they fit.
+		// ruleFor and StartLayout checked they fit.
 		if err := dv.SetDropList(r.values); err != nil {
 			return err
 		}
@@ -276,7 +295,7 @@ func (w *Writer) addValidation(col int, r rule) error {
 		style = excelize.DataValidationErrorStyleStop
 	}
 	dv.SetError(style, r.title, r.message)
-	return w.file.AddDataValidation(w.tab.Name, dv)
+	return w.file.AddDataValidation(w.sheet, dv)
 }
 
 // headerNote is the note on a column's header: what the column holds, its
@@ -360,17 +379,18 @@ func sentence(s string) string {
 	return string(r)
 }
 
-// addHeaderNote adds the note of column col (1-based) of the current tab.
-func (w *Writer) addHeaderNote(col int, c *artifacts.Column, text string) error {
+// addHeaderNote adds the note of column col (1-based), headed name, of
+// the current tab, signed by author.
+func (w *Writer) addHeaderNote(col int, name, text, author string) error {
 	lines := 1
 	for _, l := range strings.Split(text, "\n") {
 		lines += 1 + len(l)/42
 	}
-	return w.file.AddComment(w.tab.Name, excelize.Comment{
+	return w.file.AddComment(w.sheet, excelize.Comment{
 		Cell:   columnName(col) + "1",
-		Author: NoteAuthor,
+		Author: author,
 		Paragraph: []excelize.RichTextRun{
-			{Text: c.Name + "\n", Font: &excelize.Font{Bold: true}},
+			{Text: name + "\n", Font: &excelize.Font{Bold: true}},
 			{Text: text},
 		},
 		Width:  300,

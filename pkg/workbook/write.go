@@ -42,6 +42,10 @@ type WriteOptions struct {
 // maxSheetRows is Excel's row limit; the header takes one.
 const maxSheetRows = excelize.TotalRows
 
+// MaxDataRows is the most data rows one written tab holds: Excel's row
+// limit less the header row.
+const MaxDataRows = maxSheetRows - 1
+
 // maxCellChars is Excel's limit on the text of one cell, in UTF-16 units.
 const maxCellChars = excelize.TotalCellChars
 
@@ -69,6 +73,10 @@ func utf16Len(s string) int {
 // last. Drop-downs of references only warn, so that a name the workbook
 // itself adds can still be typed.
 //
+// Sheets of other layouts, such as an access review, are written the same
+// way and with the same styles: StartLayout, and AddTextSheet for a sheet
+// of explanations.
+//
 //	w, err := workbook.Create("SecurityExtract.101500.xlsx", workbook.WriteOptions{})
 //	if err != nil { … }
 //	defer w.Abort()                       // a no-op after a successful Close
@@ -84,11 +92,14 @@ type Writer struct {
 	styles   headerStyles
 	lists    dropLists
 
-	tab     *artifacts.Tab
+	sheet   string         // the current sheet's name
+	tab     *artifacts.Tab // the current sheet's tab; nil for a Layout
+	columns []sheetColumn  // the current sheet's written columns
+	values  int            // the values WriteRow takes: one per tab or layout column
 	stream  *excelize.StreamWriter
 	ended   []*excelize.StreamWriter // tabs ended, flushed by Close
 	row     int                      // last spreadsheet row written on the current tab
-	cols    []int                    // the tab columns written, in order
+	cols    []int                    // per written column, the index of its value in a row
 	numeric []bool                   // per written column: written as a number when it parses
 	cells   []any                    // reused row of cell values
 	tabs    map[string]bool
@@ -155,82 +166,138 @@ func (w *Writer) StartTab(tab *artifacts.Tab) error {
 	if err := w.usable(); err != nil {
 		return err
 	}
-	if w.tabs[artifacts.Fold(tab.Name)] {
-		return w.fail(fmt.Errorf("the %s tab is written twice", tab.Name))
+	var cols []int
+	for i := range tab.Columns {
+		if !w.opt.BDA || tab.InGuide(i) {
+			cols = append(cols, i)
+		}
 	}
+	columns := make([]sheetColumn, len(cols))
+	for i, ci := range cols {
+		c := &tab.Columns[ci]
+		r, ok := w.ruleFor(tab, c)
+		columns[i] = sheetColumn{name: c.Name, width: columnWidth(c), head: w.styles.of(c),
+			numeric: c.Kind == artifacts.KindWhole || c.Kind == artifacts.KindNumGridRows,
+			rule:    r, hasRule: ok, note: headerNote(tab, c, r, ok)}
+	}
+	if err := w.startSheet(tab.Name, columns, true, NoteAuthor); err != nil {
+		return err
+	}
+	w.tab, w.cols, w.values = tab, cols, len(tab.Columns)
+	return nil
+}
+
+// sheetColumn is one written column of the current sheet, whether of a
+// security tab or of a Layout: both are styled by the same code.
+type sheetColumn struct {
+	name    string
+	width   float64 // in characters
+	head    int     // the header's style
+	cells   int     // the column's style, for cells a person fills in; 0 for none
+	numeric bool    // whole numbers are written as number cells
+	rule    rule    // the drop-down or number rule, when hasRule
+	hasRule bool
+	note    string // the header note; none when empty
+}
+
+// startSheet ends the current sheet, if any, and starts sheet name with
+// its header row: columns styled and frozen, each with its width, note and
+// data validation; printable on one page wide when print.
+func (w *Writer) startSheet(name string, columns []sheetColumn, print bool, author string) error {
 	if err := w.endTab(); err != nil {
 		return err
 	}
-	var err error
-	if len(w.tabs) == 0 {
-		// Rename excelize's default sheet, so the first tab written is the
-		// first sheet and no empty Sheet1 is left behind.
-		err = w.file.SetSheetName(w.file.GetSheetName(0), tab.Name)
-	} else {
-		_, err = w.file.NewSheet(tab.Name)
+	if err := w.newSheet(name); err != nil {
+		return err
 	}
+	if print {
+		if err := w.setPrinting(name); err != nil {
+			return w.fail(fmt.Errorf("tab %s: %w", name, err))
+		}
+	}
+	sw, err := w.file.NewStreamWriter(name)
 	if err != nil {
-		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
-	}
-	w.tabs[artifacts.Fold(tab.Name)] = true
-	if err := w.setPrinting(tab.Name); err != nil {
-		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
-	}
-	sw, err := w.file.NewStreamWriter(tab.Name)
-	if err != nil {
-		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
+		return w.fail(fmt.Errorf("tab %s: %w", name, err))
 	}
 	spool, err := newRowSpool(filepath.Dir(w.path))
 	if err != nil {
-		return w.fail(fmt.Errorf("tab %s: %s", tab.Name, oserr.Reason(err)))
+		return w.fail(fmt.Errorf("tab %s: %s", name, oserr.Reason(err)))
 	}
-	w.spools[tab.Name] = spool
-	w.tab, w.stream, w.spool, w.row = tab, sw, spool, 1
+	spool.maxCol = len(columns) // the header row spans them all: the sheet's dimension covers it
+	w.spools[name] = spool
+	w.sheet, w.stream, w.spool, w.row = name, sw, spool, 1
+	w.tab, w.columns = nil, columns
 	w.cols = w.cols[:0]
-	for i := range tab.Columns {
-		if !w.opt.BDA || tab.InGuide(i) {
-			w.cols = append(w.cols, i)
-		}
-	}
 	w.numeric = w.numeric[:0]
 	w.cells = w.cells[:0]
-	for _, ci := range w.cols {
-		c := &tab.Columns[ci]
-		w.numeric = append(w.numeric, c.Kind == artifacts.KindWhole || c.Kind == artifacts.KindNumGridRows)
-		w.cells = append(w.cells, excelize.Cell{StyleID: w.styles.of(c), Value: c.Name})
+	for i, c := range columns {
+		w.cols = append(w.cols, i)
+		w.numeric = append(w.numeric, c.numeric)
+		w.cells = append(w.cells, excelize.Cell{StyleID: c.head, Value: c.name})
 	}
+	w.values = len(columns)
 	// Last to first: excelize puts each new <col> in front, and Excel
 	// wants them in ascending order.
-	for i := len(w.cols) - 1; i >= 0; i-- {
-		if err := sw.SetColWidth(i+1, i+1, columnWidth(&tab.Columns[w.cols[i]])); err != nil {
-			return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
+	for i := len(columns) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, columns[i].width); err != nil {
+			return w.fail(fmt.Errorf("tab %s: %w", name, err))
+		}
+	}
+	for i, c := range columns {
+		if c.cells != 0 {
+			if err := sw.SetColStyle(i+1, i+1, c.cells); err != nil {
+				return w.fail(fmt.Errorf("tab %s: %w", name, err))
+			}
 		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
+		return w.fail(fmt.Errorf("tab %s: %w", name, err))
 	}
 	// Validations and notes go to the sheet's settings, which the stream
 	// writes when the tab is flushed.
-	for i, ci := range w.cols {
-		c := &tab.Columns[ci]
-		r, ok := w.ruleFor(tab, c)
-		if ok {
-			if err := w.addValidation(i+1, r); err != nil {
-				return w.fail(fmt.Errorf("tab %s column %s: %w", tab.Name, c.Name, err))
+	for i, c := range columns {
+		if c.hasRule {
+			if err := w.addValidation(i+1, c.rule); err != nil {
+				return w.fail(fmt.Errorf("tab %s column %s: %w", name, c.name, err))
 			}
 		}
-		if err := w.addHeaderNote(i+1, c, headerNote(tab, c, r, ok)); err != nil {
-			return w.fail(fmt.Errorf("tab %s column %s: %w", tab.Name, c.Name, err))
+		if c.note != "" {
+			if err := w.addHeaderNote(i+1, c.name, c.note, author); err != nil {
+				return w.fail(fmt.Errorf("tab %s column %s: %w", name, c.name, err))
+			}
 		}
 	}
 	if err := sw.SetRow("A1", w.cells, excelize.RowOpts{Height: 20}); err != nil {
-		return w.fail(fmt.Errorf("tab %s: %w", tab.Name, err))
+		return w.fail(fmt.Errorf("tab %s: %w", name, err))
 	}
 	return nil
 }
 
+// newSheet adds sheet name. The first renames excelize's default sheet,
+// so that the first tab written is the first sheet and no empty Sheet1
+// is left behind.
+func (w *Writer) newSheet(name string) error {
+	if w.tabs[artifacts.Fold(name)] {
+		return w.fail(fmt.Errorf("the %s tab is written twice", name))
+	}
+	if artifacts.Fold(name) == artifacts.Fold(ListsSheet) {
+		return w.fail(fmt.Errorf("%s is the name of the tab of drop-down lists; name the tab otherwise", name))
+	}
+	var err error
+	if len(w.tabs) == 0 {
+		err = w.file.SetSheetName(w.file.GetSheetName(0), name)
+	} else {
+		_, err = w.file.NewSheet(name)
+	}
+	if err != nil {
+		return w.fail(fmt.Errorf("tab %s: %w", name, err))
+	}
+	w.tabs[artifacts.Fold(name)] = true
+	return nil
+}
+
 // WriteRow writes one data row of the current tab: one value per tab
-// column, in column order. Names and free text are written as text cells,
+// (or Layout) column, in column order. Names and free text are written as text cells,
 // never as formulas (even "=1+1"); whole-number columns as numbers;
 // booleans as the text True/False; an empty value leaves the cell empty.
 func (w *Writer) WriteRow(values []string) error {
@@ -238,13 +305,17 @@ func (w *Writer) WriteRow(values []string) error {
 		return err
 	}
 	if w.stream == nil {
-		return w.fail(errors.New("WriteRow before StartTab"))
+		return w.fail(errors.New("WriteRow before StartTab or StartLayout"))
 	}
-	if len(values) != len(w.tab.Columns) {
-		return w.fail(fmt.Errorf("tab %s: %d values for %d columns", w.tab.Name, len(values), len(w.tab.Columns)))
+	if len(values) != w.values {
+		return w.fail(fmt.Errorf("tab %s: %d values for %d columns", w.sheet, len(values), w.values))
 	}
 	if w.row >= maxSheetRows {
-		return w.fail(fmt.Errorf("the %s tab has more than %d rows, the most a worksheet can hold; export fewer rows (use filters or --areas)", w.tab.Name, maxSheetRows-1))
+		advice := ""
+		if w.tab != nil {
+			advice = "; export fewer rows (use filters or --areas)"
+		}
+		return w.fail(fmt.Errorf("the %s tab has more than %d rows, the most a worksheet can hold%s", w.sheet, MaxDataRows, advice))
 	}
 	w.row++
 	if len(w.cols) != len(values) {
@@ -264,13 +335,13 @@ func (w *Writer) WriteRow(values []string) error {
 		if len(v) > maxCellChars && utf16Len(v) > maxCellChars {
 			// A spreadsheet would cut the text silently.
 			return w.fail(fmt.Errorf("tab %s row %d: the %s value is %d characters long; a cell holds at most %d",
-				w.tab.Name, w.row, w.tab.Columns[w.cols[i]].Name, utf16Len(v), maxCellChars))
+				w.sheet, w.row, w.columns[i].name, utf16Len(v), maxCellChars))
 		}
 		// A whole-number column holding something else keeps it, as text.
 		w.numericRow = append(w.numericRow, w.numeric[i] && v != "" && isWholeNumber(v))
 	}
 	if err := w.spool.writeRow(values, w.numericRow); err != nil {
-		return w.fail(fmt.Errorf("tab %s row %d: %s", w.tab.Name, w.row, oserr.Reason(err)))
+		return w.fail(fmt.Errorf("tab %s row %d: %s", w.sheet, w.row, oserr.Reason(err)))
 	}
 	return nil
 }
@@ -401,8 +472,8 @@ func (w *Writer) endTab() error {
 		return nil
 	}
 	ref := "A1:" + columnName(len(w.cols)) + strconv.Itoa(w.row)
-	if err := w.file.AutoFilter(w.tab.Name, ref, nil); err != nil {
-		return w.fail(fmt.Errorf("tab %s: %w", w.tab.Name, err))
+	if err := w.file.AutoFilter(w.sheet, ref, nil); err != nil {
+		return w.fail(fmt.Errorf("tab %s: %w", w.sheet, err))
 	}
 	w.ended = append(w.ended, w.stream)
 	w.stream = nil
