@@ -6,7 +6,7 @@
 // reviewer sets to Keep or Remove. A reviewed workbook plans like an
 // edited security workbook: every Remove becomes a membership removal.
 //
-//	err := review.Write(env, "AccessReview.101500.xlsx", false)
+//	err := review.Write(env, "AccessReview.101500.xlsx", review.WriteOptions{})
 //	…the reviewer fills in Decision, Reviewer and Comment…
 //	ok, err := review.IsReviewWorkbook("AccessReview.101500.xlsx")
 //	p, err := review.Plan("AccessReview.101500.xlsx", env)
