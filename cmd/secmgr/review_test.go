@@ -192,7 +192,7 @@ func TestReviewPlanApply(t *testing.T) {
 	// The same file again: warnings only, exit 0.
 	r = ok(t, dir, nil, "plan", path, "--env", envPath)
 	expectCode(t, r, 0, "0 to remove; 0 errors, 2 warnings.",
-		"AccessReview!"+cells["Robert Kline / Administrators"]+": warning: 'Robert Kline' is no longer a member of 'Administrators'; nothing to remove [already-absent]")
+		"AccessReview!"+cells["Robert Kline / Administrators"]+": warning: group membership 'Robert Kline' in 'Administrators' is already absent; nothing to remove [already-absent]")
 	expectCode(t, secmgr(t, dir, nil, "apply", path, "--env", envPath, "--yes"), 0, "Nothing to apply")
 }
 

@@ -38,6 +38,11 @@ type PlanOptions struct {
 	// BDA makes every use of one of secmgr's extensions an error at its
 	// cell: the workbook is meant for BDA Security Manager.
 	BDA bool
+	// NamesMayBeGone makes a removal that names a user or group that does
+	// not exist an already-absent warning rather than an error: the rows
+	// were written from an earlier state (an access review), and what
+	// they remove may have gone since.
+	NamesMayBeGone bool
 }
 
 // stage orders a plan: additions of users and groups, renames, edits,
@@ -196,7 +201,7 @@ func planWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*pl
 	}
 	p := newPlanner(planEnv, opt, path)
 	p.findings = stale
-	if err := p.run(wb); err != nil {
+	if err := p.run(fileRows{wb}); err != nil {
 		return nil, err
 	}
 	if opt.BDA {
@@ -221,6 +226,30 @@ func planWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*pl
 	if tw != nil {
 		tw.rebase(plan)
 	}
+	plan.Summarize()
+	return plan, nil
+}
+
+// SheetRows are rows of one sheet, held in memory.
+type SheetRows struct {
+	Sheet *workbook.Sheet // see workbook.NewSheet
+	Rows  []*workbook.Row
+}
+
+// PlanRows plans rows that another layout holds — the Remove decisions of
+// an access review — with the planner's checks and rules, as PlanWorkbook
+// plans the rows of a workbook. Findings name the sheets' own cells. The
+// plan records opt.Source as its source. env is not changed.
+func PlanRows(env *artifacts.Environment, rows []SheetRows, opt PlanOptions) (*plans.Plan, error) {
+	fp, err := artifacts.Fingerprint(env)
+	if err != nil {
+		return nil, err
+	}
+	p := newPlanner(env, opt, opt.Source)
+	if err := p.run(heldRows(rows)); err != nil {
+		return nil, err
+	}
+	plan := p.plan(plans.EnvironmentRef{Name: env.Name, Fingerprint: fp}, opt.Source)
 	plan.Summarize()
 	return plan, nil
 }
@@ -311,8 +340,48 @@ type namedRow struct {
 	repeat bool
 }
 
-func (p *planner) run(wb *workbook.Workbook) error {
-	sheets := slices.Clone(wb.Sheets)
+// rowSource gives the planner its rows: a workbook file, or rows another
+// layout holds (PlanRows).
+type rowSource interface {
+	sheetList() []*workbook.Sheet
+	read(s *workbook.Sheet, fn func(*workbook.Row) error) error
+}
+
+// fileRows are the rows of a workbook file, streamed.
+type fileRows struct{ wb *workbook.Workbook }
+
+func (f fileRows) sheetList() []*workbook.Sheet { return f.wb.Sheets }
+func (f fileRows) read(s *workbook.Sheet, fn func(*workbook.Row) error) error {
+	return f.wb.Read(s, fn)
+}
+
+// heldRows are rows in memory, by sheet.
+type heldRows []SheetRows
+
+func (h heldRows) sheetList() []*workbook.Sheet {
+	out := make([]*workbook.Sheet, len(h))
+	for i, sr := range h {
+		out[i] = sr.Sheet
+	}
+	return out
+}
+
+func (h heldRows) read(s *workbook.Sheet, fn func(*workbook.Row) error) error {
+	for _, sr := range h {
+		if sr.Sheet != s {
+			continue
+		}
+		for _, r := range sr.Rows {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (p *planner) run(src rowSource) error {
+	sheets := slices.Clone(src.sheetList())
 	if p.snap != nil {
 		sheets = slices.DeleteFunc(sheets, func(s *workbook.Sheet) bool { return !p.snap.reads(s.Tab.ID) })
 	}
@@ -332,7 +401,7 @@ func (p *planner) run(wb *workbook.Workbook) error {
 		default:
 			continue
 		}
-		err := wb.Read(s, func(r *workbook.Row) error {
+		err := src.read(s, func(r *workbook.Row) error {
 			named = append(named, &namedRow{sheet: s, number: r.Number, values: slices.Clone(r.Values), kind: kind})
 			return nil
 		})
@@ -352,7 +421,7 @@ func (p *planner) run(wb *workbook.Workbook) error {
 			continue
 		case artifacts.TabCubeDataCellAccess:
 			var rows []*workbook.Row
-			err := wb.Read(s, func(r *workbook.Row) error {
+			err := src.read(s, func(r *workbook.Row) error {
 				cp := *r // the reader reuses its row
 				cp.Values = slices.Clone(r.Values)
 				rows = append(rows, &cp)
@@ -364,7 +433,7 @@ func (p *planner) run(wb *workbook.Workbook) error {
 			p.planSlices(s, rows)
 			continue
 		}
-		err := wb.Read(s, func(r *workbook.Row) error {
+		err := src.read(s, func(r *workbook.Row) error {
 			if s.Tab.Relationship {
 				p.planRelationship(s, r)
 			} else {

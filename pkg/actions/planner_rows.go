@@ -323,6 +323,14 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 			key[j] = final
 			continue
 		case stateUnknown:
+			if p.opt.NamesMayBeGone && action == artifacts.ActionRemove {
+				what := "group"
+				if c.Kind == artifacts.KindUser {
+					what = "user"
+				}
+				p.report(s, validate.Warning, validate.CodeAlreadyAbsent, t.Column("ActionType"), r.Number, "%s '%s' no longer exists; nothing to remove", what, key[j])
+				return
+			}
 			p.reference(s, r.Number, ci, key[j]) // reports with a suggestion
 			return
 		}

@@ -56,7 +56,7 @@ func Snapshot(path string, opt SnapshotOptions) (*artifacts.Environment, validat
 	p := newPlanner(base, PlanOptions{Read: opt.Read}, path)
 	p.snap = rules
 	p.findings = rules.structure(wb)
-	if err := p.run(wb); err != nil {
+	if err := p.run(fileRows{wb}); err != nil {
 		return nil, nil, err
 	}
 	p.findings = append(p.findings, wb.Findings...)

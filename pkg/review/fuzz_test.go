@@ -41,7 +41,10 @@ func FuzzPlanRows(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		p := pl.plan("sha256:x", "fuzz.xlsx")
+		p, err := pl.plan("fuzz.xlsx", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if p.Applicable != (p.Findings.Errors() == 0) {
 			t.Fatalf("applicable %v with %d errors", p.Applicable, p.Findings.Errors())
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
@@ -56,9 +57,13 @@ func IsReviewWorkbookWith(path string, opt Options) (bool, error) {
 // removal of every membership whose Decision is Remove (in any casing,
 // surrounding spaces ignored) — "- UsersInGroups USER / GROUP", its cell
 // the Decision cell (AccessReview!G12) — in row order. Rows whose
-// Decision is empty or Keep change nothing. Findings:
+// Decision is empty or Keep change nothing. Each Remove is checked and
+// planned by the planner (actions.PlanRows) as a UsersInGroups row with
+// ActionType Remove, its findings at the review's cells: the same rules
+// as an edited workbook's. Findings:
 //
 //   - another Decision: an error at its cell;
+//   - a User or Group that is not a valid name: an error at its cell;
 //   - Remove on a row without a user or a group: an error at the empty cell;
 //   - Remove of a membership, user or group that no longer exists: a
 //     warning (already-absent), so that a reviewed file applied once
@@ -76,10 +81,6 @@ func Plan(path string, env *artifacts.Environment) (*plans.Plan, error) {
 
 // PlanWith is Plan with options.
 func PlanWith(path string, env *artifacts.Environment, opt Options) (*plans.Plan, error) {
-	fp, err := artifacts.Fingerprint(env)
-	if err != nil {
-		return nil, err
-	}
 	rw, err := workbook.OpenRaw(path, opt.Read)
 	if err != nil {
 		return nil, err
@@ -105,38 +106,71 @@ func PlanWith(path string, env *artifacts.Environment, opt Options) (*plans.Plan
 	if source == "" {
 		source = path
 	}
-	return pl.plan(fp, source), nil
+	return pl.plan(source, opt)
 }
 
 func newPlanner(env *artifacts.Environment, sheet string) *planner {
-	return &planner{env: env, sheet: sheet, keeps: map[int]int{}, removes: map[int]int{}, bad: map[int]bool{}}
+	return &planner{env: env, sheet: sheet, keeps: map[int]int{}, bad: map[int]bool{}, absentRows: map[int]bool{}, cellRow: map[string]int{}}
 }
 
-// plan ends planning, once every row has been read: the plan holds the
-// removals of the rows without errors, in row order, and the findings
-// in row order.
-func (pl *planner) plan(fingerprint, source string) *plans.Plan {
+// plan ends planning, once every row has been read: the Remove decisions
+// go through the planner's checks and rules as UsersInGroups rows with
+// ActionType Remove, at the review's own cells; the plan holds the
+// removals of the rows without errors, in row order, and the findings in
+// row order.
+func (pl *planner) plan(source string, opt Options) (*plans.Plan, error) {
 	if pl.state == expectHeader {
 		pl.error(validate.CodeNoHeader, 1, "", pl.sheet+"!A1",
 			fmt.Sprintf("the %s tab has no header row; row 1 must hold the headers %s", pl.sheet, strings.Join(Columns, ", ")))
 	}
+	uig := artifacts.Tabs[artifacts.TabUsersInGroups]
+	cols := make([]int, len(uig.Columns))
+	headers := make([]string, len(uig.Columns))
+	for name, at := range map[string]struct {
+		col    int
+		header string
+	}{"User": {pl.user, ColumnUser}, "ParentGroup": {pl.group, ColumnGroup}, "ActionType": {pl.decision, ColumnDecision}} {
+		cols[uig.Column(name)], headers[uig.Column(name)] = at.col, at.header
+	}
+	sheet := workbook.NewSheet(uig, pl.sheet, cols, headers)
+	p, err := actions.PlanRows(pl.env, []actions.SheetRows{{Sheet: sheet, Rows: pl.removeRows}},
+		actions.PlanOptions{NamesMayBeGone: true, Source: source, Read: opt.Read})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range p.Findings {
+		f.Tab = pl.sheet // the planner names the tab whose rules it applied
+		pl.findings = append(pl.findings, f)
+		switch {
+		case f.Severity == validate.Error:
+			pl.bad[f.Row] = true
+		case f.Code == validate.CodeAlreadyAbsent:
+			pl.absentRows[f.Row] = true
+		}
+	}
+	for _, c := range p.Changes {
+		pl.changes = append(pl.changes, rowChange{row: pl.cellRow[c.Cells[0]], change: c})
+	}
 	pl.conflicts()
-	p := &plans.Plan{Format: plans.PlanFormat, Environment: plans.EnvironmentRef{Name: pl.env.Name, Fingerprint: fingerprint}, Source: source}
+	p.Changes = p.Changes[:0]
 	for _, c := range pl.changes {
 		if !pl.bad[c.row] {
 			p.Changes = append(p.Changes, c.change)
 		}
 	}
 	for i, row := range pl.decisionRows {
-		if pl.bad[row] {
+		switch {
+		case pl.bad[row]:
 			pl.decisions[i].Outcome = OutcomeRefused
+		case pl.absentRows[row]:
+			pl.decisions[i].Outcome = OutcomeAbsent
 		}
 	}
 	p.Review = pl.decisions
 	pl.findings.Sort(func(string) int { return 0 })
 	p.Findings = pl.findings
 	p.Summarize()
-	return p
+	return p, nil
 }
 
 // planner holds the state of planning one reviewed workbook.
@@ -153,12 +187,19 @@ type planner struct {
 	decisions    []plans.ReviewDecision
 	decisionRows []int
 
-	changes  []rowChange
-	findings validate.Findings
-	bad      map[int]bool // rows with an error: they plan nothing
-	// keeps and removes map a membership (its UsersInGroups row) to the
-	// first spreadsheet row that keeps or removes it.
-	keeps, removes map[int]int
+	// removeRows are the rows whose Decision is Remove, as UsersInGroups
+	// rows (User, ParentGroup, ActionType Remove) for the planner; cellRow
+	// maps each one's Decision cell to its row.
+	removeRows []*workbook.Row
+	cellRow    map[string]int
+
+	changes    []rowChange
+	findings   validate.Findings
+	bad        map[int]bool // rows with an error: they plan nothing
+	absentRows map[int]bool // rows whose removal is already made
+	// keeps maps a membership (its UsersInGroups row) to the first
+	// spreadsheet row that keeps it.
+	keeps map[int]int
 }
 
 const (
@@ -169,7 +210,6 @@ const (
 
 type rowChange struct {
 	row    int
-	member int // the UsersInGroups row removed
 	change plans.Change
 }
 
@@ -231,32 +271,23 @@ func (pl *planner) row(num int, cells []workbook.RawCell) error {
 		pl.error(validate.CodeRequired, num, ColumnGroup, pl.ref(pl.group, num), "Decision is Remove but the Group cell is empty; write the group the user leaves")
 		return nil
 	}
-	uig := artifacts.Tabs[artifacts.TabUsersInGroups]
-	i, found := uig.Find(pl.env, user, group)
-	if keep {
-		if found {
-			if _, seen := pl.keeps[i]; !seen {
-				pl.keeps[i] = num
-			}
-		} else {
-			pl.decisions[len(pl.decisions)-1].Outcome = OutcomeAbsent
-			pl.finding(validate.Warning, validate.CodeAlreadyAbsent, num, ColumnDecision, at, pl.absent(user, group)+"; there is nothing to keep")
-		}
+	if !keep {
+		uig := artifacts.Tabs[artifacts.TabUsersInGroups]
+		values := make([]string, len(uig.Columns))
+		values[uig.Column("User")], values[uig.Column("ParentGroup")], values[uig.Column("ActionType")] = user, group, artifacts.ActionRemove
+		pl.removeRows = append(pl.removeRows, &workbook.Row{Number: num, Values: values})
+		pl.cellRow[at] = num
 		return nil
 	}
+	i, found := artifacts.Tabs[artifacts.TabUsersInGroups].Find(pl.env, user, group)
 	if !found {
 		pl.decisions[len(pl.decisions)-1].Outcome = OutcomeAbsent
-		pl.finding(validate.Warning, validate.CodeAlreadyAbsent, num, ColumnDecision, at, pl.absent(user, group)+"; nothing to remove")
+		pl.finding(validate.Warning, validate.CodeAlreadyAbsent, num, ColumnDecision, at, pl.absent(user, group)+"; there is nothing to keep")
 		return nil
 	}
-	key := uig.KeyOf(pl.env, i)
-	if first, dup := pl.removes[i]; dup {
-		pl.finding(validate.Warning, validate.CodeDuplicateRow, num, ColumnDecision, at,
-			fmt.Sprintf("row %d removes '%s' from '%s' too; it is removed once", first, key[0], key[1]))
-		return nil
+	if _, seen := pl.keeps[i]; !seen {
+		pl.keeps[i] = num
 	}
-	pl.removes[i] = num
-	pl.changes = append(pl.changes, rowChange{num, i, plans.Change{Op: plans.OpRemove, Tab: uig.Name, Key: key, Cells: []string{at}}})
 	return nil
 }
 
@@ -293,9 +324,11 @@ func (pl *planner) readHeader(cells []workbook.RawCell) bool {
 // conflicts reports memberships one row keeps and another removes: an
 // error on both rows, and the removal is not planned.
 func (pl *planner) conflicts() {
+	uig := artifacts.Tabs[artifacts.TabUsersInGroups]
 	for _, c := range pl.changes {
-		keep, ok := pl.keeps[c.member]
-		if !ok {
+		i, found := uig.Find(pl.env, c.change.Key...)
+		keep, ok := pl.keeps[i]
+		if !found || !ok {
 			continue
 		}
 		msg := fmt.Sprintf("row %d removes '%s' from '%s' and row %d keeps it; decide once", c.row, c.change.Key[0], c.change.Key[1], keep)

@@ -70,6 +70,26 @@ type Sheet struct {
 	column []int // per tab column, the 1-based sheet column; 0 when absent
 }
 
+// NewSheet describes rows of tab that another layout holds, so that they
+// can be checked and planned as the tab's rows: columns gives, per tab
+// column, the 1-based column of the sheet named name that holds it (0
+// for none), and headers its header there. An access review's Remove
+// decisions are UsersInGroups rows of this kind, each finding placed at
+// the review's own cell.
+func NewSheet(tab *artifacts.Tab, name string, columns []int, headers []string) *Sheet {
+	s := &Sheet{Tab: tab, Name: name, Present: make([]bool, len(tab.Columns)), Headers: make([]string, len(tab.Columns)), column: make([]int, len(tab.Columns))}
+	for ci := range tab.Columns {
+		if ci < len(columns) && columns[ci] > 0 {
+			s.column[ci] = columns[ci]
+			s.Present[ci] = true
+			if ci < len(headers) {
+				s.Headers[ci] = headers[ci]
+			}
+		}
+	}
+	return s
+}
+
 // Ref returns the cell reference of tab column col at spreadsheet row
 // row, such as "Users!C7" ("Users!?7" for an absent column: callers report
 // those at the row).
