@@ -1,12 +1,8 @@
 package actions
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"hash/fnv"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -217,7 +213,7 @@ func planWorkbook(path string, env *artifacts.Environment, opt PlanOptions) (*pl
 	plan := p.plan(plans.EnvironmentRef{Name: env.Name, Fingerprint: fp}, source)
 	if p.secrets {
 		abs, _ := filepath.Abs(path)
-		sum, err := fileSHA256(path)
+		sum, err := artifacts.FileDigest(path)
 		if err != nil {
 			return nil, err
 		}
@@ -307,19 +303,6 @@ func tabOrder(name string) int {
 		return int(t.ID)
 	}
 	return int(artifacts.NumTabs)
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // namedRow is a row of Users, Groups or ExGroup, held in memory while the

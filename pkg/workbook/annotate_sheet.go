@@ -2,7 +2,6 @@ package workbook
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -202,7 +201,7 @@ func rewriteSheet(w io.Writer, r io.Reader, job *sheetJob, styles *styleSheet, u
 			case isTag(tok, "row", false):
 				r := rowNum + 1
 				if v, ok := attrRaw(tok, "r"); ok {
-					n, ok := parseDecimal(v)
+					n, ok := xlsxread.ParseRowNumber(v)
 					if !ok || n < 1 || n > 1<<21 {
 						return fmt.Errorf("a row has the number %q", v)
 					}
@@ -432,39 +431,8 @@ func scanSharedStrings(r io.Reader, pwCols []int, keep func(int)) error {
 	}
 }
 
-// parseDecimal parses a row number, allowing surrounding spaces.
-func parseDecimal(b []byte) (int, bool) {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || len(b) > 9 {
-		return 0, false
-	}
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
 // refColumn returns the column of a cell reference such as "AB12".
 func refColumn(b []byte) (int, bool) {
-	b = bytes.TrimSpace(b)
-	col, i := 0, 0
-	for i < len(b) && i < 4 {
-		c := b[i] | 0x20
-		if c < 'a' || c > 'z' {
-			break
-		}
-		col = col*26 + int(c-'a'+1)
-		i++
-	}
-	if i == 0 || col > xlsxread.DefaultMaxColumns {
-		return 0, false
-	}
-	if _, ok := parseDecimal(b[i:]); !ok {
-		return 0, false
-	}
-	return col, true
+	col, _, ok := xlsxread.ParseRef(b)
+	return col, ok && col <= xlsxread.DefaultMaxColumns
 }

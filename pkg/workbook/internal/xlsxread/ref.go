@@ -58,6 +58,13 @@ func ParseCellRef(ref string) (col, row int, err error) {
 
 func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
 
+// ParseRef parses a cell reference such as "AB12" (surrounding spaces
+// allowed, no '$'): its column and row, both from 1.
+func ParseRef(b []byte) (col, row int, ok bool) { return parseRef(trimSpaceBytes(b)) }
+
+// ParseRowNumber parses a row number (surrounding spaces allowed).
+func ParseRowNumber(b []byte) (int, bool) { return parseUint(trimSpaceBytes(b), maxRowNumber) }
+
 // parseRef parses "AB12" (no '$'): letters then digits, both required.
 func parseRef(b []byte) (col, row int, ok bool) {
 	i := 0
