@@ -94,6 +94,12 @@ func apply(env *artifacts.Environment, p *plans.Plan, secrets SecretSource, crea
 			return nil, &ChangeError{Number: e.n, Op: c.Op, Tab: c.Tab, Key: c.Key, Err: err}
 		}
 	}
+	return e.finish()
+}
+
+// finish ends applying: removed rows dropped, the environment normalized
+// and held to its invariants.
+func (e *engine) finish() (*artifacts.Environment, error) {
 	e.n = 0
 	e.compact()
 	e.env.Normalize()

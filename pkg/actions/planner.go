@@ -442,6 +442,10 @@ func (p *planner) add(st stage, tab artifacts.TabID, row int, c plans.Change) {
 // addOrdered adds a change that comes, within its tab and stage, in the
 // order of prio before that of its row.
 func (p *planner) addOrdered(st stage, tab artifacts.TabID, prio, row int, c plans.Change) {
+	if p.snap != nil {
+		p.snap.record(&c) // a snapshot keeps no plan: it records as it goes
+		return
+	}
 	p.seq++
 	p.changes[st] = append(p.changes[st], staged{tab: tab, prio: prio, row: row, seq: p.seq, change: c})
 }

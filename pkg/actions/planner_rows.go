@@ -80,6 +80,7 @@ func (p *planner) fields(s *workbook.Sheet, r *workbook.Row, key []string, exist
 				}
 			}
 			p.secrets = true
+			p.snap.keepSecret(cell, raw)
 			out = append(out, plans.Field{Column: c.Name, Old: mask(old), New: plans.MaskedValue, Secret: true, From: cell})
 			continue
 		}

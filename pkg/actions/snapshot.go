@@ -53,6 +53,7 @@ func Snapshot(path string, opt SnapshotOptions) (*artifacts.Environment, validat
 	rules := newSnapshotRules(wb, opt.Tabs)
 	base := &artifacts.Environment{Name: name}
 	base.Normalize() // the built-in groups and every role
+	rules.eng = &engine{env: base.Clone(), secrets: rules, create: true}
 	p := newPlanner(base, PlanOptions{Read: opt.Read}, path)
 	p.snap = rules
 	p.findings = rules.structure(wb)
@@ -70,33 +71,18 @@ func Snapshot(path string, opt SnapshotOptions) (*artifacts.Environment, validat
 		kept = append(kept, f)
 	}
 	p.findings = kept
-	plan := p.plan(plans.EnvironmentRef{Name: name}, path)
-	if plan.Findings.Errors() > 0 {
-		return nil, plan.Findings, nil
+	p.findings.Sort(tabOrder)
+	if p.findings.Errors() > 0 {
+		return nil, p.findings, nil
 	}
-	plan.Changes = dropUnselected(plan.Changes, rules)
-	plan.Summarize()
-	var secrets SecretSource = NoSecrets{}
-	if p.secrets {
-		if secrets, err = readWorkbookSecrets(plan, path); err != nil {
-			return nil, nil, err
-		}
+	if rules.err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, rules.err)
 	}
-	env, err := apply(base, plan, secrets, true)
+	env, err := rules.eng.finish()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return env, plan.Findings, nil
-}
-
-func dropUnselected(changes []plans.Change, rules *snapshotRules) []plans.Change {
-	kept := changes[:0]
-	for _, c := range changes {
-		if t, ok := artifacts.LookupTab(c.Tab); ok && rules.selected[t.ID] {
-			kept = append(kept, c)
-		}
-	}
-	return kept
+	return env, p.findings, nil
 }
 
 // snapshotRules are the planner's rules for a snapshot.
@@ -108,6 +94,53 @@ type snapshotRules struct {
 	// noNameTab records the tabs told that their references cannot be
 	// checked, by referring tab and name tab: once each.
 	noNameTab map[[2]artifacts.TabID]bool
+
+	// eng applies each change as the planner makes it, rather than
+	// holding a plan of every row; the first error it meets is err. A
+	// snapshot with any error finding is thrown away, so a change of a
+	// row found wrong later does no harm.
+	eng *engine
+	err error
+	// secrets holds the password cells of the rows, by cell, for eng.
+	secrets map[string]string
+}
+
+// record applies a change of a selected tab.
+func (r *snapshotRules) record(c *plans.Change) {
+	t, ok := artifacts.LookupTab(c.Tab)
+	if !ok || !r.selected[t.ID] || r.err != nil {
+		return
+	}
+	r.eng.n++
+	defer func() {
+		if v := recover(); v != nil { // a bug must not end in a stack trace
+			r.err = fmt.Errorf("internal error while recording change %d: %v", r.eng.n, v)
+		}
+	}()
+	if err := r.eng.apply(c); err != nil {
+		r.err = &ChangeError{Number: r.eng.n, Op: c.Op, Tab: c.Tab, Key: c.Key, Err: err}
+	}
+}
+
+// keepSecret holds a password cell for eng; outside a snapshot it does
+// nothing.
+func (r *snapshotRules) keepSecret(cell, value string) {
+	if r == nil {
+		return
+	}
+	if r.secrets == nil {
+		r.secrets = map[string]string{}
+	}
+	r.secrets[cell] = value
+}
+
+// Secret makes the rules eng's SecretSource.
+func (r *snapshotRules) Secret(_ *plans.Change, f *plans.Field) (string, error) {
+	v, ok := r.secrets[f.From]
+	if !ok {
+		return "", fmt.Errorf("no password at %s", f.From)
+	}
+	return v, nil
 }
 
 func newSnapshotRules(wb *workbook.Workbook, tabs []artifacts.TabID) *snapshotRules {
