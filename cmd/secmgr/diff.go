@@ -124,7 +124,7 @@ func (a *app) diff(cmd *cli.Command) error {
 	log.Debug("compared", zap.String("from", fromPath), zap.String("to", toPath), zap.Int("changes", len(res.Changes)),
 		zap.Int("findings", len(res.Findings)), zap.Duration("took", time.Since(start).Round(time.Millisecond)))
 	if out != "" {
-		if err := res.WriteWorkbook(out, cmd.Bool("force")); err != nil {
+		if err := res.WriteWorkbook(out, migrate.WriteOptions{Replace: cmd.Bool("force")}); err != nil {
 			return fail("%v", err)
 		}
 		log.Info("wrote the change workbook", zap.String("path", out), zap.Int("rows", res.Rows()),

@@ -69,9 +69,9 @@ func exportCommand(a *app) *cli.Command {
 				}
 			}
 			bar := a.startProgress("exporting", 0, "rows")
-			res, err := export.Write(env, sel, cmd.String("out-dir"), start, export.Options{
-				Force: cmd.Bool("force"),
-				BDA:   cmd.Bool("bda"),
+			res, err := export.WriteWorkbook(env, sel, cmd.String("out-dir"), start, export.Options{
+				Replace: cmd.Bool("force"),
+				BDA:     cmd.Bool("bda"),
 				Progress: func(tab string, done, total int) {
 					if tab == "" {
 						bar.Label("saving " + export.FileName(start))

@@ -152,7 +152,7 @@ func (a *app) reconcile(cmd *cli.Command) error {
 		defer os.RemoveAll(tmp)
 		path, source = filepath.Join(tmp, "changes.xlsx"), "reconcile of "+strings.Join(files, ", ")
 	}
-	if err := res.WriteWorkbook(path, cmd.Bool("force")); err != nil {
+	if err := res.WriteWorkbook(path, reconcile.WriteOptions{Replace: cmd.Bool("force")}); err != nil {
 		return fail("%v", err)
 	}
 	if out != "" {

@@ -61,7 +61,7 @@ func dump(t testing.TB, path string) []byte {
 // every tab, header and value. Regenerate with go test -update after a
 // deliberate change to the sample or the export.
 func TestSampleExportGolden(t *testing.T) {
-	res, err := WriteWorkbook(sample(t), Selection{}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(sample(t), Selection{}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func roundTrip(t *testing.T, env *artifacts.Environment) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestExportWithoutPasswords(t *testing.T) {
 	if len(secrets) == 0 {
 		t.Fatal("the generator made no passwords")
 	}
-	res, err := WriteWorkbook(env, Selection{}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(env, Selection{}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -121,7 +121,7 @@ func deref[T any](p *T) T {
 // its values (see dumpStyles). Regenerate with go test -update after a
 // deliberate change.
 func TestExportStylesGolden(t *testing.T) {
-	res, err := WriteWorkbook(filterEnv(t), Selection{}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(filterEnv(t), Selection{}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestListsOf(t *testing.T) {
 	}
 
 	// A filtered export still offers every name.
-	res, err := WriteWorkbook(filterEnv(t), Selection{Tabs: areas(t, "users"), Users: mustFilter(t, "Bob*")}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(filterEnv(t), Selection{Tabs: areas(t, "users"), Users: mustFilter(t, "Bob*")}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestWriteProgress(t *testing.T) {
 	env := filterEnv(t)
 	var tabs []string
 	last := [2]int{}
-	_, err := Write(env, Selection{}, t.TempDir(), exportTime, Options{Progress: func(tab string, done, total int) {
+	_, err := WriteWorkbook(env, Selection{}, t.TempDir(), exportTime, Options{Progress: func(tab string, done, total int) {
 		if len(tabs) == 0 || tabs[len(tabs)-1] != tab {
 			tabs = append(tabs, tab)
 		}

@@ -20,7 +20,7 @@
 //
 //	dir, err := idp.Read(files, rules.ReadOptions())
 //	res, err := reconcile.Run(env, dir, rules, reconcile.Options{})
-//	err = res.WriteWorkbook("changes.xlsx", false)
+//	err = res.WriteWorkbook("changes.xlsx", WriteOptions{})
 package reconcile
 
 import (
@@ -492,13 +492,19 @@ func orEmpty(s string) string {
 	return s
 }
 
+// WriteOptions say how WriteWorkbook writes the change workbook.
+type WriteOptions struct {
+	// Replace replaces an existing file at the path.
+	Replace bool
+}
+
 // WriteWorkbook writes the change workbook to path: the Users and
 // UsersInGroups tabs with the rows that change something — also when
 // there are none — through the workbook writer every export uses. It
-// refuses to replace a file unless force is set; the file is readable by
-// its owner only.
-func (r *Result) WriteWorkbook(path string, force bool) error {
-	w, err := workbook.Create(path, workbook.WriteOptions{Replace: force, Lists: r.lists, Base: &r.base})
+// refuses to replace a file unless opt.Replace is set; the file is
+// readable by its owner only.
+func (r *Result) WriteWorkbook(path string, opt WriteOptions) error {
+	w, err := workbook.Create(path, workbook.WriteOptions{Replace: opt.Replace, Lists: r.lists, Base: &r.base})
 	if err != nil {
 		return err
 	}
