@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // golfStreamFile is the sample environment, maintained in examples/golfstream.
 const golfStreamFile = "../../examples/golfstream/environment.json"
@@ -46,25 +44,6 @@ func golfStreamSource(t *testing.T) *SARIFSource {
 	return &SARIFSource{URI: "examples/golfstream/environment.json", Lines: lines}
 }
 
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run go test -update after checking the change):\n%s", path, got)
-	}
-}
-
 func TestGolfStreamGolden(t *testing.T) {
 	rep := Run(golfStream(t), nil)
 	src := golfStreamSource(t)
@@ -81,7 +60,7 @@ func TestGolfStreamGolden(t *testing.T) {
 			if err := f.write(&b); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, f.name, b.Bytes())
+			testtools.Golden(t, filepath.Join("testdata", f.name), b.Bytes())
 		})
 	}
 }

@@ -3,7 +3,6 @@ package export
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
+	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/workbook"
 )
@@ -126,19 +126,7 @@ func TestExportStylesGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := dumpStyles(t, res.Path)
-	golden := filepath.Join("testdata", "styles.golden")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/export -update to create it)", err)
-	}
-	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
-		t.Errorf("export styles differ from %s (-want +got; go test -update rewrites it):\n%s", golden, diff)
-	}
+	testtools.Golden(t, filepath.Join("testdata", "styles.golden"), got)
 }
 
 // TestListsOf: the drop-downs offer every user and group of the
