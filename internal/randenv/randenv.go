@@ -7,6 +7,8 @@
 // group, no user is a plain member of an exclusion group, keys are unique,
 // and exclusion-group processing orders are unique too. Options change
 // the vocabulary, for tests of what a spreadsheet makes of the values.
+// Memberships makes small, dense membership graphs for reference models
+// of effective access.
 package randenv
 
 import (
