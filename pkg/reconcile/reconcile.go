@@ -27,7 +27,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -407,29 +406,8 @@ func (rc *run) joiners(dir *idp.Directory) {
 			u.Description = a.Description
 		}
 		p := Person{User: name, Account: a.Key, Where: a.Where(), Enabled: true, Changes: []string{"added (" + u.UserType + ")"}}
-		row := make([]string, len(usersTab.Columns))
-		for ci, c := range usersTab.Columns {
-			switch c.Name {
-			case "User":
-				row[ci] = u.User
-			case "Description":
-				row[ci] = u.Description
-			case "UserType":
-				row[ci] = u.UserType
-			case "IsEnabled":
-				row[ci] = "True"
-			case "ExternalAuthProviderName":
-				row[ci] = u.ExternalAuthProviderName
-			case "ExternalUserName":
-				row[ci] = u.ExternalUserName
-			case "Email":
-				row[ci] = u.Email
-			case "Culture":
-				row[ci] = u.Culture
-			case "NumGridRows":
-				row[ci] = strconv.Itoa(u.NumGridRows)
-			}
-		}
+		// The row as an export writes it: every column of u, the others empty.
+		row := usersTab.Cells(&artifacts.Environment{Users: []artifacts.User{u}}, 0, nil)
 		rc.res.users = append(rc.res.users, row)
 		for _, g := range groups {
 			p.Changes = append(p.Changes, "+ "+g)
