@@ -2,29 +2,20 @@ package access
 
 import (
 	"bytes"
-	"errors"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"secmgr/examples/golfstream"
 	"secmgr/internal/testtools"
-	"secmgr/pkg/artifacts"
 )
-
-// golfStreamFile is the sample environment, maintained in examples/golfstream.
-const golfStreamFile = "../../examples/golfstream/environment.json"
 
 // TestGolfStreamGolden explains a few users and groups of the sample:
 // nested groups, an exclusion group that keeps one user out, a disabled
 // administrator, a native administrator, an unused group.
 func TestGolfStreamGolden(t *testing.T) {
-	if _, err := os.Stat(golfStreamFile); errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("%s does not exist yet; the GolfStream goldens are checked once it does", golfStreamFile)
-	}
-	env, err := artifacts.Load(golfStreamFile)
+	env, err := golfstream.Environment()
 	if err != nil {
 		t.Fatal(err)
 	}

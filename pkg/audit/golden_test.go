@@ -3,26 +3,19 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"secmgr/examples/golfstream"
 	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 )
 
-// golfStreamFile is the sample environment, maintained in examples/golfstream.
-const golfStreamFile = "../../examples/golfstream/environment.json"
-
+// golfStream is the sample environment, maintained in examples/golfstream.
 func golfStream(t *testing.T) *artifacts.Environment {
 	t.Helper()
-	if _, err := os.Stat(golfStreamFile); errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("%s does not exist yet; the GolfStream goldens are checked once it does", golfStreamFile)
-	}
-	env, err := artifacts.Load(golfStreamFile)
+	env, err := golfstream.Environment()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,11 +26,7 @@ func golfStream(t *testing.T) *artifacts.Environment {
 // path a repository-root checkout of this project gives it.
 func golfStreamSource(t *testing.T) *SARIFSource {
 	t.Helper()
-	data, err := os.ReadFile(golfStreamFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := artifacts.IndexEntryLines(data)
+	lines, err := artifacts.IndexEntryLines(golfstream.EnvironmentJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
