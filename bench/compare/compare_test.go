@@ -239,7 +239,7 @@ func TestFloorWritesTheExportsValues(t *testing.T) {
 
 func TestFloorReadOfAnExport(t *testing.T) {
 	_, env := smallEnv(t)
-	res, err := export.WriteWorkbook(env, export.Selection{}, t.TempDir(), env0time, false)
+	res, err := export.WriteWorkbook(env, export.Selection{}, t.TempDir(), env0time, export.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func TestOpenpyxlSteps(t *testing.T) {
 	checkHelper(t, "write", b, env)
 	sameAsExport(t, out, env)
 
-	res, err := export.WriteWorkbook(env, export.Selection{}, dir, env0time, false)
+	res, err := export.WriteWorkbook(env, export.Selection{}, dir, env0time, export.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

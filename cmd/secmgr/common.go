@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -174,15 +175,15 @@ func loadEnv(cmd *cli.Command) (*artifacts.Environment, string, error) {
 	return env, path, nil
 }
 
-// refuseExisting fails when path exists and force is false.
-func refuseExisting(path string, force bool, what string) error {
-	if force {
-		return nil
+// checkNewFile fails when path exists and --force is not given, or when
+// path's folder is missing; what says what the file is ("a workbook").
+func checkNewFile(cmd *cli.Command, path, what string) error {
+	if !cmd.Bool("force") {
+		if _, err := os.Lstat(path); err == nil {
+			return fail("%s already exists; secmgr does not overwrite %s unless you give --force", path, what)
+		}
 	}
-	if _, err := os.Lstat(path); err == nil {
-		return fail("%s already exists; secmgr does not overwrite %s unless you give --force", path, what)
-	}
-	return nil
+	return checkOutputFolder(path)
 }
 
 // checkOutputFolder fails with a clear message when path's folder is missing.
@@ -196,6 +197,62 @@ func checkOutputFolder(path string) error {
 		return fail("cannot write %s: %s is not a folder", path, dir)
 	}
 	return nil
+}
+
+// filterFlag is a wildcard-filter flag and where its patterns go.
+type filterFlag struct {
+	name string
+	dst  *artifacts.Filter
+}
+
+// compileFilters reads the patterns of each filter flag into its dst.
+func compileFilters(cmd *cli.Command, flags ...filterFlag) error {
+	for _, f := range flags {
+		var err error
+		if *f.dst, err = artifacts.CompileFilter(cmd.StringSlice(f.name)); err != nil {
+			return fail("--%s: %v", f.name, err)
+		}
+	}
+	return nil
+}
+
+// printJSON writes v to standard output as indented JSON, leaving <, >
+// and & as they are.
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// forceFlag is --force; usage says what it replaces.
+func forceFlag(usage string) cli.Flag {
+	return &cli.BoolFlag{Name: "force", Usage: usage}
+}
+
+// areasFlag is --areas; usage ends "areas to " + verb.
+func areasFlag(verb string) cli.Flag {
+	return &cli.StringFlag{Name: "areas", Value: "all", Usage: "comma-separated `LIST` of areas to " + verb}
+}
+
+// changeWorkbookOutFlag is --out of a command that writes a change
+// workbook (diff, reconcile); changeWorkbookOut checks it.
+func changeWorkbookOutFlag() cli.Flag {
+	return &cli.StringFlag{Name: "out", Usage: "write the change workbook to `FILE.xlsx` (owner-only)", TakesFile: true}
+}
+
+// changeWorkbookOut checks --out of a command that writes a change
+// workbook: an .xlsx file, not there yet unless --force, in a folder that
+// exists. It returns "" without --out.
+func changeWorkbookOut(cmd *cli.Command) (string, error) {
+	out := cmd.String("out")
+	if out == "" {
+		return "", nil
+	}
+	if !strings.EqualFold(filepath.Ext(out), ".xlsx") {
+		return "", fail("--out %s: the change workbook is an .xlsx file; name it changes.xlsx or the like", out)
+	}
+	return out, checkNewFile(cmd, out, "a workbook")
 }
 
 // parseAreas reads --areas.

@@ -3,13 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -58,11 +55,11 @@ func diffCommand(a *app) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "from", Usage: "migrate from the environment file `SRC`", TakesFile: true},
 			&cli.StringFlag{Name: "to", Usage: "migrate to the environment file `DST`", TakesFile: true},
-			&cli.StringFlag{Name: "areas", Value: "all", Usage: "comma-separated `LIST` of areas to compare"},
+			areasFlag("compare"),
 			&cli.BoolFlag{Name: "prune", Usage: "also remove what DST has and SRC lacks"},
 			&cli.StringSliceFlag{Name: "map", Usage: "rename SRC's group `FROM=TO` (repeatable; one * wildcard)"},
-			&cli.StringFlag{Name: "out", Usage: "write the change workbook to `FILE.xlsx` (owner-only)", TakesFile: true},
-			&cli.BoolFlag{Name: "force", Usage: "replace the --out file if it exists"},
+			changeWorkbookOutFlag(),
+			forceFlag("replace the --out file if it exists"),
 			formatFlag(),
 			&cli.BoolFlag{Name: "include-password-hashes", Usage: "carry the users' encrypted password values in the workbook"},
 			&cli.BoolFlag{Name: "bda", Usage: "write the change workbook for BDA Security Manager: only its guide's tabs and columns; what the guide cannot say is an error"},
@@ -95,17 +92,9 @@ func (a *app) diff(cmd *cli.Command) error {
 	if err != nil {
 		return fail("%v", err)
 	}
-	out := cmd.String("out")
-	if out != "" {
-		if !strings.EqualFold(filepath.Ext(out), ".xlsx") {
-			return fail("--out %s: the change workbook is an .xlsx file; name it changes.xlsx or the like", out)
-		}
-		if err := refuseExisting(out, cmd.Bool("force"), "a workbook"); err != nil {
-			return err
-		}
-		if err := checkOutputFolder(out); err != nil {
-			return err
-		}
+	out, err := changeWorkbookOut(cmd)
+	if err != nil {
+		return err
 	}
 	src, err := loadEnvFile("--from", fromPath)
 	if err != nil {
@@ -124,7 +113,7 @@ func (a *app) diff(cmd *cli.Command) error {
 	log.Debug("compared", zap.String("from", fromPath), zap.String("to", toPath), zap.Int("changes", len(res.Changes)),
 		zap.Int("findings", len(res.Findings)), zap.Duration("took", time.Since(start).Round(time.Millisecond)))
 	if out != "" {
-		if err := res.WriteWorkbook(out, cmd.Bool("force")); err != nil {
+		if err := res.WriteWorkbook(out, migrate.WriteOptions{Replace: cmd.Bool("force")}); err != nil {
 			return fail("%v", err)
 		}
 		log.Info("wrote the change workbook", zap.String("path", out), zap.Int("rows", res.Rows()),
@@ -240,10 +229,7 @@ func (a *app) printDiffJSON(cmd *cli.Command, src, dst *artifacts.Environment, t
 	if doc.Map == nil {
 		doc.Map = []string{}
 	}
-	enc := json.NewEncoder(a.stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return a.printJSON(doc)
 }
 
 // areaNames lists the areas whose tabs are all selected, in export order.

@@ -38,12 +38,12 @@ func exportCommand(a *app) *cli.Command {
 			"   secmgr --env golfstream.json export --artifact 'Houston*' --out-dir exports\n" +
 			"   secmgr --env golfstream.json export --bda --areas users,groups     (for BDA Security Manager)",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "areas", Value: "all", Usage: "comma-separated `LIST` of areas to export"},
+			areasFlag("export"),
 			&cli.StringSliceFlag{Name: "user", Usage: "export only users matching `PAT` (repeatable)"},
 			&cli.StringSliceFlag{Name: "group", Usage: "export only rows naming a group matching `PAT` (repeatable)"},
 			&cli.StringSliceFlag{Name: "artifact", Usage: "export only artifacts whose name matches `PAT` (repeatable)"},
 			&cli.StringFlag{Name: "out-dir", Value: ".", Usage: "the `DIR` to write the workbook into", TakesFile: true},
-			&cli.BoolFlag{Name: "force", Usage: "replace a workbook of the same name"},
+			forceFlag("replace a workbook of the same name"),
 			&cli.BoolFlag{Name: "include-password-hashes", Usage: "write the users' encrypted password values"},
 			&cli.BoolFlag{Name: "bda", Usage: "write only the tabs and columns of BDA Security Manager's guide"},
 		},
@@ -60,18 +60,13 @@ func exportCommand(a *app) *cli.Command {
 			if sel.Tabs, err = parseAreas(cmd); err != nil {
 				return err
 			}
-			for _, f := range []struct {
-				flag string
-				dst  *artifacts.Filter
-			}{{"user", &sel.Users}, {"group", &sel.Groups}, {"artifact", &sel.Artifacts}} {
-				if *f.dst, err = artifacts.CompileFilter(cmd.StringSlice(f.flag)); err != nil {
-					return fail("--%s: %v", f.flag, err)
-				}
+			if err := compileFilters(cmd, filterFlag{"user", &sel.Users}, filterFlag{"group", &sel.Groups}, filterFlag{"artifact", &sel.Artifacts}); err != nil {
+				return err
 			}
 			bar := a.startProgress("exporting", 0, "rows")
-			res, err := export.Write(env, sel, cmd.String("out-dir"), start, export.Options{
-				Force: cmd.Bool("force"),
-				BDA:   cmd.Bool("bda"),
+			res, err := export.WriteWorkbook(env, sel, cmd.String("out-dir"), start, export.Options{
+				Replace: cmd.Bool("force"),
+				BDA:     cmd.Bool("bda"),
 				Progress: func(tab string, done, total int) {
 					if tab == "" {
 						bar.Label("saving " + export.FileName(start))

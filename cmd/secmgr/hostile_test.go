@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/flate"
 	"crypto/sha256"
-	"flag"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -23,6 +22,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"secmgr/examples/golfstream"
+	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/synthetic"
 	"secmgr/pkg/validate"
@@ -31,10 +31,9 @@ import (
 // The hostile-input corpus lives in testdata/hostile: small bad files,
 // committed, and messages.golden, what secmgr answers to each. Large
 // files (zip bombs, 100,000 columns) are made by the test in a temporary
-// folder. -update-hostile rewrites the generated corpus files and the
-// golden messages; the .xls and .ods files were saved by LibreOffice and
-// are kept as they are (see testdata/hostile/README.md).
-var updateHostile = flag.Bool("update-hostile", false, "rewrite testdata/hostile (corpus files and messages.golden)")
+// folder. -update rewrites the generated corpus files and the golden
+// messages; the .xls and .ods files were saved by LibreOffice and are kept
+// as they are (see testdata/hostile/README.md).
 
 const hostileDir = "testdata/hostile"
 
@@ -145,7 +144,7 @@ func TestHostileWorkbooks(t *testing.T) {
 		switch kept := filepath.Join(hostileDir, c.name); {
 		case c.large:
 			c.make(t, path)
-		case *updateHostile && c.make != nil:
+		case testtools.Update() && c.make != nil:
 			c.make(t, kept)
 			fallthrough
 		default:
@@ -182,7 +181,7 @@ func TestHostileWorkbooks(t *testing.T) {
 			t.Errorf("%s was written", p)
 		}
 	}
-	compareGolden(t, filepath.Join(hostileDir, "messages.golden"), strings.ReplaceAll(golden.String(), dir, "$DIR"))
+	testtools.Golden(t, filepath.Join(hostileDir, "messages.golden"), []byte(strings.ReplaceAll(golden.String(), dir, "$DIR")))
 }
 
 // TestHostileEnvironments runs the commands that read an environment
@@ -218,7 +217,7 @@ func TestHostileEnvironments(t *testing.T) {
 		switch kept := filepath.Join(hostileDir, c.name); {
 		case c.made:
 			c.make(t, path)
-		case *updateHostile:
+		case testtools.Update():
 			c.make(t, kept)
 			fallthrough
 		default:
@@ -255,7 +254,7 @@ func TestHostileEnvironments(t *testing.T) {
 	if after, _ := os.ReadFile(good); !bytes.Equal(after, golfstream.EnvironmentJSON) {
 		t.Error("good.json changed")
 	}
-	compareGolden(t, filepath.Join(hostileDir, "environments.golden"), strings.ReplaceAll(golden.String(), dir, "$DIR"))
+	testtools.Golden(t, filepath.Join(hostileDir, "environments.golden"), []byte(strings.ReplaceAll(golden.String(), dir, "$DIR")))
 }
 
 // TestLimitFlags checks that each --max-… flag moves its limit, both
@@ -468,39 +467,6 @@ func checkHostile(t *testing.T, r hostileRun, args []string, file string, want [
 	}
 }
 
-// compareGolden compares got with the golden file, or rewrites it with
-// -update-hostile.
-func compareGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *updateHostile {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update-hostile to write it)", err)
-	}
-	if got == string(want) {
-		return
-	}
-	gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-	for i := range max(len(gl), len(wl)) {
-		g, w := "", ""
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if g != w {
-			t.Errorf("%s differs at line %d (run with -update-hostile after a deliberate change):\n got: %s\nwant: %s", path, i+1, g, w)
-			return
-		}
-	}
-}
-
 func indent(stream, s string) string {
 	if s == "" {
 		return ""
@@ -534,7 +500,7 @@ func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
 	if err != nil {
-		t.Fatalf("%v (run with -update-hostile to make the corpus)", err)
+		t.Fatalf("%v (run with -update to make the corpus)", err)
 	}
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		t.Fatal(err)

@@ -27,7 +27,7 @@ func initCommand(a *app) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "sample", Usage: "write the GolfStream sample environment"},
 			&cli.StringFlag{Name: "name", Usage: "the application `NAME` (default: the sample's name, or FILE's base name)"},
-			&cli.BoolFlag{Name: "force", Usage: "replace FILE if it exists"},
+			forceFlag("replace FILE if it exists"),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			argv, err := args(cmd, 0, 1, "[--sample] FILE")
@@ -41,10 +41,7 @@ func initCommand(a *app) *cli.Command {
 			if path == "" {
 				return fail("missing argument: usage: secmgr init [--sample] FILE (see 'secmgr init --help')")
 			}
-			if err := refuseExisting(path, cmd.Bool("force"), "an environment file"); err != nil {
-				return err
-			}
-			if err := checkOutputFolder(path); err != nil {
+			if err := checkNewFile(cmd, path, "an environment file"); err != nil {
 				return err
 			}
 			var env *artifacts.Environment

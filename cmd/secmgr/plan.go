@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -47,14 +46,10 @@ func planCommand(a *app) *cli.Command {
 			"   (edit SecurityExtract.101500.xlsx in Excel)\n" +
 			"   secmgr plan SecurityExtract.101500.xlsx --env golfstream.json --out p.json --annotate checked.xlsx\n" +
 			"   secmgr apply p.json --env golfstream.json",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "save the plan as `PLAN.json` for 'secmgr apply' (owner-only)", TakesFile: true},
 			formatFlag("markdown"),
-			&cli.StringFlag{Name: "annotate", Usage: "write a copy of the workbook to `OUT.xlsx` with each finding marked on its cell", TakesFile: true},
-			&cli.BoolFlag{Name: "cascade", Usage: "let a removed group's roles and artifacts be set to Nobody"},
-			twoWayFlag(),
-			bdaFlag(),
-		},
+		}, workbookFlags("let a removed group's roles and artifacts be set to Nobody")...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			p, path, err := a.planFromArgs(cmd)
 			if err != nil {
@@ -94,13 +89,7 @@ func validateCommand(a *app) *cli.Command {
 			"Example:\n" +
 			"   secmgr validate edits.xlsx --env golfstream.json --annotate edits.checked.xlsx\n" +
 			"   secmgr validate for-bda.xlsx --env golfstream.json --bda     (before importing it with BDA Security Manager)",
-		Flags: []cli.Flag{
-			formatFlag(),
-			&cli.StringFlag{Name: "annotate", Usage: "write a copy of the workbook to `OUT.xlsx` with each finding marked on its cell", TakesFile: true},
-			&cli.BoolFlag{Name: "cascade", Usage: "validate as 'plan --cascade' would"},
-			twoWayFlag(),
-			bdaFlag(),
-		},
+		Flags: append([]cli.Flag{formatFlag()}, workbookFlags("validate as 'plan --cascade' would")...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			p, path, err := a.planFromArgs(cmd)
 			if err != nil {
@@ -115,10 +104,7 @@ func validateCommand(a *app) *cli.Command {
 					Findings validate.Findings `json:"findings"`
 					Summary  plans.Summary     `json:"summary"`
 				}{"secmgr.findings/v1", p.Source, p.Applicable, p.Findings, p.Summary}
-				enc := json.NewEncoder(a.stdout)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(doc); err != nil {
+				if err := a.printJSON(doc); err != nil {
 					return err
 				}
 			default:
@@ -146,10 +132,17 @@ func twoWayFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "two-way", Usage: "plan a workbook made from a state not in the history against the environment as it is (rows left unchanged may revert later changes)"}
 }
 
-// bdaFlag is --bda of plan and validate: the workbook is meant for BDA
-// Security Manager, so every use of secmgr's extensions is an error.
-func bdaFlag() cli.Flag {
-	return &cli.BoolFlag{Name: "bda", Usage: "the workbook is for BDA Security Manager: every use of a secmgr extension (ActionType on tabs other than Users and Groups, slice-rule types other than Data Cell Access Security) is an error at its cell"}
+// workbookFlags are the flags of plan and validate that say how the
+// workbook is read and checked: --annotate, --cascade (cascadeUsage),
+// --two-way, and --bda — the workbook is meant for BDA Security Manager,
+// so every use of secmgr's extensions is an error.
+func workbookFlags(cascadeUsage string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "annotate", Usage: "write a copy of the workbook to `OUT.xlsx` with each finding marked on its cell", TakesFile: true},
+		&cli.BoolFlag{Name: "cascade", Usage: cascadeUsage},
+		twoWayFlag(),
+		&cli.BoolFlag{Name: "bda", Usage: "the workbook is for BDA Security Manager: every use of a secmgr extension (ActionType on tabs other than Users and Groups, slice-rule types other than Data Cell Access Security) is an error at its cell"},
+	}
 }
 
 // formatFlag is --format: text or json, and the extra formats given.

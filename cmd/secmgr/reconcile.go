@@ -66,8 +66,8 @@ func reconcileCommand(a *app) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "idp", Usage: "the identity provider's export `FILE` (repeat for the pages of a SCIM ListResponse)", TakesFile: true},
 			&cli.StringFlag{Name: "rules", Usage: "the rules file `RULES.json`", TakesFile: true},
-			&cli.StringFlag{Name: "out", Usage: "write the change workbook to `FILE.xlsx` (owner-only)", TakesFile: true},
-			&cli.BoolFlag{Name: "force", Usage: "replace the --out file if it exists"},
+			changeWorkbookOutFlag(),
+			forceFlag("replace the --out file if it exists"),
 			&cli.BoolFlag{Name: "prune", Usage: "remove users missing from the provider, and memberships of mapped groups it no longer gives"},
 			formatFlag(),
 		},
@@ -106,17 +106,9 @@ func (a *app) reconcile(cmd *cli.Command) error {
 	if len(files) == 0 {
 		return fail("reconcile needs --idp FILE, the identity provider's export of its users (see 'secmgr reconcile --help')")
 	}
-	out := cmd.String("out")
-	if out != "" {
-		if !strings.EqualFold(filepath.Ext(out), ".xlsx") {
-			return fail("--out %s: the change workbook is an .xlsx file; name it changes.xlsx or the like", out)
-		}
-		if err := refuseExisting(out, cmd.Bool("force"), "a workbook"); err != nil {
-			return err
-		}
-		if err := checkOutputFolder(out); err != nil {
-			return err
-		}
+	out, err := changeWorkbookOut(cmd)
+	if err != nil {
+		return err
 	}
 	env, envPath, err := loadEnv(cmd)
 	if err != nil {
@@ -152,7 +144,7 @@ func (a *app) reconcile(cmd *cli.Command) error {
 		defer os.RemoveAll(tmp)
 		path, source = filepath.Join(tmp, "changes.xlsx"), "reconcile of "+strings.Join(files, ", ")
 	}
-	if err := res.WriteWorkbook(path, cmd.Bool("force")); err != nil {
+	if err := res.WriteWorkbook(path, reconcile.WriteOptions{Replace: cmd.Bool("force")}); err != nil {
 		return fail("%v", err)
 	}
 	if out != "" {
@@ -235,8 +227,5 @@ func (a *app) printReconcileJSON(cmd *cli.Command, env *artifacts.Environment, e
 	doc := reconcileDocument{Format: reconcileFormat, Environment: diffEnvironment{Path: envPath, Name: env.Name, Fingerprint: p.Environment.Fingerprint},
 		IdP:   src,
 		Prune: cmd.Bool("prune"), Workbook: cmd.String("out"), Result: res, Plan: plan}
-	enc := json.NewEncoder(a.stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return a.printJSON(doc)
 }

@@ -49,7 +49,7 @@ func reviewCommand(a *app) *cli.Command {
 			"   secmgr review --evidence --since 2026-01-01 --env golfstream.json --out-dir reviews",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out-dir", Value: ".", Usage: "write into the folder `DIR`", TakesFile: true},
-			&cli.BoolFlag{Name: "force", Usage: "replace a file of the same name"},
+			forceFlag("replace a file of the same name"),
 			&cli.StringSliceFlag{Name: "user", Usage: "review only users matching `PAT` (repeatable)"},
 			&cli.StringSliceFlag{Name: "group", Usage: "review only memberships of groups matching `PAT` (repeatable)"},
 			&cli.StringFlag{Name: "owner", Usage: "review only groups whose Description names `NAME`"},
@@ -72,13 +72,8 @@ func reviewCommand(a *app) *cli.Command {
 				return fail("--since goes with --evidence")
 			}
 			var scope review.Scope
-			for _, f := range []struct {
-				flag string
-				dst  *artifacts.Filter
-			}{{"user", &scope.Users}, {"group", &scope.Groups}} {
-				if *f.dst, err = artifacts.CompileFilter(cmd.StringSlice(f.flag)); err != nil {
-					return fail("--%s: %v", f.flag, err)
-				}
+			if err := compileFilters(cmd, filterFlag{"user", &scope.Users}, filterFlag{"group", &scope.Groups}); err != nil {
+				return err
 			}
 			scope.Owner = cmd.String("owner")
 			path := filepath.Join(cmd.String("out-dir"), review.FileName(now))

@@ -29,8 +29,8 @@ func snapshotCommand(a *app) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "the environment `FILE` to write", TakesFile: true},
 			&cli.StringFlag{Name: "name", Usage: "the application `NAME` (default: FILE's base name)"},
-			&cli.StringFlag{Name: "areas", Value: "all", Usage: "comma-separated `LIST` of areas to read"},
-			&cli.BoolFlag{Name: "force", Usage: "replace FILE if it exists"},
+			areasFlag("read"),
+			forceFlag("replace FILE if it exists"),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			argv, err := args(cmd, 1, 1, "WORKBOOK --out FILE")
@@ -45,10 +45,7 @@ func snapshotCommand(a *app) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := refuseExisting(out, cmd.Bool("force"), "an environment file"); err != nil {
-				return err
-			}
-			if err := checkOutputFolder(out); err != nil {
+			if err := checkNewFile(cmd, out, "an environment file"); err != nil {
 				return err
 			}
 			name := cmd.String("name")

@@ -2,7 +2,6 @@ package golfstream_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,11 +9,10 @@ import (
 
 	"secmgr/examples/golfstream"
 	"secmgr/examples/golfstream/internal/sample"
+	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
 )
-
-var update = flag.Bool("update", false, "rewrite environment.json from internal/sample")
 
 const regenerate = "go run ./examples/golfstream/internal/gen -out examples/golfstream/environment.json"
 
@@ -27,7 +25,7 @@ func TestEnvironmentFileIsGenerated(t *testing.T) {
 	if !bytes.Equal(want, again) {
 		t.Fatal("sample.Build is not deterministic: two calls give different bytes")
 	}
-	if *update {
+	if testtools.Update() {
 		if err := artifacts.Save("environment.json", sample.Build()); err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,10 @@
 // means the invariants artifacts.Load and Apply check: every user and
 // group reference resolves, no name is both a group and an exclusion
 // group, no user is a plain member of an exclusion group, keys are unique,
-// and exclusion-group processing orders are unique too.
+// and exclusion-group processing orders are unique too. Options change
+// the vocabulary, for tests of what a spreadsheet makes of the values.
+// Memberships makes small, dense membership graphs for reference models
+// of effective access.
 package randenv
 
 import (
@@ -18,9 +21,11 @@ import (
 	"secmgr/pkg/artifacts"
 )
 
+// Gen makes random rows and edits of one environment.
 type Gen struct {
-	r   *rand.Rand
-	Seq int // makes every generated name unique
+	r     *rand.Rand
+	words []string // Options.Words
+	Seq   int      // makes every generated name unique
 	// Current names, kept up to date by the generator's own edits.
 	users, groups, exgroups, cubes []string
 	orders                         map[string]int // next ProcessingOrder per exclusion group
@@ -32,20 +37,54 @@ var (
 	genText  = []string{"", "", "Legal entity A", "Frankfurt Financial Analyst", "CC-8100", "=SUM(A1)", "multi\nline", "ünïcødé"}
 )
 
-func NewGen(r *rand.Rand) *Gen { return &Gen{r: r, orders: map[string]int{}} }
+// Options change what the generator writes.
+type Options struct {
+	// Words, when not empty, are the stems of every generated name and
+	// the words of text, password and member-filter values, in place of
+	// the built-in ones: for example strings that spreadsheets like to
+	// reinterpret (formulas, numbers, booleans, dates, markup).
+	Words []string
+}
+
+// NewGen returns a generator drawing from r with the built-in words.
+func NewGen(r *rand.Rand) *Gen { return NewGenWith(r, Options{}) }
+
+// NewGenWith returns a generator drawing from r, changed by opt.
+func NewGenWith(r *rand.Rand, opt Options) *Gen {
+	return &Gen{r: r, words: opt.Words, orders: map[string]int{}}
+}
 
 func (g *Gen) pick(list []string) string { return list[g.r.IntN(len(list))] }
 
 func (g *Gen) uniqueName(first []string) string {
 	g.Seq++
-	name := fmt.Sprintf("%s %s%d", g.pick(first), g.pick(genWords), g.Seq)
+	var name string
+	if g.words != nil {
+		name = fmt.Sprintf("%s %d", g.pick(g.words), g.Seq)
+	} else {
+		name = fmt.Sprintf("%s %s%d", g.pick(first), g.pick(genWords), g.Seq)
+	}
 	if g.r.IntN(8) == 0 {
 		name = strings.ToLower(name)
 	}
 	return name
 }
 
-// load reads the current names of env.
+// text is a value of a free-text column.
+func (g *Gen) text() string {
+	if g.words == nil {
+		return g.pick(genText)
+	}
+	switch g.r.IntN(5) {
+	case 0:
+		return ""
+	case 1:
+		return g.pick(g.words) + "\nsecond line"
+	}
+	return g.pick(g.words) + " " + g.pick(g.words)
+}
+
+// Load reads the current names of env.
 func (g *Gen) Load(env *artifacts.Environment) {
 	g.users, g.groups, g.exgroups, g.cubes = nil, nil, nil, nil
 	for _, u := range env.Users {
@@ -145,6 +184,10 @@ func (g *Gen) value(t *artifacts.Tab, ci int) (string, bool) {
 	case artifacts.KindUIVisibility:
 		return g.uiVisibility(), true
 	case artifacts.KindMemberFilter:
+		if g.words != nil && g.r.IntN(3) == 0 {
+			// Parts are comma-separated, so a member name has no comma.
+			return c.Prefix + "Houston, " + c.Prefix + "[" + strings.ReplaceAll(g.pick(g.words), ",", ";") + "].Children", true
+		}
 		if g.r.IntN(3) == 0 {
 			return c.Prefix + g.pick([]string{"Top.Base", "Houston", "Root.Children"}), true
 		}
@@ -157,14 +200,18 @@ func (g *Gen) value(t *artifacts.Tab, ci int) (string, bool) {
 		if g.r.IntN(2) == 0 {
 			return "", true
 		}
+		if g.words != nil {
+			// Opaque values; one that starts with "=" must stay text.
+			return g.pick([]string{"=", "+", "AQAAANCMnd8"}) + fmt.Sprintf("%x==", g.r.Uint64()), true
+		}
 		return fmt.Sprintf("ENC(%016x)", g.r.Uint64()), true
 	case artifacts.KindActionType, artifacts.KindActionValue:
 		return "", true
 	}
-	return g.pick(genText), true
+	return g.text(), true
 }
 
-// addRow appends a random row to t, keeping keys unique and exclusion
+// AddRow appends a random row to t, keeping keys unique and exclusion
 // orders unique; it reports whether it did.
 func (g *Gen) AddRow(env *artifacts.Environment, t *artifacts.Tab) bool {
 	cells := make([]string, len(t.Columns))
@@ -218,7 +265,12 @@ func (g *Gen) AddRow(env *artifacts.Environment, t *artifacts.Tab) bool {
 // Environment returns a valid environment with size users and the
 // other tabs in proportion: about 5·size rows in all.
 func Environment(r *rand.Rand, size int) *artifacts.Environment {
-	g := NewGen(r)
+	return EnvironmentWith(r, size, Options{})
+}
+
+// EnvironmentWith is Environment changed by opt.
+func EnvironmentWith(r *rand.Rand, size int, opt Options) *artifacts.Environment {
+	g := NewGenWith(r, opt)
 	env := artifacts.New("Random")
 	g.Load(env)
 	counts := []struct {
@@ -346,6 +398,8 @@ func nonKeyColumns(t *artifacts.Tab) []int {
 	return out
 }
 
+// SwapCase turns upper-case letters of s to lower case and the others to
+// upper case: a name the case-insensitive rules must take as the same.
 func SwapCase(s string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsUpper(r) {
@@ -400,7 +454,7 @@ func ForEachRef(env *artifacts.Environment, kinds []artifacts.Kind, name string,
 	}
 }
 
-// removeNamed removes a user, group or exclusion group the way an
+// RemoveNamed removes a user, group or exclusion group the way an
 // administrator would: its relationships go, other references are set to
 // Nobody.
 func (g *Gen) RemoveNamed(env *artifacts.Environment, t *artifacts.Tab, i int) {
@@ -420,7 +474,7 @@ func (g *Gen) RemoveNamed(env *artifacts.Environment, t *artifacts.Tab, i int) {
 	g.Load(env)
 }
 
-// renameNamed renames a user, group or exclusion group everywhere.
+// RenameNamed renames a user, group or exclusion group everywhere.
 func (g *Gen) RenameNamed(env *artifacts.Environment, t *artifacts.Tab, i int, to string) {
 	old := t.KeyOf(env, i)[0]
 	t.SetCell(env, i, t.Key[0], to)

@@ -1,8 +1,9 @@
-// Package testtools finds the outside programs that interoperability tests
-// run: a Python with openpyxl, and LibreOffice. A test that needs one skips
-// with a message when it is missing — except under CI (CI=true) for
-// openpyxl, which .ci/run installs, so that a broken install cannot pass
-// silently.
+// Package testtools holds what tests of several packages share: golden
+// files compared, or rewritten with -update (Golden), and the outside
+// programs that interoperability tests run: a Python with openpyxl, and
+// LibreOffice. A test that needs one skips with a message when it is
+// missing — except under CI (CI=true) for openpyxl, which .ci/run
+// installs, so that a broken install cannot pass silently.
 package testtools
 
 import (

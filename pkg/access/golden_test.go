@@ -2,49 +2,20 @@ package access
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"secmgr/pkg/artifacts"
+	"secmgr/examples/golfstream"
+	"secmgr/internal/testtools"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golfStreamFile is the sample environment, maintained in examples/golfstream.
-const golfStreamFile = "../../examples/golfstream/environment.json"
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run go test -update after checking the change):\n%s", path, got)
-	}
-}
 
 // TestGolfStreamGolden explains a few users and groups of the sample:
 // nested groups, an exclusion group that keeps one user out, a disabled
 // administrator, a native administrator, an unused group.
 func TestGolfStreamGolden(t *testing.T) {
-	if _, err := os.Stat(golfStreamFile); errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("%s does not exist yet; the GolfStream goldens are checked once it does", golfStreamFile)
-	}
-	env, err := artifacts.Load(golfStreamFile)
+	env, err := golfstream.Environment()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +59,8 @@ func TestGolfStreamGolden(t *testing.T) {
 			if err := WriteJSON(&js, v); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, base+".txt", text.Bytes())
-			golden(t, base+".json", js.Bytes())
+			testtools.Golden(t, filepath.Join("testdata", base+".txt"), text.Bytes())
+			testtools.Golden(t, filepath.Join("testdata", base+".json"), js.Bytes())
 		})
 	}
 }

@@ -1,16 +1,17 @@
 package access
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
+	"secmgr/internal/randenv"
 	"secmgr/pkg/artifacts"
 )
 
 // reference decides membership straight from the rules of audit.md, by
-// recursion over an acyclic environment: slow, obviously right.
+// recursion over an acyclic environment (randenv.Memberships): slow,
+// obviously right.
 type reference struct {
 	env  *artifacts.Environment
 	ex   map[string]bool
@@ -83,63 +84,10 @@ func (r *reference) decide(u, g string) bool {
 	return false
 }
 
-// randomEnv builds an acyclic environment: a group or exclusion group
-// only ever contains or names groups created before it.
-func randomEnv(rng *rand.Rand) *artifacts.Environment {
-	b := newEnv()
-	nu, ng := 2+rng.IntN(8), 2+rng.IntN(12)
-	var users, names []string
-	for i := range nu {
-		users = append(users, fmt.Sprintf("U%d", i))
-	}
-	b.users(users...)
-	names = []string{artifacts.Everyone, artifacts.Nobody, artifacts.Administrators}
-	for i := range ng {
-		name := fmt.Sprintf("G%02d", i)
-		isEx := rng.IntN(3) == 0
-		if isEx {
-			b.exGroups(name)
-		} else {
-			b.groups(name)
-		}
-		for _, u := range users {
-			if rng.IntN(4) == 0 {
-				b.in(u, name)
-			}
-		}
-		for _, c := range names {
-			if c != artifacts.Everyone && c != artifacts.Administrators && rng.IntN(5) == 0 {
-				b.nest(c, name)
-			}
-		}
-		if rng.IntN(6) == 0 {
-			b.nest(name, artifacts.Administrators)
-		}
-		if isEx {
-			orders := rng.Perm(8)
-			k := 0
-			for _, u := range users {
-				if rng.IntN(4) == 0 && k < len(orders) {
-					b.userEntry(name, u, orders[k], rng.IntN(2) == 0)
-					k++
-				}
-			}
-			for _, c := range names {
-				if c != artifacts.Administrators && rng.IntN(4) == 0 && k < len(orders) {
-					b.groupEntry(name, c, orders[k], rng.IntN(3) != 0)
-					k++
-				}
-			}
-		}
-		names = append(names, name)
-	}
-	return b.build()
-}
-
 func TestAgainstReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 300 {
-		env := randomEnv(rng)
+		env := randenv.Memberships(rng)
 		ref := &reference{env: env, ex: map[string]bool{}, memo: map[[2]string]bool{}}
 		for _, x := range env.ExGroup {
 			ref.ex[x.ExGroup] = true

@@ -1,8 +1,6 @@
 package actions
 
 import (
-	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,11 +9,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"secmgr/examples/golfstream"
+	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/plans"
 )
-
-var update = flag.Bool("update", false, "rewrite the example workbooks in examples/golfstream/edits and the golden plans in testdata")
 
 // editsDir holds example workbooks people can try against the sample:
 // secmgr plan examples/golfstream/edits/realistic.xlsx --env examples/golfstream/environment.json
@@ -126,7 +123,7 @@ func TestGoldenPlans(t *testing.T) {
 	for _, ex := range goldenExamples() {
 		t.Run(ex.name, func(t *testing.T) {
 			path := filepath.Join(editsDir, ex.name+".xlsx")
-			if *update {
+			if testtools.Update() {
 				writeWorkbookTo(t, path, ex.sheets...)
 			}
 			env, err := golfstream.Environment()
@@ -139,8 +136,8 @@ func TestGoldenPlans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", ex.name+".plan.txt"), text)
-			golden(t, filepath.Join("testdata", ex.name+".plan.json"), js)
+			testtools.Golden(t, filepath.Join("testdata", ex.name+".plan.txt"), text)
+			testtools.Golden(t, filepath.Join("testdata", ex.name+".plan.json"), js)
 
 			lo := filepath.Join(editsDir, ex.name+".libreoffice.xlsx")
 			if _, err := os.Stat(lo); err != nil {
@@ -151,26 +148,6 @@ func TestGoldenPlans(t *testing.T) {
 				t.Errorf("the LibreOffice-saved copy plans differently (-excelize +libreoffice):\n%s", diff)
 			}
 		})
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
 	}
 }
 

@@ -3,28 +3,19 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"flag"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"secmgr/examples/golfstream"
+	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golfStreamFile is the sample environment, maintained in examples/golfstream.
-const golfStreamFile = "../../examples/golfstream/environment.json"
-
+// golfStream is the sample environment, maintained in examples/golfstream.
 func golfStream(t *testing.T) *artifacts.Environment {
 	t.Helper()
-	if _, err := os.Stat(golfStreamFile); errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("%s does not exist yet; the GolfStream goldens are checked once it does", golfStreamFile)
-	}
-	env, err := artifacts.Load(golfStreamFile)
+	env, err := golfstream.Environment()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,34 +26,11 @@ func golfStream(t *testing.T) *artifacts.Environment {
 // path a repository-root checkout of this project gives it.
 func golfStreamSource(t *testing.T) *SARIFSource {
 	t.Helper()
-	data, err := os.ReadFile(golfStreamFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := artifacts.IndexEntryLines(data)
+	lines, err := artifacts.IndexEntryLines(golfstream.EnvironmentJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &SARIFSource{URI: "examples/golfstream/environment.json", Lines: lines}
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run go test -update after checking the change):\n%s", path, got)
-	}
 }
 
 func TestGolfStreamGolden(t *testing.T) {
@@ -81,7 +49,7 @@ func TestGolfStreamGolden(t *testing.T) {
 			if err := f.write(&b); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, f.name, b.Bytes())
+			testtools.Golden(t, filepath.Join("testdata", f.name), b.Bytes())
 		})
 	}
 }

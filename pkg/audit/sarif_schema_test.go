@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"secmgr/examples/golfstream"
 	"strings"
 	"testing"
 
@@ -84,8 +85,7 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
 		t.Fatal(err)
 	}
-	data, _ := os.ReadFile(golfStreamFile)
-	lines := strings.Split(string(data), "\n")
+	lines := strings.Split(string(golfstream.EnvironmentJSON), "\n")
 	for _, r := range log.Runs[0].Results {
 		located := 0
 		for _, l := range r.Locations {

@@ -5,7 +5,7 @@
 // browser, and a JSON API that mirrors the command line for automation.
 //
 // Everything goes through the same packages as the command line:
-// export.Write and export.Rows, actions.PlanWorkbook (or review.Plan for a
+// export.WriteWorkbook and export.Rows, actions.PlanWorkbook (or review.Plan for a
 // reviewed access review), actions.SecretsFor and history.ApplyFile with
 // its lock, stale check, backup, journal and undo plan, access and audit.
 // There is no second implementation of planning or applying here.

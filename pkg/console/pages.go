@@ -142,7 +142,7 @@ func (s *Server) exportPage(w http.ResponseWriter, r *http.Request) {
 	}, msg)
 }
 
-// exportDownload writes the workbook with export.Write, as the CLI does,
+// exportDownload writes the workbook with export.WriteWorkbook, as the CLI does,
 // and sends it as SecurityExtract.HHMMSS.xlsx. Passwords are never
 // exported here.
 func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
@@ -162,7 +162,7 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer os.RemoveAll(dir)
-	res, err := export.Write(l.env, q.Selection, dir, s.opt.Now(), export.Options{})
+	res, err := export.WriteWorkbook(l.env, q.Selection, dir, s.opt.Now(), export.Options{})
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, errors.New(s.hideUploads(err.Error(), "", "")))
 		return

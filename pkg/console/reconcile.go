@@ -143,7 +143,7 @@ func (s *Server) reconcileUpload(r *http.Request, csrf bool) (*reconciled, int, 
 		}
 	}
 	book := filepath.Join(s.uploads, randomID()+".xlsx")
-	if err := res.WriteWorkbook(book, false); err != nil {
+	if err := res.WriteWorkbook(book, reconcile.WriteOptions{}); err != nil {
 		return nil, http.StatusInternalServerError, errors.New(s.hideUploads(err.Error(), book, "the change workbook"))
 	}
 	source := "reconcile of " + strings.Join(up.names, ", ")

@@ -86,7 +86,7 @@ func BenchmarkWriteWorkbookLarge(b *testing.B) {
 	stop := peakHeap()
 	rows := 0
 	for b.Loop() {
-		res, err := WriteWorkbook(env, Selection{}, dir, exportTime, true)
+		res, err := WriteWorkbook(env, Selection{}, dir, exportTime, Options{Replace: true})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func BenchmarkExportAndSnapshot(b *testing.B) {
 		var path string
 		b.Run(fmt.Sprintf("export/rows=%d", rows), func(b *testing.B) {
 			for b.Loop() {
-				res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, dir, exportTime, true)
+				res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, dir, exportTime, Options{Replace: true})
 				if err != nil {
 					b.Fatal(err)
 				}

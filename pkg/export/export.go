@@ -9,7 +9,7 @@
 // the artifact tabs.
 //
 //	sel := export.Selection{Groups: groups}
-//	res, err := export.WriteWorkbook(env, sel, ".", time.Now(), false)
+//	res, err := export.WriteWorkbook(env, sel, ".", time.Now(), export.Options{})
 //	if err != nil { … }
 //	fmt.Println(res.Path)
 package export
@@ -261,8 +261,9 @@ var errSkipRow = errors.New("row left out")
 
 // Options say how an export is written, as opposed to what it holds.
 type Options struct {
-	// Force replaces a file of the same name.
-	Force bool
+	// Replace replaces a file of the same name; without it WriteWorkbook
+	// refuses to (*ExistsError).
+	Replace bool
 	// BDA writes the workbook to hand to BDA Security Manager: only the
 	// guide's tabs and columns, no Lists tab, and only the slice rules of
 	// the guide's Type (Result.NotBDA counts the others).
@@ -280,19 +281,11 @@ const progressEvery = 1000
 
 // WriteWorkbook writes the selected tabs of env, filtered by sel, to
 // dir/FileName(now): every selected tab in export order with its header
-// row, also when no row is selected. Unless force is true it refuses to
-// replace an existing file (*ExistsError). On error no partial file is
-// left behind. It is Write with Options{Force: force}.
-func WriteWorkbook(env *artifacts.Environment, sel Selection, dir string, now time.Time, force bool) (Result, error) {
-	return Write(env, sel, dir, now, Options{Force: force})
-}
-
-// Write writes the selected tabs of env, filtered by sel, to
-// dir/FileName(now), as WriteWorkbook does. The drop-down lists of its
-// user and group columns offer every user and group of env (ListsOf), not
-// only the exported ones.
-func Write(env *artifacts.Environment, sel Selection, dir string, now time.Time, opt Options) (Result, error) {
-	force := opt.Force
+// row, also when no row is selected. Unless opt.Replace is set it refuses
+// to replace an existing file (*ExistsError). On error no partial file is
+// left behind. The drop-down lists of its user and group columns offer
+// every user and group of env (ListsOf), not only the exported ones.
+func WriteWorkbook(env *artifacts.Environment, sel Selection, dir string, now time.Time, opt Options) (Result, error) {
 	if dir == "" {
 		dir = "."
 	}
@@ -306,7 +299,7 @@ func Write(env *artifacts.Environment, sel Selection, dir string, now time.Time,
 		return Result{}, fmt.Errorf("output folder %s is a file, not a folder", dir)
 	}
 	res := Result{Path: filepath.Join(dir, FileName(now)), Rows: make(map[string]int)}
-	if !force {
+	if !opt.Replace {
 		if _, err := os.Lstat(res.Path); err == nil {
 			return Result{}, &ExistsError{res.Path}
 		}
@@ -318,9 +311,9 @@ func Write(env *artifacts.Environment, sel Selection, dir string, now time.Time,
 		return Result{}, err
 	}
 	base := &workbook.Base{Environment: env.Name, Fingerprint: fp, Time: now}
-	w, err := workbook.Create(res.Path, workbook.WriteOptions{Replace: force, Lists: ListsOf(env), Base: base, BDA: opt.BDA})
+	w, err := workbook.Create(res.Path, workbook.WriteOptions{Replace: opt.Replace, Lists: ListsOf(env), Base: base, BDA: opt.BDA})
 	if err != nil {
-		if !force && errors.Is(err, os.ErrExist) {
+		if !opt.Replace && errors.Is(err, os.ErrExist) {
 			return Result{}, &ExistsError{res.Path}
 		}
 		return Result{}, err

@@ -291,7 +291,7 @@ func TestWriteWorkbook(t *testing.T) {
 	env := filterEnv(t)
 	dir := t.TempDir()
 	sel := Selection{Tabs: areas(t, "groups,users"), Users: mustFilter(t, "Bob*")}
-	res, err := WriteWorkbook(env, sel, dir, exportTime, false)
+	res, err := WriteWorkbook(env, sel, dir, exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestWriteWorkbook(t *testing.T) {
 
 	// The name is taken: refused without force, replaced with it.
 	before, _ := os.ReadFile(res.Path)
-	_, err = WriteWorkbook(env, Selection{}, dir, exportTime, false)
+	_, err = WriteWorkbook(env, Selection{}, dir, exportTime, Options{})
 	var exists *ExistsError
 	if !errors.As(err, &exists) || !strings.Contains(err.Error(), res.Path) || !strings.Contains(err.Error(), "--force") {
 		t.Fatalf("second export without force: %v", err)
@@ -327,7 +327,7 @@ func TestWriteWorkbook(t *testing.T) {
 	if after, _ := os.ReadFile(res.Path); string(after) != string(before) {
 		t.Error("a refused export changed the existing file")
 	}
-	res2, err := WriteWorkbook(env, Selection{}, dir, exportTime, true)
+	res2, err := WriteWorkbook(env, Selection{}, dir, exportTime, Options{Replace: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestWriteWorkbookNothingMatched(t *testing.T) {
 	env := filterEnv(t)
 	dir := t.TempDir()
 	sel := Selection{Tabs: areas(t, "users,groups,workflow"), Groups: mustFilter(t, "no-such-group*"), Users: mustFilter(t, "bob*")}
-	res, err := WriteWorkbook(env, sel, dir, exportTime, false)
+	res, err := WriteWorkbook(env, sel, dir, exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +372,7 @@ func TestWriteWorkbookBadFolder(t *testing.T) {
 	file := filepath.Join(dir, "file")
 	os.WriteFile(file, nil, 0o600)
 	for _, d := range []string{filepath.Join(dir, "missing"), file} {
-		_, err := WriteWorkbook(env, Selection{}, d, exportTime, false)
+		_, err := WriteWorkbook(env, Selection{}, d, exportTime, Options{})
 		if err == nil || !strings.Contains(err.Error(), d) {
 			t.Errorf("export into %s: %v", d, err)
 		}

@@ -46,7 +46,7 @@ func resaveLibreOffice(t *testing.T, in string) string {
 func TestSnapshotOfForeignWorkbooks(t *testing.T) {
 	env := sample(t)
 	want, _ := artifacts.Marshal(env)
-	res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestSnapshotOfForeignWorkbooks(t *testing.T) {
 				t.Fatalf("snapshot of the %s-saved export differs (-want +got):\n%s", name, diff)
 			}
 			// Exporting the snapshot gives the spec's tabs and columns, Password empty.
-			again, err := WriteWorkbook(back, Selection{}, t.TempDir(), exportTime, false)
+			again, err := WriteWorkbook(back, Selection{}, t.TempDir(), exportTime, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func TestSnapshotOfForeignWorkbooks(t *testing.T) {
 // its header notes as "shape_N" drawings; annotating it still works and
 // keeps them.
 func TestAnnotateLibreOfficeSavedExport(t *testing.T) {
-	res, err := WriteWorkbook(sample(t), Selection{}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(sample(t), Selection{}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func TestOpenpyxlReadsExport(t *testing.T) {
 	env.Users[0].Description = "+SUM(A1)"
 	env.Normalize()
 
-	res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func readFeatures(t *testing.T, python, path string) []openpyxlFeatures {
 // view settings such as frozen panes from any file).
 func TestOpenpyxlSeesExportFeatures(t *testing.T) {
 	python := testtools.Python(t)
-	res, err := WriteWorkbook(sample(t), Selection{}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(sample(t), Selection{}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

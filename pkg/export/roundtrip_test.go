@@ -3,9 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,12 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"secmgr/examples/golfstream"
+	"secmgr/internal/testtools"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/workbook"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func sample(t testing.TB) *artifacts.Environment {
 	t.Helper()
@@ -61,27 +58,12 @@ func dump(t testing.TB, path string) []byte {
 // every tab, header and value. Regenerate with go test -update after a
 // deliberate change to the sample or the export.
 func TestSampleExportGolden(t *testing.T) {
-	res, err := WriteWorkbook(sample(t), Selection{}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(sample(t), Selection{}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := dump(t, res.Path)
-	golden := filepath.Join("testdata", "golfstream-export.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/export -update to create it)", err)
-	}
-	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
-		t.Errorf("export differs from %s (-want +got; go test -update rewrites it):\n%s", golden, diff)
-	}
+	testtools.Golden(t, filepath.Join("testdata", "golfstream-export.golden"), got)
 	if bytes.Contains(got, []byte("finding:")) {
 		t.Error("reading the export back gave findings")
 	}
@@ -95,7 +77,7 @@ func roundTrip(t *testing.T, env *artifacts.Environment) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(env, Selection{IncludePasswords: true}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +129,7 @@ func TestExportWithoutPasswords(t *testing.T) {
 	if len(secrets) == 0 {
 		t.Fatal("the generator made no passwords")
 	}
-	res, err := WriteWorkbook(env, Selection{}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(env, Selection{}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

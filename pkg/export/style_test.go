@@ -3,7 +3,6 @@ package export
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
+	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/workbook"
 )
@@ -121,24 +121,12 @@ func deref[T any](p *T) T {
 // its values (see dumpStyles). Regenerate with go test -update after a
 // deliberate change.
 func TestExportStylesGolden(t *testing.T) {
-	res, err := WriteWorkbook(filterEnv(t), Selection{}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(filterEnv(t), Selection{}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := dumpStyles(t, res.Path)
-	golden := filepath.Join("testdata", "styles.golden")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/export -update to create it)", err)
-	}
-	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
-		t.Errorf("export styles differ from %s (-want +got; go test -update rewrites it):\n%s", golden, diff)
-	}
+	testtools.Golden(t, filepath.Join("testdata", "styles.golden"), got)
 }
 
 // TestListsOf: the drop-downs offer every user and group of the
@@ -160,7 +148,7 @@ func TestListsOf(t *testing.T) {
 	}
 
 	// A filtered export still offers every name.
-	res, err := WriteWorkbook(filterEnv(t), Selection{Tabs: areas(t, "users"), Users: mustFilter(t, "Bob*")}, t.TempDir(), exportTime, false)
+	res, err := WriteWorkbook(filterEnv(t), Selection{Tabs: areas(t, "users"), Users: mustFilter(t, "Bob*")}, t.TempDir(), exportTime, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +179,7 @@ func TestWriteProgress(t *testing.T) {
 	env := filterEnv(t)
 	var tabs []string
 	last := [2]int{}
-	_, err := Write(env, Selection{}, t.TempDir(), exportTime, Options{Progress: func(tab string, done, total int) {
+	_, err := WriteWorkbook(env, Selection{}, t.TempDir(), exportTime, Options{Progress: func(tab string, done, total int) {
 		if len(tabs) == 0 || tabs[len(tabs)-1] != tab {
 			tabs = append(tabs, tab)
 		}

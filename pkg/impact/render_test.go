@@ -2,42 +2,17 @@ package impact
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"secmgr/internal/testtools"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/plans"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/impact -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s differs (-want +got; go test ./pkg/impact -update rewrites it):\n%s", name, d)
-	}
-}
 
 // samplePlans are plans of the GolfStream sample rendered in every format:
 // the example workbook a person edits, and a plan long enough to fold.
@@ -152,9 +127,9 @@ func TestRenderGolden(t *testing.T) {
 			if err := plans.RenderMarkdown(&md, p); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+".plan.txt", txt.Bytes())
-			golden(t, name+".plan.json", js)
-			golden(t, name+".plan.md", md.Bytes())
+			testtools.Golden(t, filepath.Join("testdata", name+".plan.txt"), txt.Bytes())
+			testtools.Golden(t, filepath.Join("testdata", name+".plan.json"), js)
+			testtools.Golden(t, filepath.Join("testdata", name+".plan.md"), md.Bytes())
 			checkMarkdown(t, md.String())
 
 			// The saved plan reads back with its impact.

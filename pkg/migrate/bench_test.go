@@ -84,7 +84,7 @@ func BenchmarkMigrate(b *testing.B) {
 					b.Fatal(err)
 				}
 				t1 := time.Now()
-				if err := res.WriteWorkbook(path, false); err != nil {
+				if err := res.WriteWorkbook(path, WriteOptions{}); err != nil {
 					b.Fatal(err)
 				}
 				t2 := time.Now()

@@ -59,7 +59,7 @@ func TestChangeWorkbookThroughLibreOffice(t *testing.T) {
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "changes.xlsx")
-	if err := res.WriteWorkbook(path, false); err != nil {
+	if err := res.WriteWorkbook(path, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out")

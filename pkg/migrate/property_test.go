@@ -55,7 +55,7 @@ func migrated(t *testing.T, name string, src, dst *artifacts.Environment, opt Op
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "changes.xlsx")
-	if err := res.WriteWorkbook(path, false); err != nil {
+	if err := res.WriteWorkbook(path, WriteOptions{}); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	plan, err := actions.PlanWorkbook(path, dst, actions.PlanOptions{})

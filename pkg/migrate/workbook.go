@@ -9,15 +9,21 @@ import (
 	"secmgr/pkg/workbook"
 )
 
+// WriteOptions say how WriteWorkbook writes the change workbook.
+type WriteOptions struct {
+	// Replace replaces an existing file at the path.
+	Replace bool
+}
+
 // WriteWorkbook writes the change workbook to path: every compared tab, in
 // export order, with its header row and the rows that change something —
 // also when there are none, so that the tabs say what was compared. It
-// refuses to replace an existing file unless force is set; the file is
-// readable by its owner only, and nothing is left at path on error. Like
-// an export, its user and group columns offer the names the destination
-// will have in drop-down lists.
-func (r *Result) WriteWorkbook(path string, force bool) error {
-	w, err := workbook.Create(path, workbook.WriteOptions{Replace: force, Lists: r.lists, Base: &r.base, BDA: r.bda})
+// refuses to replace an existing file unless opt.Replace is set; the file
+// is readable by its owner only, and nothing is left at path on error.
+// Like an export, its user and group columns offer the names the
+// destination will have in drop-down lists.
+func (r *Result) WriteWorkbook(path string, opt WriteOptions) error {
+	w, err := workbook.Create(path, workbook.WriteOptions{Replace: opt.Replace, Lists: r.lists, Base: &r.base, BDA: r.bda})
 	if err != nil {
 		return err
 	}

@@ -20,14 +20,13 @@
 //
 //	dir, err := idp.Read(files, rules.ReadOptions())
 //	res, err := reconcile.Run(env, dir, rules, reconcile.Options{})
-//	err = res.WriteWorkbook("changes.xlsx", false)
+//	err = res.WriteWorkbook("changes.xlsx", WriteOptions{})
 package reconcile
 
 import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -407,29 +406,8 @@ func (rc *run) joiners(dir *idp.Directory) {
 			u.Description = a.Description
 		}
 		p := Person{User: name, Account: a.Key, Where: a.Where(), Enabled: true, Changes: []string{"added (" + u.UserType + ")"}}
-		row := make([]string, len(usersTab.Columns))
-		for ci, c := range usersTab.Columns {
-			switch c.Name {
-			case "User":
-				row[ci] = u.User
-			case "Description":
-				row[ci] = u.Description
-			case "UserType":
-				row[ci] = u.UserType
-			case "IsEnabled":
-				row[ci] = "True"
-			case "ExternalAuthProviderName":
-				row[ci] = u.ExternalAuthProviderName
-			case "ExternalUserName":
-				row[ci] = u.ExternalUserName
-			case "Email":
-				row[ci] = u.Email
-			case "Culture":
-				row[ci] = u.Culture
-			case "NumGridRows":
-				row[ci] = strconv.Itoa(u.NumGridRows)
-			}
-		}
+		// The row as an export writes it: every column of u, the others empty.
+		row := usersTab.Cells(&artifacts.Environment{Users: []artifacts.User{u}}, 0, nil)
 		rc.res.users = append(rc.res.users, row)
 		for _, g := range groups {
 			p.Changes = append(p.Changes, "+ "+g)
@@ -492,13 +470,19 @@ func orEmpty(s string) string {
 	return s
 }
 
+// WriteOptions say how WriteWorkbook writes the change workbook.
+type WriteOptions struct {
+	// Replace replaces an existing file at the path.
+	Replace bool
+}
+
 // WriteWorkbook writes the change workbook to path: the Users and
 // UsersInGroups tabs with the rows that change something — also when
 // there are none — through the workbook writer every export uses. It
-// refuses to replace a file unless force is set; the file is readable by
-// its owner only.
-func (r *Result) WriteWorkbook(path string, force bool) error {
-	w, err := workbook.Create(path, workbook.WriteOptions{Replace: force, Lists: r.lists, Base: &r.base})
+// refuses to replace a file unless opt.Replace is set; the file is
+// readable by its owner only.
+func (r *Result) WriteWorkbook(path string, opt WriteOptions) error {
+	w, err := workbook.Create(path, workbook.WriteOptions{Replace: opt.Replace, Lists: r.lists, Base: &r.base})
 	if err != nil {
 		return err
 	}

@@ -234,7 +234,7 @@ func TestPruneTwoGroupsOfOneUser(t *testing.T) {
 		t.Errorf("removals written as UsersInGroups rows: %q", res.memberships)
 	}
 	path := filepath.Join(t.TempDir(), "changes.xlsx")
-	if err := res.WriteWorkbook(path, false); err != nil {
+	if err := res.WriteWorkbook(path, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	p, err := actions.PlanWorkbook(path, env, actions.PlanOptions{})

@@ -264,7 +264,7 @@ func TestPlanGolden(t *testing.T) {
 			if err := plans.RenderText(&b, p, false); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "golfstream.reviewed.plan.txt", b.String())
+			testtools.Golden(t, filepath.Join("testdata", "golfstream.reviewed.plan.txt"), []byte(b.String()))
 		}
 	}
 	if !bytes.Equal(outs[0], outs[1]) {

@@ -2,7 +2,6 @@ package review
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,8 +16,6 @@ import (
 	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func sample(t testing.TB) *artifacts.Environment {
 	t.Helper()
@@ -37,28 +34,6 @@ func writeSample(t testing.TB, env *artifacts.Environment) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/review -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got; go test ./pkg/review -update rewrites it):\n%s", path, diff)
-	}
 }
 
 // TestWriteSample checks the rows of the sample's review against the
@@ -82,7 +57,7 @@ func TestWriteSample(t *testing.T) {
 	for _, r := range rows {
 		b.WriteString(strings.TrimRight(strings.Join(r, " | "), " |") + "\n")
 	}
-	golden(t, "golfstream.review.txt", b.String())
+	testtools.Golden(t, filepath.Join("testdata", "golfstream.review.txt"), []byte(b.String()))
 	if diff := cmp.Diff(Columns, rows[0]); diff != "" {
 		t.Errorf("header (-want +got):\n%s", diff)
 	}

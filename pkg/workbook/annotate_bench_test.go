@@ -24,7 +24,7 @@ import (
 func BenchmarkAnnotate(b *testing.B) {
 	env := synthetic.Generate(synthetic.Options{Users: 40_000})
 	dir := b.TempDir()
-	res, err := export.WriteWorkbook(env, export.Selection{}, dir, time.Date(2026, 1, 2, 10, 15, 0, 0, time.UTC), true)
+	res, err := export.WriteWorkbook(env, export.Selection{}, dir, time.Date(2026, 1, 2, 10, 15, 0, 0, time.UTC), export.Options{Replace: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -148,7 +148,7 @@ func TestAnnotateExport(t *testing.T) {
 	env := sampleEnv(t)
 	dir := t.TempDir()
 	res, err := export.WriteWorkbook(env, export.Selection{Tabs: []artifacts.TabID{artifacts.TabUsersInGroups, artifacts.TabEntity}},
-		dir, time.Date(2026, 1, 2, 10, 15, 0, 0, time.UTC), false)
+		dir, time.Date(2026, 1, 2, 10, 15, 0, 0, time.UTC), export.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
