@@ -23,7 +23,7 @@
 //	m, err := migrate.ParseMap([]string{"DEV_*=PRD_*"})
 //	res, err := migrate.Compare(dev, prod, migrate.Options{Prune: true, Map: m})
 //	for _, f := range res.Findings { fmt.Println(f) }
-//	err = res.WriteWorkbook("changes.xlsx", false)
+//	err = res.WriteWorkbook("changes.xlsx", migrate.WriteOptions{})
 package migrate
 
 import (
