@@ -224,7 +224,7 @@ func (b *bench) runExport(ctx context.Context, id, label string, d dataset) expo
 // sheet that is not a tab (an export's drop-down lists) is not checked.
 func (s *stepResult) checkRows(rep *helperReport) error {
 	var wrong []string
-	for i, t := range artifacts.Tabs {
+	for i, t := range artifacts.AllTabs() {
 		if i >= len(s.perTab) {
 			break
 		}

@@ -129,7 +129,7 @@ func TestTargets(t *testing.T) {
 // stepFor is a step expecting the rows of env.
 func stepFor(env *artifacts.Environment) *stepResult {
 	d := dataset{rows: env.Rows()}
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		d.perTab = append(d.perTab, t.Len(env))
 	}
 	return newStep("test", "test", d)
@@ -138,7 +138,7 @@ func stepFor(env *artifacts.Environment) *stepResult {
 func TestCheckRows(t *testing.T) {
 	env := synthetic.Generate(synthetic.Options{Users: 20})
 	all := map[string]int{"Lists": 99} // not a tab: not checked
-	for _, tab := range artifacts.Tabs {
+	for _, tab := range artifacts.AllTabs() {
 		all[tab.Name] = tab.Len(env)
 	}
 	if err := stepFor(env).checkRows(&helperReport{PerSheet: all}); err != nil {

@@ -52,7 +52,7 @@ func floorWrite(envPath string, out io.Writer) (helperReport, error) {
 	rep.LoadS = time.Since(start).Seconds()
 	start = time.Now()
 	zw := zip.NewWriter(out)
-	tabs := artifacts.Tabs[:]
+	tabs := artifacts.AllTabs()
 	if err := writeFloorParts(zw, tabs); err != nil {
 		return rep, err
 	}

@@ -201,7 +201,7 @@ func generate(o synthetic.Options, path string) (dataset, error) {
 		return dataset{}, err
 	}
 	d := dataset{users: o.Users, path: path, genTime: time.Since(start)}
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		n := t.Len(env)
 		d.perTab = append(d.perTab, n)
 		d.rows += n
@@ -227,7 +227,7 @@ type columnKind struct {
 
 func writeColumnsSpec(path string) error {
 	var spec []columnsSpec
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		s := columnsSpec{Name: t.Name}
 		for i := range t.Columns {
 			c := &t.Columns[i]

@@ -112,7 +112,7 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintln(w, "):")
 	fmt.Fprintln(w)
 	var parts []string
-	for i, t := range artifacts.Tabs {
+	for i, t := range artifacts.AllTabs() {
 		if i < len(r.Main.perTab) {
 			parts = append(parts, fmt.Sprintf("%s %s", t.Name, textfmt.Count(r.Main.perTab[i])))
 		}

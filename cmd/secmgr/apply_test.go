@@ -209,7 +209,7 @@ func TestApplyPasswords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := artifacts.Tabs[artifacts.TabUsers]
+	users := artifacts.TabUsers.Tab()
 	wbPath := filepath.Join(dir, "pw.xlsx")
 	writePasswordWorkbook := func(value string) {
 		w, err := workbook.Create(wbPath, workbook.WriteOptions{Replace: true})

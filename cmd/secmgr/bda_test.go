@@ -77,7 +77,7 @@ func TestExportBDAThroughBinary(t *testing.T) {
 		names = append(names, s.Name)
 	}
 	var want []string
-	for _, tab := range artifacts.Tabs {
+	for _, tab := range artifacts.AllTabs() {
 		want = append(want, tab.Name)
 	}
 	if !slices.Equal(names, want) {

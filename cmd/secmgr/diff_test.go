@@ -161,7 +161,7 @@ func TestDiffFindingsAndPasswords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if i, _ := artifacts.Tabs[artifacts.TabUsers].Find(env, "GS Training"); env.Users[i].Password != "ENC-very-secret-value" {
+	if i, _ := artifacts.TabUsers.Tab().Find(env, "GS Training"); env.Users[i].Password != "ENC-very-secret-value" {
 		t.Error("the password was not carried")
 	}
 	ok(t, dir, nil, "diff", "--from", "dev.json", "--to", "prod.json", "--include-password-hashes")

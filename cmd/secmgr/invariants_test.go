@@ -34,7 +34,7 @@ func TestBrokenEnvironmentRefusedEverywhere(t *testing.T) {
 	entry := base.UsersInExGroups[0]
 	other := ""
 	for _, u := range base.Users {
-		if _, taken := artifacts.Tabs[artifacts.TabUsersInExGroups].Find(base, u.User, entry.ExGroup); !taken {
+		if _, taken := artifacts.TabUsersInExGroups.Tab().Find(base, u.User, entry.ExGroup); !taken {
 			other = u.User
 			break
 		}

@@ -366,7 +366,7 @@ func TestSnapshotFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cells []string
-	for _, tab := range artifacts.Tabs {
+	for _, tab := range artifacts.AllTabs() {
 		if err := w.StartTab(tab); err != nil {
 			t.Fatal(err)
 		}

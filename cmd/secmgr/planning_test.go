@@ -331,7 +331,7 @@ put("Groups", r, "ActionType", "Remove")
 		t.Fatal(err)
 	}
 	uses := 0
-	for _, tab := range artifacts.Tabs {
+	for _, tab := range artifacts.AllTabs() {
 		for ci, c := range tab.Columns {
 			if tab.Relationship || c.Kind != artifacts.KindGroup {
 				continue

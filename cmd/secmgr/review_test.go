@@ -179,7 +179,7 @@ func TestReviewPlanApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uig := artifacts.Tabs[artifacts.TabUsersInGroups]
+	uig := artifacts.TabUsersInGroups.Tab()
 	for _, m := range [][]string{{"Robert Kline", "Administrators"}, {"Acme Integration Service", "Data Integration"}} {
 		if _, found := uig.Find(after, m...); found {
 			t.Errorf("%v is still a membership", m)

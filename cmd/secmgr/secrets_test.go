@@ -188,7 +188,7 @@ func passwordOf(t *testing.T, envPath, user string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	i, ok := artifacts.Tabs[artifacts.TabUsers].Find(env, user)
+	i, ok := artifacts.TabUsers.Tab().Find(env, user)
 	if !ok {
 		t.Fatalf("no user %s in %s", user, envPath)
 	}

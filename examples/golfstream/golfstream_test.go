@@ -188,7 +188,7 @@ func (m *model) rolesOf(user string) []string {
 // references calls visit for every cell of a user, group or exclusion
 // group column in env.
 func references(env *artifacts.Environment, visit func(t *artifacts.Tab, row int, c *artifacts.Column, value string)) {
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		for i := 0; i < t.Len(env); i++ {
 			for ci := range t.Columns {
 				if c := &t.Columns[ci]; c.IsReference() {
@@ -219,7 +219,7 @@ func TestSampleProperties(t *testing.T) {
 		check func(t *testing.T)
 	}{
 		{"every tab has rows", func(t *testing.T) {
-			for _, tab := range artifacts.Tabs {
+			for _, tab := range artifacts.AllTabs() {
 				if tab.Len(env) == 0 {
 					t.Errorf("tab %s is empty", tab.Name)
 				}
@@ -269,7 +269,7 @@ func TestSampleProperties(t *testing.T) {
 				t.Errorf("%d disabled and %d fr-FR users; want at least 2 and 1", disabled, french)
 			}
 			for _, name := range []string{"Jessica Documentation", "Natalie Documentation"} {
-				if _, ok := artifacts.Tabs[artifacts.TabUsers].Find(env, name); !ok {
+				if _, ok := artifacts.TabUsers.Tab().Find(env, name); !ok {
 					t.Errorf("the spec's example user %s is missing", name)
 				}
 			}
@@ -362,7 +362,7 @@ func TestSampleProperties(t *testing.T) {
 			})
 		}},
 		{"names and values are valid and canonical", func(t *testing.T) {
-			for _, tab := range artifacts.Tabs {
+			for _, tab := range artifacts.AllTabs() {
 				for i := 0; i < tab.Len(env); i++ {
 					for _, ci := range tab.DataColumns() {
 						c := &tab.Columns[ci]
@@ -413,7 +413,7 @@ func TestSampleProperties(t *testing.T) {
 			}
 		}},
 		{"OS-BP-PS-AN-002: an enabled native administrator", func(t *testing.T) {
-			i, ok := artifacts.Tabs[artifacts.TabUsers].Find(env, sample.NativeAdmin)
+			i, ok := artifacts.TabUsers.Tab().Find(env, sample.NativeAdmin)
 			if !ok {
 				t.Fatalf("no user %s", sample.NativeAdmin)
 			}
@@ -487,7 +487,7 @@ func TestSampleProperties(t *testing.T) {
 		}},
 		{"no role, write access or workflow execution for Everyone (SM-001, SM-002, SM-003)", func(t *testing.T) {
 			for _, id := range []artifacts.TabID{artifacts.TabAppRoles, artifacts.TabSystemRoles, artifacts.TabEntity, artifacts.TabScenario, artifacts.TabWorkflow} {
-				tab := artifacts.Tabs[id]
+				tab := id.Tab()
 				for i := 0; i < tab.Len(env); i++ {
 					for ci := range tab.Columns {
 						c := &tab.Columns[ci]

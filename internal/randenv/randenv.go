@@ -233,9 +233,9 @@ func (g *Gen) AddRow(env *artifacts.Environment, t *artifacts.Tab) bool {
 		return false
 	}
 	if t.ID == artifacts.TabGroups || t.ID == artifacts.TabExGroup {
-		other := artifacts.Tabs[artifacts.TabExGroup]
+		other := artifacts.TabExGroup.Tab()
 		if t.ID == artifacts.TabExGroup {
-			other = artifacts.Tabs[artifacts.TabGroups]
+			other = artifacts.TabGroups.Tab()
 		}
 		if _, taken := other.Find(env, key...); taken {
 			return false
@@ -288,10 +288,10 @@ func EnvironmentWith(r *rand.Rand, size int, opt Options) *artifacts.Environment
 	}
 	for _, c := range counts {
 		for range c.n {
-			g.AddRow(env, artifacts.Tabs[c.tab])
+			g.AddRow(env, c.tab.Tab())
 		}
 	}
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if t.ID >= artifacts.TabWorkflow && t.ID != artifacts.TabCube { // artifacts and slice rules
 			for range size/10 + 1 {
 				g.AddRow(env, t)
@@ -306,7 +306,7 @@ func EnvironmentWith(r *rand.Rand, size int, opt Options) *artifacts.Environment
 	}
 	env.Normalize()
 	for _, tab := range []artifacts.TabID{artifacts.TabAppRoles, artifacts.TabSystemRoles} {
-		t := artifacts.Tabs[tab]
+		t := tab.Tab()
 		for i := 0; i < t.Len(env); i++ {
 			if r.IntN(4) == 0 {
 				if v, ok := g.groupRef(true, true); ok {
@@ -332,8 +332,8 @@ func Mutate(r *rand.Rand, env *artifacts.Environment, n int) *artifacts.Environm
 	for range n {
 		switch r.IntN(12) {
 		case 0, 1: // add a user, group or exclusion group, with a membership
-			g.AddRow(out, artifacts.Tabs[named[r.IntN(3)]])
-			g.AddRow(out, artifacts.Tabs[mayAdd[r.IntN(len(mayAdd))]])
+			g.AddRow(out, named[r.IntN(3)].Tab())
+			g.AddRow(out, mayAdd[r.IntN(len(mayAdd))].Tab())
 		case 2: // remove one
 			if t, i, ok := g.randomRow(out, named[r.IntN(3)]); ok {
 				g.RemoveNamed(out, t, i)
@@ -348,14 +348,14 @@ func Mutate(r *rand.Rand, env *artifacts.Environment, n int) *artifacts.Environm
 				g.RenameNamed(out, t, i, to)
 			}
 		case 4, 5: // add or remove relationships and slice rules
-			t := artifacts.Tabs[mayAdd[r.IntN(len(mayAdd))]]
+			t := mayAdd[r.IntN(len(mayAdd))].Tab()
 			if r.IntN(2) == 0 {
 				g.AddRow(out, t)
 			} else if _, i, ok := g.randomRow(out, t.ID); ok {
 				t.Delete(out, []int{i})
 			}
 		case 6, 7, 8: // change a value of any tab
-			t := artifacts.Tabs[r.IntN(int(artifacts.NumTabs))]
+			t := artifacts.TabID(r.IntN(int(artifacts.NumTabs))).Tab()
 			cols := nonKeyColumns(t)
 			if _, i, ok := g.randomRow(out, t.ID); ok && len(cols) > 0 {
 				ci := cols[r.IntN(len(cols))]
@@ -379,7 +379,7 @@ func Mutate(r *rand.Rand, env *artifacts.Environment, n int) *artifacts.Environm
 			if t, i, ok := g.randomRow(out, artifacts.TabGroups); ok {
 				name := t.KeyOf(out, i)[0]
 				g.RemoveNamed(out, t, i)
-				artifacts.Tabs[artifacts.TabExGroup].Append(out, []string{name, "was a group", "", ""})
+				artifacts.TabExGroup.Tab().Append(out, []string{name, "was a group", "", ""})
 				g.exgroups = append(g.exgroups, name)
 			}
 		}
@@ -411,7 +411,7 @@ func SwapCase(s string) string {
 
 // randomRow picks a row of tab, never a built-in group.
 func (g *Gen) randomRow(env *artifacts.Environment, tab artifacts.TabID) (*artifacts.Tab, int, bool) {
-	t := artifacts.Tabs[tab]
+	t := tab.Tab()
 	n := t.Len(env)
 	for range 5 {
 		if n == 0 {
@@ -439,7 +439,7 @@ func RefKinds(t *artifacts.Tab) []artifacts.Kind {
 
 // ForEachRef calls fn for every cell of the given kinds naming name.
 func ForEachRef(env *artifacts.Environment, kinds []artifacts.Kind, name string, fn func(t *artifacts.Tab, i, ci int)) {
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		for ci := range t.Columns {
 			k := t.Columns[ci].Kind
 			if k != kinds[0] && (len(kinds) == 1 || k != kinds[1]) {
@@ -490,7 +490,7 @@ func (g *Gen) recase(env *artifacts.Environment) {
 			t.SetCell(env, i, t.Key[0], SwapCase(t.KeyOf(env, i)[0]))
 		}
 	} else {
-		t := artifacts.Tabs[g.r.IntN(int(artifacts.NumTabs))]
+		t := artifacts.TabID(g.r.IntN(int(artifacts.NumTabs))).Tab()
 		var refs []int
 		for ci := range t.Columns {
 			if t.Columns[ci].IsReference() {

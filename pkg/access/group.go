@@ -3,7 +3,6 @@ package access
 import (
 	"slices"
 
-	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
 )
 
@@ -320,7 +319,7 @@ func (ix *Index) Uses(name string) []Use {
 func (ix *Index) usesOf(g int32) []Use {
 	out := make([]Use, 0, len(ix.uses[g]))
 	for _, us := range ix.uses[g] {
-		t := artifacts.Tabs[us.tab]
+		t := us.tab.Tab()
 		out = append(out, Use{Tab: t.Name, Key: t.KeyOf(ix.env, int(us.row)), Column: t.Columns[us.col].Name})
 	}
 	return out

@@ -323,7 +323,7 @@ func sortedSet(s []int32) []int32 {
 // tabs: roles, artifact security columns, exclusion entries, slice rules.
 func (ix *Index) indexUses() {
 	ix.uses = make([][]use, len(ix.groups))
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if t.ID == artifacts.TabUsersInGroups || t.ID == artifacts.TabGroupsInGroups {
 			continue
 		}

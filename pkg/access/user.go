@@ -160,7 +160,7 @@ func (ix *Index) entryRef(x, i int32) *Entry {
 		return nil
 	}
 	e := ix.entries[x][i]
-	t := artifacts.Tabs[e.tab]
+	t := e.tab.Tab()
 	ref := &Entry{Tab: t.Name, Key: t.KeyOf(ix.env, int(e.row)), AllowAccess: e.allow}
 	if !e.direct {
 		order := e.order
@@ -192,7 +192,7 @@ func (ix *Index) grantsTo(groups []int32, ua *UserAccess) {
 	var roles, sliceRefs []roleRef
 	for _, g := range groups {
 		for _, us := range ix.uses[g] {
-			t := artifacts.Tabs[us.tab]
+			t := us.tab.Tab()
 			switch us.tab {
 			case artifacts.TabAppRoles, artifacts.TabSystemRoles:
 				roles = append(roles, roleRef{us.tab, us.row, g})
@@ -219,14 +219,14 @@ func (ix *Index) grantsTo(groups []int32, ua *UserAccess) {
 			cmp.Compare(rightOrder[a.right], rightOrder[b.right]), cmp.Compare(a.via, b.via))
 	})
 	for _, r := range roles {
-		ua.Roles = append(ua.Roles, RoleGrant{Tab: artifacts.Tabs[r.tab].Name, Role: artifacts.Tabs[r.tab].KeyOf(ix.env, int(r.row))[0], Via: ix.groups[r.via]})
+		ua.Roles = append(ua.Roles, RoleGrant{Tab: r.tab.Tab().Name, Role: r.tab.Tab().KeyOf(ix.env, int(r.row))[0], Via: ix.groups[r.via]})
 	}
 	for _, r := range sliceRefs {
 		rule := &ix.env.CubeDataCellAccess[r.row]
 		ua.SliceRules = append(ua.SliceRules, SliceRuleRef{Cube: rule.Cube, Type: rule.Type, ProcessingOrder: rule.ProcessingOrder, Via: ix.groups[r.via]})
 	}
 	for _, r := range rights {
-		t := artifacts.Tabs[r.tab]
+		t := r.tab.Tab()
 		ua.Rights = append(ua.Rights, RightGrant{Tab: t.Name, Key: t.KeyOf(ix.env, int(r.row)), Right: r.right, Via: ix.groups[r.via], Column: t.Columns[r.col].Name})
 	}
 }
@@ -258,7 +258,7 @@ func (ix *Index) RolesOf(name string) ([]RoleGrant, error) {
 	})
 	out := make([]RoleGrant, 0, len(refs))
 	for _, r := range refs {
-		out = append(out, RoleGrant{Tab: artifacts.Tabs[r.tab].Name, Role: artifacts.Tabs[r.tab].KeyOf(ix.env, int(r.row))[0], Via: ix.groups[r.via]})
+		out = append(out, RoleGrant{Tab: r.tab.Tab().Name, Role: r.tab.Tab().KeyOf(ix.env, int(r.row))[0], Via: ix.groups[r.via]})
 	}
 	return out, nil
 }

@@ -130,7 +130,7 @@ func refClass(k artifacts.Kind) int {
 // refColumns lists, per tab and reference class, the columns that hold
 // references of that class.
 var refColumns = func() (out [artifacts.NumTabs][numRefClasses][]int) {
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		for ci := range t.Columns {
 			if cl := refClass(t.Columns[ci].Kind); cl >= 0 {
 				out[t.ID][cl] = append(out[t.ID][cl], ci)
@@ -352,7 +352,7 @@ func (e *engine) refIndex(class int) map[string][]ref {
 		return m
 	}
 	m := make(map[string][]ref)
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		cols := refColumns[t.ID][class]
 		if len(cols) == 0 {
 			continue
@@ -383,7 +383,7 @@ func (e *engine) refsTo(folded string, kinds []artifacts.Kind) (match, other []r
 			continue
 		}
 		seen[r] = true
-		t := artifacts.Tabs[r.tab]
+		t := artifacts.TabID(r.tab).Tab()
 		if e.isDead(t.ID, int(r.row)) || artifacts.Fold(t.Cell(e.env, int(r.row), int(r.col))) != folded {
 			continue // stale entry
 		}
@@ -564,7 +564,7 @@ func (e *engine) rename(t *artifacts.Tab, c *plans.Change) error {
 		from, to := artifacts.Fold(old[0]), artifacts.Fold(c.NewKey[0])
 		match, other := e.refsTo(from, kinds)
 		for _, r := range match {
-			rt := artifacts.Tabs[r.tab]
+			rt := artifacts.TabID(r.tab).Tab()
 			if err := e.set(rt, int(r.row), int(r.col), c.NewKey[0], false); err != nil {
 				return err
 			}
@@ -602,7 +602,7 @@ func (e *engine) remove(t *artifacts.Tab, c *plans.Change) error {
 	if other, ok := otherNamespaceTab(t.ID); ok {
 		// While a plan turns a group into an exclusion group of the same
 		// name (or back), group columns name the other one: leave them.
-		if _, alive := e.find(artifacts.Tabs[other], key); alive {
+		if _, alive := e.find(other.Tab(), key); alive {
 			kinds = kinds[1:]
 		}
 	}
@@ -610,7 +610,7 @@ func (e *engine) remove(t *artifacts.Tab, c *plans.Change) error {
 		match, _ := e.refsTo(artifacts.Fold(key[0]), kinds)
 		var drop, uses []ref
 		for _, r := range match {
-			rt := artifacts.Tabs[r.tab]
+			rt := artifacts.TabID(r.tab).Tab()
 			if rt.Relationship || t.ID == artifacts.TabUsers {
 				drop = append(drop, r)
 			} else {
@@ -621,7 +621,7 @@ func (e *engine) remove(t *artifacts.Tab, c *plans.Change) error {
 			return fmt.Errorf("%s '%s' is still used by %s", t.Artifact, key[0], e.describeRefs(uses))
 		}
 		for _, r := range drop {
-			e.kill(artifacts.Tabs[r.tab], int(r.row))
+			e.kill(artifacts.TabID(r.tab).Tab(), int(r.row))
 		}
 	}
 	e.kill(t, i)
@@ -637,7 +637,7 @@ func (e *engine) describeRefs(refs []ref) string {
 			parts = append(parts, fmt.Sprintf("and %d more", len(refs)-show))
 			break
 		}
-		t := artifacts.Tabs[r.tab]
+		t := artifacts.TabID(r.tab).Tab()
 		parts = append(parts, fmt.Sprintf("%s %s %s", t.Name, quoteKey(t.KeyOf(e.env, int(r.row))), t.Columns[r.col].Name))
 	}
 	return strings.Join(parts, "; ")
@@ -658,7 +658,7 @@ func (e *engine) ambiguous(t *artifacts.Tab, key []string, what string) error {
 	if !ok {
 		return nil
 	}
-	if _, alive := e.find(artifacts.Tabs[other], key); alive {
+	if _, alive := e.find(other.Tab(), key); alive {
 		return fmt.Errorf("'%s' is both a group and an exclusion group at this point of the plan; it cannot be %s", key[0], what)
 	}
 	return nil
@@ -698,7 +698,7 @@ func containsFold(list []string, s string) bool {
 
 // compact drops the removed rows, one pass per tab.
 func (e *engine) compact() {
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if e.ndead[t.ID] == 0 {
 			continue
 		}
@@ -726,7 +726,7 @@ func (e *engine) check() error {
 		return nil
 	}
 	return &InconsistentError{Violations: list, Total: total, describe: func(v artifacts.Violation) string {
-		t := artifacts.Tabs[v.Tab]
+		t := v.Tab.Tab()
 		for _, row := range append([]int{v.Row}, v.Related...) {
 			if k := e.touched[t.ID][artifacts.KeyString(t.KeyOf(e.env, row))]; k > 0 {
 				return fmt.Sprintf("%s (set by change %d)", v.Msg, k)

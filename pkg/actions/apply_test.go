@@ -70,7 +70,7 @@ func applyFixture() *artifacts.Environment {
 }
 
 func setCell(env *artifacts.Environment, tab artifacts.TabID, key, col, value string) {
-	t := artifacts.Tabs[tab]
+	t := tab.Tab()
 	i, ok := t.Find(env, key)
 	if !ok {
 		panic("no row " + key)
@@ -82,7 +82,7 @@ func setCell(env *artifacts.Environment, tab artifacts.TabID, key, col, value st
 
 // cell reads a column of the row with the given key, or "<none>".
 func cell(env *artifacts.Environment, tab artifacts.TabID, col string, key ...string) string {
-	t := artifacts.Tabs[tab]
+	t := tab.Tab()
 	i, ok := t.Find(env, key...)
 	if !ok {
 		return "<none>"
@@ -91,7 +91,7 @@ func cell(env *artifacts.Environment, tab artifacts.TabID, col string, key ...st
 }
 
 func has(env *artifacts.Environment, tab artifacts.TabID, key ...string) bool {
-	_, ok := artifacts.Tabs[tab].Find(env, key...)
+	_, ok := tab.Tab().Find(env, key...)
 	return ok
 }
 
@@ -149,7 +149,7 @@ func TestApply(t *testing.T) {
 		{name: "add user with defaults",
 			changes: []plans.Change{{Op: plans.OpAdd, Tab: "Users", Key: []string{"Dana"}, Fields: plans.Fields{{Column: "UserType", New: "View"}, {Column: "Email", New: "dana@example.org"}}}},
 			check: func(t *testing.T, env *artifacts.Environment) {
-				i, _ := artifacts.Tabs[artifacts.TabUsers].Find(env, "Dana")
+				i, _ := artifacts.TabUsers.Tab().Find(env, "Dana")
 				want := artifacts.User{User: "Dana", UserType: "View", Email: "dana@example.org"}
 				if got := env.Users[i]; got != want {
 					t.Errorf("added %+v, want %+v", got, want)
@@ -257,7 +257,7 @@ func TestApply(t *testing.T) {
 					return m
 				}
 				want := perTab(applyFixture(), "Finance")
-				for _, tab := range artifacts.Tabs {
+				for _, tab := range artifacts.AllTabs() {
 					for _, c := range tab.Columns {
 						if c.Kind == artifacts.KindGroup && want[tab.Name] == 0 {
 							t.Fatalf("the fixture should name Finance on tab %s", tab.Name)
@@ -464,7 +464,7 @@ func TestApplyNeverPanics(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	env := applyFixture()
 	var keys [][]string
-	for _, tab := range artifacts.Tabs {
+	for _, tab := range artifacts.AllTabs() {
 		for i := 0; i < tab.Len(env); i++ {
 			keys = append(keys, tab.KeyOf(env, i))
 		}
@@ -473,7 +473,7 @@ func TestApplyNeverPanics(t *testing.T) {
 	for range 2000 {
 		var changes []plans.Change
 		for range 1 + r.IntN(6) {
-			tab := artifacts.Tabs[r.IntN(int(artifacts.NumTabs))]
+			tab := artifacts.TabID(r.IntN(int(artifacts.NumTabs))).Tab()
 			key := make([]string, len(tab.Key))
 			for j := range key {
 				k := keys[r.IntN(len(keys))]

@@ -87,7 +87,7 @@ func Diff(src, dst *artifacts.Environment, opt DiffOptions) (changes []plans.Cha
 		}
 	}
 	var stages [numDiffStages][]plans.Change
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if !selected[t.ID] {
 			continue
 		}
@@ -297,7 +297,7 @@ func Undo(before, after *artifacts.Environment, applied *plans.Plan) (changes []
 	for _, c := range back {
 		sources[c.Tab+"\x00"+artifacts.KeyString(c.Key)] = true
 	}
-	slice := artifacts.Tabs[artifacts.TabCubeDataCellAccess]
+	slice := artifacts.TabCubeDataCellAccess.Tab()
 	for _, c := range back {
 		if c.Tab != slice.Name || sources[c.Tab+"\x00"+artifacts.KeyString(c.NewKey)] {
 			continue

@@ -291,7 +291,7 @@ func TestDiffApplyProperty(t *testing.T) {
 			}
 			continue
 		}
-		for _, tab := range artifacts.Tabs {
+		for _, tab := range artifacts.AllTabs() {
 			for i := 0; i < tab.Len(dst); i++ {
 				if _, ok := tab.Find(merged, tab.KeyOf(dst, i)...); !ok {
 					t.Fatalf("%s: merge removed %s %v", name, tab.Name, tab.KeyOf(dst, i))
@@ -416,7 +416,7 @@ func randomRenames(r *rand.Rand, env *artifacts.Environment) []plans.Change {
 	var out []plans.Change
 	done := map[string]bool{}
 	for k := range 1 + r.IntN(5) {
-		t := artifacts.Tabs[[]artifacts.TabID{artifacts.TabUsers, artifacts.TabGroups, artifacts.TabExGroup}[r.IntN(3)]]
+		t := []artifacts.TabID{artifacts.TabUsers, artifacts.TabGroups, artifacts.TabExGroup}[r.IntN(3)].Tab()
 		if t.Len(env) == 0 {
 			continue
 		}
@@ -438,7 +438,7 @@ func randomRenames(r *rand.Rand, env *artifacts.Environment) []plans.Change {
 // rules, its artifacts and roles held by Nobody.
 func stripped(env *artifacts.Environment) *artifacts.Environment {
 	out := env.Clone()
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		n := t.Len(out)
 		if t.MayAdd {
 			rows := make([]int, n)

@@ -23,7 +23,7 @@ func FuzzPlanRows(f *testing.F) {
 	f.Add(uint8(artifacts.TabCubeDataCellAccess), "GolfStream", "Data Cell Access Security", "3.0", "desc", "Houston_View", "Skip Item And Stop")
 	f.Add(uint8(artifacts.TabCubeDataCellAccess), "GolfStream", "Data Cell Access Security", "0", "desc", "Rename", "5")
 	f.Fuzz(func(t *testing.T, tab uint8, a, b, c, d, e, g string) {
-		tb := artifacts.Tabs[int(tab)%int(artifacts.NumTabs)]
+		tb := artifacts.TabID(int(tab) % int(artifacts.NumTabs)).Tab()
 		vals := []string{a, b, c, d, e, g}
 		header := []any{}
 		row := []any{}
@@ -108,7 +108,7 @@ func FuzzPlanSliceMoves(f *testing.F) {
 	f.Add([]byte{3, 0, 9, 0, 1, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		env := sliceEnv()
-		tab := artifacts.Tabs[artifacts.TabCubeDataCellAccess]
+		tab := artifacts.TabCubeDataCellAccess.Tab()
 		po := tab.Columns[tab.Key[2]].Name
 		var sheetRows [][]any
 		for i := 0; i+2 < len(data) && len(sheetRows) < 6; i += 3 {

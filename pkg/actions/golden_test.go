@@ -22,7 +22,7 @@ var fullUsersHeader = []any{"User", "Description", "UserType", "IsEnabled", "Ext
 
 // exported returns row i of tab as an export writes it, with an action.
 func exported(env *artifacts.Environment, tab artifacts.TabID, key string, action ...any) []any {
-	t := artifacts.Tabs[tab]
+	t := tab.Tab()
 	i, ok := t.Find(env, key)
 	if !ok {
 		panic("sample has no " + key)

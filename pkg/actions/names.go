@@ -80,16 +80,16 @@ func newNamespace(env *artifacts.Environment, users bool) *namespace {
 // existing returns the stored name and kind of a name in the environment.
 func (ns *namespace) existing(name string) (string, nameKind, bool) {
 	if ns.users {
-		t := artifacts.Tabs[artifacts.TabUsers]
+		t := artifacts.TabUsers.Tab()
 		if i, ok := t.Find(ns.env, name); ok {
 			return ns.env.Users[i].User, kindUser, true
 		}
 		return "", kindUser, false
 	}
-	if i, ok := artifacts.Tabs[artifacts.TabGroups].Find(ns.env, name); ok {
+	if i, ok := artifacts.TabGroups.Tab().Find(ns.env, name); ok {
 		return ns.env.Groups[i].Group, kindGroup, true
 	}
-	if i, ok := artifacts.Tabs[artifacts.TabExGroup].Find(ns.env, name); ok {
+	if i, ok := artifacts.TabExGroup.Tab().Find(ns.env, name); ok {
 		return ns.env.ExGroup[i].ExGroup, kindExGroup, true
 	}
 	return "", kindGroup, false
@@ -161,7 +161,7 @@ func (ns *namespace) candidates(kinds ...nameKind) []string {
 		if !want(k) {
 			continue
 		}
-		t := artifacts.Tabs[k.tab()]
+		t := k.tab().Tab()
 		for i, n := 0, t.Len(ns.env); i < n; i++ {
 			out = append(out, t.Cell(ns.env, i, t.Key[0]))
 		}

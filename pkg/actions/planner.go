@@ -272,7 +272,7 @@ func (p *planner) plan(env plans.EnvironmentRef, source string) *plans.Plan {
 	}
 	for s := range p.changes {
 		list := slices.DeleteFunc(p.changes[s], func(c staged) bool {
-			return c.row > 0 && bad[fmt.Sprintf("%s\x00%d", artifacts.Tabs[c.tab].Name, c.row)]
+			return c.row > 0 && bad[fmt.Sprintf("%s\x00%d", c.tab.Tab().Name, c.row)]
 		})
 		slices.SortStableFunc(list, func(a, b staged) int {
 			if ta, tb := tabOrder(a.change.Tab), tabOrder(b.change.Tab); ta != tb {
@@ -717,7 +717,7 @@ func (p *planner) registerNames(rows []*namedRow) {
 		sameArtifact := oldOK && newOK && artifacts.Fold(oldStored) == artifacts.Fold(newStored)
 		switch {
 		case oldOK && oldKind != nr.kind:
-			p.report(s, validate.Error, validate.CodeNotExisting, 0, nr.number, "'%s' is a %s, not a %s; rename it on the %s tab", nr.key, oldKind, nr.kind, artifacts.Tabs[oldKind.tab()].Name)
+			p.report(s, validate.Error, validate.CodeNotExisting, 0, nr.number, "'%s' is a %s, not a %s; rename it on the %s tab", nr.key, oldKind, nr.kind, oldKind.tab().Tab().Name)
 			nr.bad = true
 		case oldOK && newOK && !sameArtifact:
 			p.report(s, validate.Error, validate.CodeRenameTarget, av, nr.number, "cannot rename %s '%s' to '%s': a %s of that name exists", nr.kind, oldStored, newStored, newKind)
@@ -782,7 +782,7 @@ func (p *planner) registerNames(rows []*namedRow) {
 				continue
 			}
 			if kind != nr.kind {
-				p.report(s, validate.Error, validate.CodeNotExisting, 0, nr.number, "'%s' is a %s, not a %s; remove it on the %s tab", nr.key, kind, nr.kind, artifacts.Tabs[kind.tab()].Name)
+				p.report(s, validate.Error, validate.CodeNotExisting, 0, nr.number, "'%s' is a %s, not a %s; remove it on the %s tab", nr.key, kind, nr.kind, kind.tab().Tab().Name)
 				nr.bad = true
 				continue
 			}
@@ -953,7 +953,7 @@ func (p *planner) planMemberRemoval(nr *namedRow) {
 func (p *planner) removeMember(tab artifacts.TabID, key []string, from artifacts.TabID, row int, cell string) bool {
 	k := memberKey(tab, key)
 	if _, twice := p.memberRemoved[k]; twice { // also removed by another row: once is enough
-		_, found := p.findFinal(artifacts.Tabs[tab], key)
+		_, found := p.findFinal(tab.Tab(), key)
 		return found
 	}
 	p.memberRemoved[k] = cell
@@ -968,7 +968,7 @@ func memberKey(tab artifacts.TabID, key []string) string {
 // removeRelationship plans the removal of a relationship row given in
 // final names, if it exists; it reports whether it did.
 func (p *planner) removeRelationship(tab artifacts.TabID, key []string, from artifacts.TabID, row int, cell string) bool {
-	t := artifacts.Tabs[tab]
+	t := tab.Tab()
 	i, ok := p.findFinal(t, key)
 	if !ok {
 		return false

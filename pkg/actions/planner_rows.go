@@ -471,7 +471,7 @@ func (p *planner) planArtifactRow(s *workbook.Sheet, r *workbook.Row, key []stri
 		return
 	}
 	// A new slice rule: its cube must exist and already have rules of its type.
-	cubes := artifacts.Tabs[artifacts.TabCube]
+	cubes := artifacts.TabCube.Tab()
 	ci, ok := cubes.Find(p.env, key[0])
 	if !ok {
 		p.report(s, validate.Error, validate.CodeNotExisting, t.Key[0], r.Number, "cube '%s' does not exist%s", key[0], p.suggestKey(cubes, key[0]))
@@ -533,7 +533,7 @@ func (p *planner) checkRemovedGroupsInUse() {
 		name string
 	}
 	uses := map[string][]use{}
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if t.Relationship || t.ID == artifacts.TabGroups || t.ID == artifacts.TabExGroup {
 			continue
 		}
@@ -704,9 +704,9 @@ func (p *planner) checkProcessingOrders() {
 				}
 				others = append(others, fmt.Sprintf("%s '%s' (%s)", kind, o.member, where))
 			}
-			t := artifacts.Tabs[artifacts.TabUsersInExGroups]
+			t := artifacts.TabUsersInExGroups.Tab()
 			if e.isGroup {
-				t = artifacts.Tabs[artifacts.TabGroupsInExGroups]
+				t = artifacts.TabGroupsInExGroups.Tab()
 			}
 			p.addFinding(validate.Finding{Severity: validate.Error, Code: validate.CodeProcessingOrder, Tab: t.Name, Row: e.row, Column: "ProcessingOrder", Cell: e.cell,
 				Message: fmt.Sprintf("ProcessingOrder %d is used twice in exclusion group '%s': also by %s; each entry needs its own order", e.order, e.exgroup, strings.Join(others, ", "))})

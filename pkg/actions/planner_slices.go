@@ -55,7 +55,7 @@ func (p *planner) planSlices(s *workbook.Sheet, rows []*workbook.Row) {
 	t := s.Tab
 	sp := &slicePlan{moved: map[string][]string{}, removed: map[string]bool{}, listed: map[string]map[int]bool{}}
 	p.slices = sp
-	cubes := artifacts.Tabs[artifacts.TabCube]
+	cubes := artifacts.TabCube.Tab()
 	av := t.Column("ActionValue")
 	var live []*sliceRow
 	for _, r := range rows {
@@ -241,8 +241,8 @@ func (p *planner) planSliceChain(s *workbook.Sheet, chain []*sliceRow) {
 			}
 		}
 	case !first:
-		if _, ok := artifacts.Tabs[artifacts.TabCube].Find(p.env, cube); !ok {
-			p.report(s, validate.Error, validate.CodeNotExisting, t.Key[0], chain[0].r.Number, "cube '%s' does not exist%s", cube, p.suggestKey(artifacts.Tabs[artifacts.TabCube], cube))
+		if _, ok := artifacts.TabCube.Tab().Find(p.env, cube); !ok {
+			p.report(s, validate.Error, validate.CodeNotExisting, t.Key[0], chain[0].r.Number, "cube '%s' does not exist%s", cube, p.suggestKey(artifacts.TabCube.Tab(), cube))
 			return
 		}
 		p.report(s, validate.Error, validate.CodeRenameMissing, t.Key[2], chain[0].r.Number, "cube '%s' has no slice rule '%s' %d to %s", cube, typ, chain[0].order, map[bool]string{true: "remove", false: "move"}[chain[0].action == artifacts.ActionRemove])

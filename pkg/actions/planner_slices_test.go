@@ -34,7 +34,7 @@ func sliceEnv() *artifacts.Environment {
 // table's names.
 func sliceHeader() []any {
 	var h []any
-	for _, c := range artifacts.Tabs[artifacts.TabCubeDataCellAccess].Columns {
+	for _, c := range artifacts.TabCubeDataCellAccess.Tab().Columns {
 		h = append(h, c.Name)
 	}
 	return h
@@ -43,7 +43,7 @@ func sliceHeader() []any {
 // ruleRow is slice rule order of env as an export writes it, with edits
 // by column name ("ActionType", "Description" …).
 func ruleRow(env *artifacts.Environment, order int, edits ...string) []any {
-	t := artifacts.Tabs[artifacts.TabCubeDataCellAccess]
+	t := artifacts.TabCubeDataCellAccess.Tab()
 	i, ok := t.Find(env, "GolfStream", "Data Cell Access Security", strconv.Itoa(order))
 	if !ok {
 		panic("no slice rule " + strconv.Itoa(order))
@@ -64,13 +64,13 @@ const rule = "CubeDataCellAccess GolfStream / Data Cell Access Security / "
 // sliceCell is the cell of a column, by name, of a test workbook written
 // with sliceHeader.
 func sliceCell(col string, row int) string {
-	ref, _ := excelize.CoordinatesToCellName(artifacts.Tabs[artifacts.TabCubeDataCellAccess].Column(col)+1, row)
+	ref, _ := excelize.CoordinatesToCellName(artifacts.TabCubeDataCellAccess.Tab().Column(col)+1, row)
 	return "CubeDataCellAccess!" + ref
 }
 
 func TestSliceRuleMoves(t *testing.T) {
 	env := sliceEnv()
-	po := artifacts.Tabs[artifacts.TabCubeDataCellAccess].Columns[artifacts.Tabs[artifacts.TabCubeDataCellAccess].Key[2]].Name
+	po := artifacts.TabCubeDataCellAccess.Tab().Columns[artifacts.TabCubeDataCellAccess.Tab().Key[2]].Name
 	cases := []struct {
 		name     string
 		rows     [][]any
@@ -176,7 +176,7 @@ func TestSliceRuleMoves(t *testing.T) {
 // moved and what to write instead.
 func TestSliceLooksMovedMessage(t *testing.T) {
 	env := sliceEnv()
-	t2 := artifacts.Tabs[artifacts.TabCubeDataCellAccess]
+	t2 := artifacts.TabCubeDataCellAccess.Tab()
 	po := t2.Columns[t2.Key[2]].Name
 	p := plan(t, env, writeWorkbook(t, sheet{"CubeDataCellAccess", rows(sliceHeader(), ruleRow(env, 0), ruleRow(env, 2), ruleRow(env, 3), ruleRow(env, 1, po, "5"))}), PlanOptions{})
 	want := "rule 1 'rule 1' seems to have moved to 5: write Rename with ActionValue 5 on its row to move it, or this adds a second copy"
@@ -244,7 +244,7 @@ func editExport(t *testing.T, env *artifacts.Environment, tab artifacts.TabID, n
 	ed := newExportEditor(nil, env)
 	i := ed.rowOf(tab, name)
 	if i < 0 {
-		t.Fatalf("no %s row %s", artifacts.Tabs[tab].Name, name)
+		t.Fatalf("no %s row %s", tab.Tab().Name, name)
 	}
 	ed.set(tab, i, col, value)
 	path := filepath.Join(t.TempDir(), "edited.xlsx")

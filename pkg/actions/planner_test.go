@@ -107,7 +107,7 @@ func exportAll(t testing.TB, env *artifacts.Environment) string {
 		t.Fatal(err)
 	}
 	var cells []string
-	for _, tab := range artifacts.Tabs {
+	for _, tab := range artifacts.AllTabs() {
 		if err := w.StartTab(tab); err != nil {
 			t.Fatal(err)
 		}

@@ -171,7 +171,7 @@ type exportEditor struct {
 func newExportEditor(r *rand.Rand, env *artifacts.Environment) *exportEditor {
 	ed := &exportEditor{r: r, env: env, removedUsers: map[string]bool{}, removedGroups: map[string]bool{},
 		renamedGroups: map[string]string{}, taken: map[string]map[int]bool{}, freed: map[string][]int{}}
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		pw := t.Column("Password")
 		for i := 0; i < t.Len(env); i++ {
 			cells := t.Cells(env, i, nil)
@@ -214,11 +214,11 @@ func (ed *exportEditor) pick(tab artifacts.TabID, ok func(row []string) bool) in
 }
 
 func (ed *exportEditor) set(tab artifacts.TabID, i int, col, v string) {
-	ed.rows[tab][i][artifacts.Tabs[tab].Column(col)] = v
+	ed.rows[tab][i][tab.Tab().Column(col)] = v
 }
 
 func (ed *exportEditor) get(tab artifacts.TabID, i int, col string) string {
-	return ed.rows[tab][i][artifacts.Tabs[tab].Column(col)]
+	return ed.rows[tab][i][tab.Tab().Column(col)]
 }
 
 // rowOf finds the row of a named tab.
@@ -335,7 +335,7 @@ func (ed *exportEditor) removeMemberOfGroup() {
 	ed.edited[owner][g] = true
 	ed.set(owner, g, "ActionType", "remove")
 	ed.set(owner, g, "ActionValue", member)
-	ed.log = append(ed.log, fmt.Sprintf("%s %q Remove %q", artifacts.Tabs[owner].Name, parent, member))
+	ed.log = append(ed.log, fmt.Sprintf("%s %q Remove %q", owner.Tab().Name, parent, member))
 }
 
 func (ed *exportEditor) namedTab() artifacts.TabID {
@@ -356,7 +356,7 @@ func (ed *exportEditor) renameNamed() {
 	}
 	ed.set(tab, i, "ActionType", "Rename")
 	ed.set(tab, i, "ActionValue", to)
-	ed.log = append(ed.log, fmt.Sprintf("%s %q Rename %q", artifacts.Tabs[tab].Name, old, to))
+	ed.log = append(ed.log, fmt.Sprintf("%s %q Rename %q", tab.Tab().Name, old, to))
 }
 
 func (ed *exportEditor) removeNamed() {
@@ -372,7 +372,7 @@ func (ed *exportEditor) removeNamed() {
 		ed.removedGroups[artifacts.Fold(name)] = true
 	}
 	ed.set(tab, i, "ActionType", "Remove")
-	ed.log = append(ed.log, fmt.Sprintf("%s %q Remove", artifacts.Tabs[tab].Name, name))
+	ed.log = append(ed.log, fmt.Sprintf("%s %q Remove", tab.Tab().Name, name))
 }
 
 // sliceSet returns the folded cube and type of a slice-rule row.
@@ -382,7 +382,7 @@ func (ed *exportEditor) sliceSet(i int) string {
 }
 
 func (ed *exportEditor) sliceOrder(i int) int {
-	t := artifacts.Tabs[artifacts.TabCubeDataCellAccess]
+	t := artifacts.TabCubeDataCellAccess.Tab()
 	n, _ := strconv.Atoi(ed.rows[t.ID][i][t.Key[2]])
 	return n
 }
@@ -436,7 +436,7 @@ func (ed *exportEditor) removeSliceRule() {
 // copy, planned (the second time with the warning looks-moved).
 func (ed *exportEditor) copySliceRule() {
 	tab := artifacts.TabCubeDataCellAccess
-	t := artifacts.Tabs[tab]
+	t := tab.Tab()
 	i := ed.pick(tab, func(row []string) bool {
 		for ci := range t.Columns {
 			if t.Columns[ci].Kind == artifacts.KindGroup && ed.removedGroups[artifacts.Fold(row[ci])] {
@@ -470,7 +470,7 @@ func (ed *exportEditor) removeRelationship() {
 	tab := ed.relationshipTab()
 	if i := ed.pick(tab, nil); i >= 0 {
 		ed.set(tab, i, "ActionType", "Remove")
-		ed.log = append(ed.log, fmt.Sprintf("%s %v Remove", artifacts.Tabs[tab].Name, ed.rows[tab][i][:2]))
+		ed.log = append(ed.log, fmt.Sprintf("%s %v Remove", tab.Tab().Name, ed.rows[tab][i][:2]))
 	}
 }
 
@@ -478,7 +478,7 @@ func (ed *exportEditor) deleteRelationshipRow() {
 	tab := ed.relationshipTab()
 	if i := ed.pick(tab, nil); i >= 0 {
 		ed.drop[tab][i] = true
-		ed.log = append(ed.log, fmt.Sprintf("%s %v deleted from the sheet", artifacts.Tabs[tab].Name, ed.rows[tab][i][:2]))
+		ed.log = append(ed.log, fmt.Sprintf("%s %v deleted from the sheet", tab.Tab().Name, ed.rows[tab][i][:2]))
 	}
 }
 
@@ -493,7 +493,7 @@ func (ed *exportEditor) addMembership() {
 	if !ok || ed.removedUsers[artifacts.Fold(user)] || artifacts.IsBuiltinGroup(grp) {
 		return
 	}
-	t := artifacts.Tabs[artifacts.TabUsersInGroups]
+	t := artifacts.TabUsersInGroups.Tab()
 	if _, exists := t.Find(ed.env, user, grp); exists {
 		return
 	}
@@ -526,7 +526,7 @@ func renamedFrom(renamed map[string]string, to string) (string, bool) {
 func (ed *exportEditor) editField() {
 	tabs := []artifacts.TabID{artifacts.TabUsers, artifacts.TabGroups, artifacts.TabAppRoles, artifacts.TabEntity, artifacts.TabCubeDataCellAccess, artifacts.TabWorkflow, artifacts.TabDashboardProfiles}
 	tab := tabs[ed.r.IntN(len(tabs))]
-	t := artifacts.Tabs[tab]
+	t := tab.Tab()
 	i := ed.pick(tab, nil)
 	if i < 0 {
 		return
@@ -580,7 +580,7 @@ func (ed *exportEditor) write(t testing.TB, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tab := range artifacts.Tabs {
+	for _, tab := range artifacts.AllTabs() {
 		if err := w.StartTab(tab); err != nil {
 			t.Fatal(err)
 		}

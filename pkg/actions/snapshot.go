@@ -167,7 +167,7 @@ func newSnapshotRules(wb *workbook.Workbook, tabs []artifacts.TabID) *snapshotRu
 func (r *snapshotRules) structure(wb *workbook.Workbook) validate.Findings {
 	var out validate.Findings
 	for id := artifacts.TabID(0); id < artifacts.NumTabs; id++ {
-		tab := artifacts.Tabs[id]
+		tab := id.Tab()
 		if !r.selected[id] {
 			continue
 		}
@@ -238,7 +238,7 @@ func (r *snapshotRules) unchecked(p *planner, s *workbook.Sheet, row, col int) b
 	k := [2]artifacts.TabID{s.Tab.ID, home}
 	if !r.noNameTab[k] {
 		r.noNameTab[k] = true
-		ht := artifacts.Tabs[home]
+		ht := home.Tab()
 		what := map[artifacts.TabID]string{artifacts.TabUsers: "user", artifacts.TabGroups: "group", artifacts.TabExGroup: "exclusion group"}[home]
 		p.report(s, validate.Error, validate.CodeMissingTab, col, row,
 			"the %s tab refers to %ss, but the workbook has no %s tab to check them against; export the %s area too", s.Tab.Name, what, ht.Name, ht.Area)
@@ -252,5 +252,5 @@ func (r *snapshotRules) where(k artifacts.Kind) string {
 	if r == nil {
 		return ""
 	}
-	return fmt.Sprintf("; it is not on the workbook's %s tab", artifacts.Tabs[nameTab(k)].Name)
+	return fmt.Sprintf("; it is not on the workbook's %s tab", nameTab(k).Tab().Name)
 }

@@ -15,7 +15,7 @@ import (
 
 // rowOf builds a row of tab from "Column=value" pairs.
 func rowOf(tab artifacts.TabID, kv ...string) []string {
-	t := artifacts.Tabs[tab]
+	t := tab.Tab()
 	v := make([]string, len(t.Columns))
 	for _, p := range kv {
 		k, val, _ := strings.Cut(p, "=")
@@ -118,7 +118,7 @@ func fullExport() map[artifacts.TabID][][]string {
 // export order with every column, for mutation by a test.
 func exportSheets(data map[artifacts.TabID][][]string) []sheet {
 	var out []sheet
-	for _, tab := range artifacts.Tabs {
+	for _, tab := range artifacts.AllTabs() {
 		s := sheet{name: tab.Name}
 		var h []any
 		for _, c := range tab.Columns {
@@ -173,9 +173,9 @@ func TestSnapshotFullExport(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "SecurityExtract.101500.xlsx")
 	rows := make(map[string][][]string)
 	for id, rs := range data {
-		rows[artifacts.Tabs[id].Name] = rs
+		rows[id.Tab().Name] = rs
 	}
-	writeTabs(t, path, artifacts.Tabs[:], rows)
+	writeTabs(t, path, artifacts.AllTabs(), rows)
 
 	env, findings, err := Snapshot(path, SnapshotOptions{})
 	if err != nil {
@@ -199,14 +199,14 @@ func TestSnapshotFullExport(t *testing.T) {
 	if diff := cmp.Diff(wantUsers, env.Users); diff != "" {
 		t.Errorf("users (-want +got):\n%s", diff)
 	}
-	if i, ok := artifacts.Tabs[artifacts.TabAppRoles].Find(env, "ManageData"); !ok || env.AppRoles[i].GroupName != "Documentation LegalA" {
+	if i, ok := artifacts.TabAppRoles.Tab().Find(env, "ManageData"); !ok || env.AppRoles[i].GroupName != "Documentation LegalA" {
 		t.Errorf("AppRole ManageData: %v", env.AppRoles)
 	}
 	if len(env.AppRoles) != len(artifacts.ApplicationRoles) || len(env.SystemRoles) != len(artifacts.SystemRoleNames) {
 		t.Errorf("roles not normalized: %d app, %d system", len(env.AppRoles), len(env.SystemRoles))
 	}
 	for _, g := range []string{"Everyone", "Nobody", "Administrators", "Documentation LegalA"} {
-		if _, ok := artifacts.Tabs[artifacts.TabGroups].Find(env, g); !ok {
+		if _, ok := artifacts.TabGroups.Tab().Find(env, g); !ok {
 			t.Errorf("group %s missing", g)
 		}
 	}

@@ -125,7 +125,7 @@ func (tw *threeWay) withNamesAddedSince() *artifacts.Environment {
 	out := base.Clone()
 	var cells []string
 	for _, id := range []artifacts.TabID{artifacts.TabUsers, artifacts.TabGroups, artifacts.TabExGroup} {
-		t := artifacts.Tabs[id]
+		t := id.Tab()
 		for i := range t.Len(cur) {
 			k := t.KeyOf(cur, i)
 			if nameTaken(base, k[0]) || renamedTo[artifacts.Fold(k[0])] {
@@ -143,7 +143,7 @@ func (tw *threeWay) withNamesAddedSince() *artifacts.Environment {
 // or a user, has the name.
 func nameTaken(env *artifacts.Environment, name string) bool {
 	for _, id := range []artifacts.TabID{artifacts.TabUsers, artifacts.TabGroups, artifacts.TabExGroup} {
-		if _, ok := artifacts.Tabs[id].Find(env, name); ok {
+		if _, ok := id.Tab().Find(env, name); ok {
 			return true
 		}
 	}
@@ -161,7 +161,7 @@ func namespaceTabs(ns int) []artifacts.TabID {
 // group (ns 1) of that name, and its row.
 func exists(env *artifacts.Environment, ns int, name string) (artifacts.TabID, int, bool) {
 	for _, id := range namespaceTabs(ns) {
-		if i, ok := artifacts.Tabs[id].Find(env, name); ok {
+		if i, ok := id.Tab().Find(env, name); ok {
 			return id, i, true
 		}
 	}
@@ -208,7 +208,7 @@ func (tw *threeWay) findRenamesSince() error {
 	gone := false
 	for ns := range 2 {
 		for _, id := range namespaceTabs(ns) {
-			t := artifacts.Tabs[id]
+			t := id.Tab()
 			for i := range t.Len(tw.base) {
 				if _, _, ok := exists(tw.cur, ns, t.KeyOf(tw.base, i)[0]); !ok {
 					gone = true
@@ -237,7 +237,7 @@ func (tw *threeWay) findRenamesSince() error {
 		for ns := range 2 {
 			pairs[ns] = map[string]string{}
 			for _, id := range namespaceTabs(ns) {
-				t := artifacts.Tabs[id]
+				t := id.Tab()
 				// values (without the name) -> names that came
 				came := map[string][]string{}
 				for i := range t.Len(after) {
@@ -279,7 +279,7 @@ func (tw *threeWay) findRenamesSince() error {
 	}
 	for ns := range 2 {
 		for _, id := range namespaceTabs(ns) {
-			t := artifacts.Tabs[id]
+			t := id.Tab()
 			for i := range t.Len(tw.base) {
 				name := t.KeyOf(tw.base, i)[0]
 				if to, _ := tw.follow(ns, name, n); to != "" && to != name {

@@ -81,7 +81,7 @@ func exportWithBase(t testing.TB, env *artifacts.Environment, at time.Time) stri
 		t.Fatal(err)
 	}
 	var cells []string
-	for _, tab := range artifacts.Tabs {
+	for _, tab := range artifacts.AllTabs() {
 		if err := w.StartTab(tab); err != nil {
 			t.Fatal(err)
 		}

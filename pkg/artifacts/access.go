@@ -321,24 +321,24 @@ func (t *Tab) sortRows(env *Environment) {
 // set), and every tab is sorted by key.
 func (env *Environment) Normalize() {
 	for _, g := range builtinGroups {
-		if _, ok := Tabs[TabGroups].Find(env, g.Group); !ok {
+		if _, ok := tabs[TabGroups].Find(env, g.Group); !ok {
 			env.Groups = append(env.Groups, g)
 			env.index[TabGroups] = nil
 		}
 	}
 	for _, r := range ApplicationRoles {
-		if _, ok := Tabs[TabAppRoles].Find(env, r); !ok {
+		if _, ok := tabs[TabAppRoles].Find(env, r); !ok {
 			env.AppRoles = append(env.AppRoles, AppRole{AppRole: r, GroupName: Administrators})
 			env.index[TabAppRoles] = nil
 		}
 	}
 	for _, r := range SystemRoleNames {
-		if _, ok := Tabs[TabSystemRoles].Find(env, r); !ok {
+		if _, ok := tabs[TabSystemRoles].Find(env, r); !ok {
 			env.SystemRoles = append(env.SystemRoles, SystemRole{SystemRole: r, GroupName: Administrators})
 			env.index[TabSystemRoles] = nil
 		}
 	}
-	for _, t := range Tabs {
+	for _, t := range tabs {
 		t.sortRows(env)
 	}
 }
@@ -347,7 +347,7 @@ func (env *Environment) Normalize() {
 // env only (no index is built), so it is safe on an environment shared
 // between goroutines.
 func (env *Environment) normalized() bool {
-	for _, t := range Tabs {
+	for _, t := range tabs {
 		v := t.rows(env)
 		for i := 1; i < v.Len(); i++ {
 			if t.compareKeys(v.Index(i-1), v.Index(i)) > 0 {
@@ -362,17 +362,17 @@ func (env *Environment) normalized() bool {
 		return i < n && strings.EqualFold(t.Cell(env, i, t.Key[0]), name)
 	}
 	for _, g := range builtinGroups {
-		if !has(Tabs[TabGroups], g.Group) {
+		if !has(tabs[TabGroups], g.Group) {
 			return false
 		}
 	}
 	for _, r := range ApplicationRoles {
-		if !has(Tabs[TabAppRoles], r) {
+		if !has(tabs[TabAppRoles], r) {
 			return false
 		}
 	}
 	for _, r := range SystemRoleNames {
-		if !has(Tabs[TabSystemRoles], r) {
+		if !has(tabs[TabSystemRoles], r) {
 			return false
 		}
 	}
@@ -391,7 +391,7 @@ func New(name string) *Environment {
 func (env *Environment) Clone() *Environment {
 	out := &Environment{Name: env.Name}
 	src, dst := reflect.ValueOf(env).Elem(), reflect.ValueOf(out).Elem()
-	for _, t := range Tabs {
+	for _, t := range tabs {
 		s := src.Field(t.field)
 		c := reflect.MakeSlice(s.Type(), s.Len(), s.Len())
 		reflect.Copy(c, s)
@@ -403,7 +403,7 @@ func (env *Environment) Clone() *Environment {
 // Rows returns the number of rows across all tabs.
 func (env *Environment) Rows() int {
 	n := 0
-	for _, t := range Tabs {
+	for _, t := range tabs {
 		n += t.Len(env)
 	}
 	return n

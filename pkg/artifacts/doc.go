@@ -16,7 +16,7 @@
 //
 //	env, err := artifacts.Load("prod.json")
 //	if err != nil { … }
-//	t := artifacts.Tabs[artifacts.TabEntity]
+//	t := artifacts.AllTabs()[artifacts.TabEntity]
 //	if i, ok := t.Find(env, "houston"); ok {
 //		fmt.Println(t.Cell(env, i, t.Column("ReadWriteGroup")))
 //	}

@@ -42,7 +42,7 @@ func Encode(w io.Writer, env *Environment) error {
 	fmt.Fprintf(bw, "{\n  \"format\": %q,\n  \"name\": %s", Format, name)
 	v := reflect.ValueOf(env).Elem()
 	var buf []byte
-	for _, t := range Tabs {
+	for _, t := range tabs {
 		rows := v.Field(t.field)
 		fmt.Fprintf(bw, ",\n  %q: [", t.Name)
 		for i := 0; i < rows.Len(); i++ {
@@ -211,7 +211,7 @@ func Decode(data []byte) (*Environment, error) {
 }
 
 func tabByExactName(name string) (*Tab, bool) {
-	for _, t := range Tabs {
+	for _, t := range tabs {
 		if t.Name == name {
 			return t, true
 		}
@@ -248,7 +248,7 @@ func (env *Environment) check(data []byte) error {
 		return nil
 	}
 	return errors.New(JoinViolations(c.list, c.total, func(v Violation) string {
-		if line := rowLine(data, Tabs[v.Tab].Name, v.Row); line > 0 {
+		if line := rowLine(data, tabs[v.Tab].Name, v.Row); line > 0 {
 			return fmt.Sprintf("line %d: %s", line, v.Msg)
 		}
 		return v.Msg

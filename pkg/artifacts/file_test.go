@@ -164,7 +164,7 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("    ", "  ")
 	v := reflect.ValueOf(env).Elem()
-	for _, tab := range Tabs {
+	for _, tab := range tabs {
 		rows := v.Field(tab.field)
 		fmt.Fprintf(&want, ",\n  %q: [", tab.Name)
 		for i := 0; i < rows.Len(); i++ {

@@ -102,7 +102,7 @@ func quoteKey(key []string) string {
 func (c *checker) run(keys *[NumTabs]map[string]int) {
 	env := c.env
 	names := func(tab TabID) map[string]bool {
-		t := Tabs[tab]
+		t := tabs[tab]
 		n := t.Len(env)
 		m := make(map[string]bool, n)
 		for i := 0; i < n; i++ {
@@ -116,7 +116,7 @@ func (c *checker) run(keys *[NumTabs]map[string]int) {
 			c.report(TabExGroup, i, "'%s' is both a group and an exclusion group", x.ExGroup)
 		}
 	}
-	for _, t := range Tabs {
+	for _, t := range tabs {
 		c.keys(t, keys)
 		c.references(t, users, groups, exgroups)
 	}
@@ -246,7 +246,7 @@ func (c *checker) processingOrders() {
 				tab = TabGroupsInExGroups
 			}
 			c.report(tab, e.Ref, "%s %s: ProcessingOrder %d is used twice in exclusion group '%s' (also by %s); each entry needs its own order",
-				Tabs[tab].Name, quoteKey([]string{e.Member, e.ExGroup}), e.Order, e.ExGroup, describe(clash[0]))
+				tabs[tab].Name, quoteKey([]string{e.Member, e.ExGroup}), e.Order, e.ExGroup, describe(clash[0]))
 		}
 	}
 }

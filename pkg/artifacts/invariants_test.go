@@ -77,7 +77,7 @@ func TestDecodeRefusesBrokenInvariants(t *testing.T) {
 				t.Fatal(err)
 			}
 			list, _ := env.Violations(1)
-			tab := Tabs[list[0].Tab]
+			tab := tabs[list[0].Tab]
 			lines := bytes.Split(data, []byte{'\n'})
 			if line < 2 || line > len(lines) || !bytes.Equal(bytes.TrimSpace(lines[line-1]), []byte("{")) {
 				t.Fatalf("line %d is %q, not the start of a row", line, lines[max(0, line-1)])

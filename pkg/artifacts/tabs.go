@@ -174,8 +174,20 @@ func (t *Tab) DataColumns() []int {
 	return out
 }
 
-// Tabs holds every tab, indexed by TabID, in export order.
-var Tabs [NumTabs]*Tab
+// tabs holds every tab, indexed by TabID, in export order. It is filled
+// once, at start, and only read after: callers get it through Tab and
+// AllTabs, which cannot replace an entry.
+var tabs [NumTabs]*Tab
+
+// Tab returns the tab of id.
+func (id TabID) Tab() *Tab { return tabs[id] }
+
+// AllTabs returns every tab in export order (a new slice each call).
+func AllTabs() []*Tab {
+	out := make([]*Tab, NumTabs)
+	copy(out, tabs[:])
+	return out
+}
 
 // Areas lists the areas of --areas, in export order, with their tabs.
 var Areas = []struct {
@@ -251,7 +263,7 @@ func AreaNames() []string {
 // LookupTab finds a tab by its name or an alias, case-insensitively.
 func LookupTab(name string) (*Tab, bool) {
 	name = strings.TrimSpace(name)
-	for _, t := range Tabs {
+	for _, t := range tabs {
 		if strings.EqualFold(t.Name, name) {
 			return t, true
 		}
@@ -435,7 +447,7 @@ func init() {
 			panic("artifacts: " + t.typ.Name() + " has fields that are not columns")
 		}
 		t.bindJSON()
-		Tabs[t.ID] = t
+		tabs[t.ID] = t
 	}
 }
 

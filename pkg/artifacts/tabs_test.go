@@ -44,7 +44,7 @@ func TestTabTableMatchesSpec(t *testing.T) {
 		t.Fatalf("%d tabs in the spec, %d in the table", len(want), NumTabs)
 	}
 	for i, w := range want {
-		tab := Tabs[i]
+		tab := tabs[i]
 		var cols, keys []string
 		for _, c := range tab.Columns {
 			cols = append(cols, c.Name)
@@ -91,7 +91,7 @@ func TestColumnKindsAndDomains(t *testing.T) {
 		{TabWorkflow, "CertifyGroup_Default", KindGroup, 0, ""},
 	}
 	for _, c := range cases {
-		tab := Tabs[c.tab]
+		tab := tabs[c.tab]
 		i := tab.Column(c.column)
 		if i < 0 {
 			t.Errorf("%s has no column %s", tab.Name, c.column)
@@ -104,7 +104,7 @@ func TestColumnKindsAndDomains(t *testing.T) {
 	}
 	// Every group column of the artifact tabs is required: empty is not
 	// "no access" — Nobody is.
-	for _, tab := range Tabs {
+	for _, tab := range tabs {
 		for _, c := range tab.Columns {
 			if c.Kind == KindGroup && !c.Required {
 				t.Errorf("%s.%s: a group column must be required", tab.Name, c.Name)
@@ -123,10 +123,10 @@ func TestLookupTabAndColumnAliases(t *testing.T) {
 	if _, ok := LookupTab("Lists"); ok {
 		t.Error("Lists is not a security tab")
 	}
-	if Tabs[TabCubeDataCellAccess].Column("ProcessingOrdering") != Tabs[TabCubeDataCellAccess].Column("ProcessingOrder") {
+	if tabs[TabCubeDataCellAccess].Column("ProcessingOrdering") != tabs[TabCubeDataCellAccess].Column("ProcessingOrder") {
 		t.Error("ProcessingOrdering is accepted for ProcessingOrder")
 	}
-	if Tabs[TabUsers].Column(" numgridrows ") < 0 {
+	if tabs[TabUsers].Column(" numgridrows ") < 0 {
 		t.Error("headers match case-insensitively, ignoring surrounding spaces")
 	}
 }
@@ -168,7 +168,7 @@ func TestNewEnvironmentHasBuiltinsAndRoles(t *testing.T) {
 			t.Errorf("%s held by %s", r.AppRole, r.GroupName)
 		}
 	}
-	tab := Tabs[TabGroups]
+	tab := tabs[TabGroups]
 	if i, ok := tab.Find(env, "EVERYONE"); !ok || tab.Cell(env, i, 0) != "Everyone" {
 		t.Error("Find is case-insensitive and keeps the stored casing")
 	}

@@ -104,7 +104,7 @@ func ref(tab artifacts.TabID, key ...string) ArtifactRef {
 	if key == nil {
 		key = []string{}
 	}
-	return ArtifactRef{Tab: artifacts.Tabs[tab].Name, Key: key}
+	return ArtifactRef{Tab: tab.Tab().Name, Key: key}
 }
 
 // Finding is one problem found by a rule.

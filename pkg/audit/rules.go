@@ -60,7 +60,7 @@ func list(names []string) string {
 
 // userOf returns the Users row of name.
 func (c *checker) userOf(name string) *artifacts.User {
-	if i, ok := artifacts.Tabs[artifacts.TabUsers].Find(c.env, name); ok {
+	if i, ok := artifacts.TabUsers.Tab().Find(c.env, name); ok {
 		return &c.env.Users[i]
 	}
 	return nil
@@ -149,7 +149,7 @@ var catalogue = []Rule{
 		check: func(c *checker, r *Rule) []Finding {
 			roles := []string{"ManageSystemSecurityUsers", "ManageSystemSecurityGroups", "ManageSystemSecurityRoles"}
 			var arts []ArtifactRef
-			t := artifacts.Tabs[artifacts.TabSystemRoles]
+			t := artifacts.TabSystemRoles.Tab()
 			for _, role := range roles {
 				i, ok := t.Find(c.env, role)
 				if !ok || !isAdministrators(c.env.SystemRoles[i].GroupName) {
@@ -197,7 +197,7 @@ var catalogue = []Rule{
 		check: func(c *checker, r *Rule) []Finding {
 			var out []Finding
 			for _, id := range maintenanceTabs {
-				t := artifacts.Tabs[id]
+				t := id.Tab()
 				col := t.Column("MaintenanceGroup")
 				for i := 0; i < t.Len(c.env); i++ {
 					if who, ok := c.everyone(t.Cell(c.env, i, col)); ok {
@@ -218,7 +218,7 @@ var catalogue = []Rule{
 			var out []Finding
 			check := func(tab artifacts.TabID, role, group string) {
 				if who, ok := c.everyone(group); ok && sensitiveRole(role) {
-					out = append(out, r.finding(fmt.Sprintf("%s %s is held by %s: every user has it.", artifacts.Tabs[tab].Artifact, role, who), ref(tab, role)))
+					out = append(out, r.finding(fmt.Sprintf("%s %s is held by %s: every user has it.", tab.Tab().Artifact, role, who), ref(tab, role)))
 				}
 			}
 			for _, ar := range c.env.AppRoles {
@@ -384,7 +384,7 @@ var catalogue = []Rule{
 				if artifacts.IsBuiltinGroup(name) || c.ix.Used(name) || c.ix.HoldsAnyone(name) {
 					return
 				}
-				out = append(out, r.finding(fmt.Sprintf("%s %s holds no one and is used nowhere.", artifacts.Tabs[tab].Artifact, name), ref(tab, name)))
+				out = append(out, r.finding(fmt.Sprintf("%s %s holds no one and is used nowhere.", tab.Tab().Artifact, name), ref(tab, name)))
 			}
 			for _, g := range c.env.Groups {
 				if !c.ix.IsExclusionGroup(g.Group) {

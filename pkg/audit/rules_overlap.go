@@ -121,7 +121,7 @@ func mapsKeys(m map[int]bool) func(func(int) bool) {
 // member filter — at different ProcessingOrders. The later copies change
 // nothing and are what an edited ProcessingOrder leaves behind.
 func checkDuplicateSliceRules(c *checker, r *Rule) []Finding {
-	t := artifacts.Tabs[artifacts.TabCubeDataCellAccess]
+	t := artifacts.TabCubeDataCellAccess.Tab()
 	type group struct {
 		first int
 		rows  []int

@@ -47,7 +47,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		Rows int
 	}
 	var counts []count
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		counts = append(counts, count{t.Name, t.Len(env)})
 	}
 	rep := l.report()
@@ -118,7 +118,7 @@ func parseQuery(r *http.Request) (query, error) {
 func countRows(env *artifacts.Environment, sel export.Selection) int {
 	n := 0
 	for _, id := range sel.Tabs {
-		export.Rows(env, artifacts.Tabs[id], sel, func([]string) error { n++; return nil })
+		export.Rows(env, id.Tab(), sel, func([]string) error { n++; return nil })
 	}
 	return n
 }

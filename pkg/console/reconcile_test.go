@@ -57,7 +57,7 @@ func (tc *testConsole) user(name string) artifacts.User {
 	if err != nil {
 		tc.t.Fatal(err)
 	}
-	i, ok := artifacts.Tabs[artifacts.TabUsers].Find(env, name)
+	i, ok := artifacts.TabUsers.Tab().Find(env, name)
 	if !ok {
 		tc.t.Fatalf("no user %s", name)
 	}

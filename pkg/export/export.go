@@ -47,7 +47,7 @@ func (s Selection) Active() bool {
 // tabs returns the selected tabs in export order.
 func (s Selection) tabs() []*artifacts.Tab {
 	if len(s.Tabs) == 0 {
-		return artifacts.Tabs[:]
+		return artifacts.AllTabs()
 	}
 	ids := slices.Clone(s.Tabs)
 	slices.Sort(ids)
@@ -55,7 +55,7 @@ func (s Selection) tabs() []*artifacts.Tab {
 	out := make([]*artifacts.Tab, 0, len(ids))
 	for _, id := range ids {
 		if id >= 0 && id < artifacts.NumTabs {
-			out = append(out, artifacts.Tabs[id])
+			out = append(out, id.Tab())
 		}
 	}
 	return out

@@ -203,7 +203,7 @@ func TestFilters(t *testing.T) {
 
 func TestRowsValues(t *testing.T) {
 	env := filterEnv(t)
-	users := artifacts.Tabs[artifacts.TabUsers]
+	users := artifacts.TabUsers.Tab()
 	pw := users.Column("Password")
 	for _, include := range []bool{false, true} {
 		var got []string

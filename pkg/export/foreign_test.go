@@ -90,7 +90,7 @@ func TestSnapshotOfForeignWorkbooks(t *testing.T) {
 					}
 				}
 			}
-			pw := artifacts.Tabs[artifacts.TabUsers].Column("Password")
+			pw := artifacts.TabUsers.Tab().Column("Password")
 			wb.Read(wb.Sheets[artifacts.TabUsers], func(r *workbook.Row) error {
 				if r.Values[pw] != "" {
 					t.Errorf("Users row %d: a password was exported without --include-password-hashes", r.Number)

@@ -76,7 +76,7 @@ func TestOpenpyxlReadsExport(t *testing.T) {
 	}
 	eqText := 0
 	for i, s := range sheets {
-		tab := artifacts.Tabs[i]
+		tab := artifacts.TabID(i).Tab()
 		if s.Name != tab.Name {
 			t.Errorf("sheet %d is %q, want %q", i+1, s.Name, tab.Name)
 			continue
@@ -160,7 +160,7 @@ func TestOpenpyxlSeesExportFeatures(t *testing.T) {
 			t.Errorf("last sheet %q is %s; want Lists, hidden", lists.Name, lists.State)
 		}
 		for i, s := range sheets[:len(sheets)-1] {
-			tab := artifacts.Tabs[i]
+			tab := artifacts.TabID(i).Tab()
 			if s.Name != tab.Name || s.State != "visible" {
 				t.Errorf("sheet %d: %q %s", i, s.Name, s.State)
 			}

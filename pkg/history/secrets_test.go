@@ -23,7 +23,7 @@ func writeUsersWorkbook(t *testing.T, path string, rows ...[]string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.StartTab(artifacts.Tabs[artifacts.TabUsers]); err != nil {
+	if err := w.StartTab(artifacts.TabUsers.Tab()); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
@@ -39,7 +39,7 @@ func writeUsersWorkbook(t *testing.T, path string, rows ...[]string) string {
 
 // userRow is a Users row with the given name and password.
 func userRow(name, password string) []string {
-	t := artifacts.Tabs[artifacts.TabUsers]
+	t := artifacts.TabUsers.Tab()
 	row := make([]string, len(t.Columns))
 	row[t.Column("User")] = name
 	row[t.Column("UserType")] = "Interactive"
@@ -101,7 +101,7 @@ func TestPasswordsFromWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := artifacts.Tabs[artifacts.TabUsers]
+	users := artifacts.TabUsers.Tab()
 	for name, want := range map[string]string{"user0000": secretValue, "Renamed User": secretValue + "2", "user0002": "pw-2"} {
 		i, ok := users.Find(after, name)
 		if !ok || after.Users[i].Password != want {

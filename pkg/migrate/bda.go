@@ -27,14 +27,14 @@ func (c *comparer) guideHost(e *entry) (host *artifacts.Tab, owner, member strin
 	}
 	switch e.t.ID {
 	case artifacts.TabUsersInGroups:
-		host, owner, member = artifacts.Tabs[artifacts.TabUsers], e.c.Key[0], e.c.Key[1]
+		host, owner, member = artifacts.TabUsers.Tab(), e.c.Key[0], e.c.Key[1]
 		// For an exclusion group a Users row would remove the user's
 		// exclusion entry too.
 		if c.dstGroups[artifacts.Fold(member)].tab == artifacts.TabExGroup {
 			return nil, "", "", false
 		}
 	case artifacts.TabGroupsInGroups:
-		host, owner, member = artifacts.Tabs[artifacts.TabGroups], e.c.Key[1], e.c.Key[0]
+		host, owner, member = artifacts.TabGroups.Tab(), e.c.Key[1], e.c.Key[0]
 		// A Groups row's ActionValue names a user or a group: a name that
 		// is both cannot say which.
 		if c.users[artifacts.Fold(member)] {

@@ -57,7 +57,7 @@ func (c *comparer) mapNames() error {
 	used := make([]bool, len(m.rules))
 	owner := map[string]string{} // folded new name → source name
 	for _, tab := range []artifacts.TabID{artifacts.TabGroups, artifacts.TabExGroup} {
-		t := artifacts.Tabs[tab]
+		t := tab.Tab()
 		for i, n := 0, t.Len(c.src); i < n; i++ {
 			name := t.Cell(c.src, i, t.Key[0])
 			to, rule := m.match(name)
@@ -80,7 +80,7 @@ func (c *comparer) mapNames() error {
 		}
 	}
 	cache := map[string]string{}
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		for ci := range t.Columns {
 			if !groupColumn(t, ci) {
 				continue
@@ -150,7 +150,7 @@ func (c *comparer) respell() {
 	for _, x := range c.src.ExGroup {
 		c.srcGroupNames[artifacts.Fold(x.ExGroup)] = x.ExGroup
 	}
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if !c.sel[t.ID] {
 			continue
 		}
@@ -214,7 +214,7 @@ func carry(col *artifacts.Column, raw string) (string, string) {
 // stays as the destination has it, or, in a row the destination lacks,
 // keeps the row out of the workbook.
 func (c *comparer) carryValues() {
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if !c.sel[t.ID] {
 			continue
 		}
@@ -276,7 +276,7 @@ func (c *comparer) carryValues() {
 func (c *comparer) settleNames() {
 	c.srcGroups = map[string]groupName{}
 	for _, tab := range []artifacts.TabID{artifacts.TabGroups, artifacts.TabExGroup} {
-		t := artifacts.Tabs[tab]
+		t := tab.Tab()
 		for i, n := 0, t.Len(c.src); i < n; i++ {
 			name := t.Cell(c.src, i, t.Key[0])
 			c.srcGroups[artifacts.Fold(name)] = groupName{name, tab}
@@ -284,7 +284,7 @@ func (c *comparer) settleNames() {
 	}
 	c.clash = map[string]bool{}
 	for _, tab := range []artifacts.TabID{artifacts.TabGroups, artifacts.TabExGroup} {
-		t := artifacts.Tabs[tab]
+		t := tab.Tab()
 		var drop []int
 		for i, n := 0, t.Len(c.src); i < n; i++ {
 			name := t.Cell(c.src, i, t.Key[0])
@@ -420,7 +420,7 @@ func (c *comparer) missing(tab artifacts.TabID, name string, inSrc bool) string 
 		if tab != artifacts.TabUsers {
 			hint = ", or map the name with --map"
 		}
-		return fmt.Sprintf("%s '%s' does not exist in the destination and the %s area is not compared; compare it too%s", what, name, artifacts.Tabs[tab].Area, hint)
+		return fmt.Sprintf("%s '%s' does not exist in the destination and the %s area is not compared; compare it too%s", what, name, tab.Tab().Area, hint)
 	}
 	return fmt.Sprintf("%s '%s' is not carried either", what, name)
 }
@@ -431,7 +431,7 @@ func (c *comparer) missing(tab artifacts.TabID, name string, inSrc bool) string 
 // destination lacks it keeps the row out. A new slice rule needs its cube,
 // and rules of its type, in the destination.
 func (c *comparer) carryReferences() {
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if !c.sel[t.ID] || t.Named() {
 			continue
 		}

@@ -12,7 +12,7 @@ import (
 // reportOnlyInDestination reports, for Prune, the rows of edit-only tabs
 // that only the destination has: a workbook cannot remove them.
 func (c *comparer) reportOnlyInDestination() {
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if !c.sel[t.ID] || t.MayAdd {
 			continue
 		}
@@ -69,7 +69,7 @@ func (c *comparer) filterFields(entries []*entry) {
 		}
 	}
 	if len(notCarried) > 0 {
-		c.report(artifacts.Tabs[artifacts.TabUsers], nil, artifacts.Tabs[artifacts.TabUsers].Column("Password"), CodePasswordNotCarried,
+		c.report(artifacts.TabUsers.Tab(), nil, artifacts.TabUsers.Tab().Column("Password"), CodePasswordNotCarried,
 			"the passwords of %s differ or are new and are not carried: the change workbook holds passwords only with --include-password-hashes", listNames(notCarried, "user"))
 	}
 }
@@ -118,7 +118,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 		col int
 	}
 	uses := map[string][]use{}
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if t.Relationship || t.Named() {
 			continue
 		}
@@ -208,7 +208,7 @@ func (c *comparer) dropRemovedRelationships(entries []*entry, users, groups map[
 // left out and reported with the cycle (artifacts.GroupCycles, the
 // planner's rule).
 func (c *comparer) checkCycles(entries []*entry, removedGroups map[string]bool) {
-	t := artifacts.Tabs[artifacts.TabGroupsInGroups]
+	t := artifacts.TabGroupsInGroups.Tab()
 	var adds []*entry
 	removedEdges := map[string]bool{}
 	for _, e := range entries {
@@ -261,7 +261,7 @@ type slot struct {
 // caught in a conflict it did not cause (the destination's own entries
 // share an order) is left out whole.
 func (c *comparer) checkProcessingOrders(entries []*entry, removedUsers, removedGroups map[string]bool) {
-	users, groups := artifacts.Tabs[artifacts.TabUsersInExGroups], artifacts.Tabs[artifacts.TabGroupsInExGroups]
+	users, groups := artifacts.TabUsersInExGroups.Tab(), artifacts.TabGroupsInExGroups.Tab()
 	touched := map[string]bool{}
 	removed := map[string]bool{} // tab \x00 key
 	for _, e := range entries {

@@ -38,11 +38,11 @@ func rule(cube, typ string, order int, group string) artifacts.SliceRule {
 
 // find returns a pointer to the row of tab whose key is key.
 func row[T any](env *artifacts.Environment, tab artifacts.TabID, key ...string) *T {
-	i, ok := artifacts.Tabs[tab].Find(env, key...)
+	i, ok := tab.Tab().Find(env, key...)
 	if !ok {
 		panic("no " + strings.Join(key, "/"))
 	}
-	return artifacts.Tabs[tab].Row(env, i).(*T)
+	return tab.Tab().Row(env, i).(*T)
 }
 
 func TestCompare(t *testing.T) {

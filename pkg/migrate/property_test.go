@@ -181,7 +181,7 @@ func checkExact(t *testing.T, name string, src, got *artifacts.Environment, opt 
 		return out
 	}
 	for _, id := range tabs {
-		tab := artifacts.Tabs[id]
+		tab := id.Tab()
 		if d := cmp.Diff(rows(src, tab, true), rows(got, tab, false), cmpopts.EquateEmpty()); d != "" {
 			t.Fatalf("%s: with --prune the %s tab is not the source's (-src +result):\n%s\nfindings:\n%s", name, tab.Name, d, findingLines(findings))
 		}
@@ -295,10 +295,10 @@ func expressible(r *rand.Rand, src, dst *artifacts.Environment) {
 	g := newEnvGen(r)
 	g.Load(src)
 	for _, tab := range []artifacts.TabID{artifacts.TabGroups, artifacts.TabExGroup} {
-		t := artifacts.Tabs[tab]
-		other := artifacts.Tabs[artifacts.TabExGroup]
+		t := tab.Tab()
+		other := artifacts.TabExGroup.Tab()
 		if tab == artifacts.TabExGroup {
-			other = artifacts.Tabs[artifacts.TabGroups]
+			other = artifacts.TabGroups.Tab()
 		}
 		for i := 0; i < t.Len(src); i++ {
 			if _, clash := other.Find(dst, t.KeyOf(src, i)...); clash {
@@ -309,7 +309,7 @@ func expressible(r *rand.Rand, src, dst *artifacts.Environment) {
 	}
 	for _, env := range []*artifacts.Environment{src, dst} {
 		env.GroupsInGroups = slicesDelete(env.GroupsInGroups, func(m artifacts.GroupInGroup) bool {
-			_, ex := artifacts.Tabs[artifacts.TabExGroup].Find(env, m.ParentGroup)
+			_, ex := artifacts.TabExGroup.Tab().Find(env, m.ParentGroup)
 			return ex
 		})
 		env.Invalidate()
@@ -328,13 +328,13 @@ func expressible(r *rand.Rand, src, dst *artifacts.Environment) {
 		return closing[n-1]
 	})
 	for i := range src.Users {
-		if j, ok := artifacts.Tabs[artifacts.TabUsers].Find(dst, src.Users[i].User); ok && src.Users[i].Password == "" && dst.Users[j].Password != "" {
+		if j, ok := artifacts.TabUsers.Tab().Find(dst, src.Users[i].User); ok && src.Users[i].Password == "" && dst.Users[j].Password != "" {
 			src.Users[i].Password = "ENC(restored)"
 		}
 	}
 	src.Invalidate()
 	src.Normalize()
-	rules := artifacts.Tabs[artifacts.TabCubeDataCellAccess]
+	rules := artifacts.TabCubeDataCellAccess.Tab()
 	dst.CubeDataCellAccess = slicesDelete(dst.CubeDataCellAccess, func(x artifacts.SliceRule) bool {
 		_, ok := rules.Find(src, x.Cube, x.Type, strconv.Itoa(x.ProcessingOrder))
 		return !ok

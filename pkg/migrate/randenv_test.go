@@ -25,7 +25,7 @@ func withArtifacts(r *rand.Rand, env *artifacts.Environment, n int) *artifacts.E
 	g.Seq = 3_000_000 + r.IntN(1_000_000)
 	g.Load(out)
 	var tabs []*artifacts.Tab
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		if t.ID >= artifacts.TabWorkflow && !t.MayAdd {
 			tabs = append(tabs, t)
 		}
@@ -44,7 +44,7 @@ func prefixGroups(env *artifacts.Environment, prefix string) *artifacts.Environm
 	out := env.Clone()
 	g := newEnvGen(rand.New(rand.NewPCG(0, 0)))
 	for _, tab := range []artifacts.TabID{artifacts.TabGroups, artifacts.TabExGroup} {
-		t := artifacts.Tabs[tab]
+		t := tab.Tab()
 		for i := 0; i < t.Len(out); i++ {
 			name := t.KeyOf(out, i)[0]
 			if !artifacts.IsBuiltinGroup(name) {

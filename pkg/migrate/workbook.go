@@ -29,7 +29,7 @@ func (r *Result) WriteWorkbook(path string, opt WriteOptions) error {
 	}
 	defer w.Abort() // a no-op after Close
 	for _, id := range r.Tabs {
-		if err := w.StartTab(artifacts.Tabs[id]); err != nil {
+		if err := w.StartTab(id.Tab()); err != nil {
 			return err
 		}
 		for _, row := range r.rows[id] {
@@ -65,7 +65,7 @@ func (c *comparer) layout(entries []*entry, res *Result) {
 		}
 	}
 	var kept []*entry
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		var adds, edits, removes, members []*entry
 		for _, e := range entries {
 			switch {

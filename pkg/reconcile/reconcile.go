@@ -254,7 +254,7 @@ func (rc *run) describeFrom() bool { return !strings.EqualFold(rc.rules.Descript
 
 // users decides for every user: untouched, in line, leaver or mover.
 func (rc *run) users() {
-	usersTab := artifacts.Tabs[artifacts.TabUsers]
+	usersTab := artifacts.TabUsers.Tab()
 	colEnabled, colEmail, colDesc := usersTab.Column("IsEnabled"), usersTab.Column("Email"), usersTab.Column("Description")
 	colPassword, colAction, colValue := usersTab.Column("Password"), usersTab.Column("ActionType"), usersTab.Column("ActionValue")
 	s := &rc.res.Summary
@@ -364,7 +364,7 @@ func (rc *run) users() {
 // joiners adds the enabled accounts in a mapped group that no user
 // matches; guests are kept apart and counted.
 func (rc *run) joiners(dir *idp.Directory) {
-	usersTab := artifacts.Tabs[artifacts.TabUsers]
+	usersTab := artifacts.TabUsers.Tab()
 	s := &rc.res.Summary
 	taken := make(map[string]bool, len(rc.env.Users))
 	for _, u := range rc.env.Users {
@@ -449,7 +449,7 @@ func (rc *run) finish() {
 }
 
 func membershipRow(user, group, action string) []string {
-	t := artifacts.Tabs[artifacts.TabUsersInGroups]
+	t := artifacts.TabUsersInGroups.Tab()
 	row := make([]string, len(t.Columns))
 	row[t.Column("User")], row[t.Column("ParentGroup")] = user, group
 	if action != "" {
@@ -491,7 +491,7 @@ func (r *Result) WriteWorkbook(path string, opt WriteOptions) error {
 		id   artifacts.TabID
 		rows [][]string
 	}{{artifacts.TabUsers, r.users}, {artifacts.TabUsersInGroups, r.memberships}} {
-		if err := w.StartTab(artifacts.Tabs[tab.id]); err != nil {
+		if err := w.StartTab(tab.id.Tab()); err != nil {
 			return err
 		}
 		for _, row := range tab.rows {

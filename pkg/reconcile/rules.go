@@ -197,7 +197,7 @@ func (r *Rules) ReadOptions() idp.Options {
 // an exclusion group, Everyone or Nobody) and returns each rule's group
 // as the environment spells it.
 func (r *Rules) checkGroups(env *artifacts.Environment) ([]string, error) {
-	groups, ex := artifacts.Tabs[artifacts.TabGroups], artifacts.Tabs[artifacts.TabExGroup]
+	groups, ex := artifacts.TabGroups.Tab(), artifacts.TabExGroup.Tab()
 	out := make([]string, len(r.Groups))
 	for i, g := range r.Groups {
 		name := strings.TrimSpace(g.Group)

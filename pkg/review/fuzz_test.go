@@ -49,7 +49,7 @@ func FuzzPlanRows(f *testing.F) {
 			t.Fatalf("applicable %v with %d errors", p.Applicable, p.Findings.Errors())
 		}
 		for _, c := range p.Changes {
-			if _, ok := artifacts.Tabs[artifacts.TabUsersInGroups].Find(env, c.Key...); !ok || len(c.Cells) != 1 || !strings.HasPrefix(c.Cells[0], Sheet+"!") {
+			if _, ok := artifacts.TabUsersInGroups.Tab().Find(env, c.Key...); !ok || len(c.Cells) != 1 || !strings.HasPrefix(c.Cells[0], Sheet+"!") {
 				t.Fatalf("change %+v", c)
 			}
 		}

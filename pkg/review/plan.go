@@ -123,7 +123,7 @@ func (pl *planner) plan(source string, opt Options) (*plans.Plan, error) {
 		pl.error(validate.CodeNoHeader, 1, "", pl.sheet+"!A1",
 			fmt.Sprintf("the %s tab has no header row; row 1 must hold the headers %s", pl.sheet, strings.Join(Columns, ", ")))
 	}
-	uig := artifacts.Tabs[artifacts.TabUsersInGroups]
+	uig := artifacts.TabUsersInGroups.Tab()
 	cols := make([]int, len(uig.Columns))
 	headers := make([]string, len(uig.Columns))
 	for name, at := range map[string]struct {
@@ -272,14 +272,14 @@ func (pl *planner) row(num int, cells []workbook.RawCell) error {
 		return nil
 	}
 	if !keep {
-		uig := artifacts.Tabs[artifacts.TabUsersInGroups]
+		uig := artifacts.TabUsersInGroups.Tab()
 		values := make([]string, len(uig.Columns))
 		values[uig.Column("User")], values[uig.Column("ParentGroup")], values[uig.Column("ActionType")] = user, group, artifacts.ActionRemove
 		pl.removeRows = append(pl.removeRows, &workbook.Row{Number: num, Values: values})
 		pl.cellRow[at] = num
 		return nil
 	}
-	i, found := artifacts.Tabs[artifacts.TabUsersInGroups].Find(pl.env, user, group)
+	i, found := artifacts.TabUsersInGroups.Tab().Find(pl.env, user, group)
 	if !found {
 		pl.decisions[len(pl.decisions)-1].Outcome = OutcomeAbsent
 		pl.finding(validate.Warning, validate.CodeAlreadyAbsent, num, ColumnDecision, at, pl.absent(user, group)+"; there is nothing to keep")
@@ -324,7 +324,7 @@ func (pl *planner) readHeader(cells []workbook.RawCell) bool {
 // conflicts reports memberships one row keeps and another removes: an
 // error on both rows, and the removal is not planned.
 func (pl *planner) conflicts() {
-	uig := artifacts.Tabs[artifacts.TabUsersInGroups]
+	uig := artifacts.TabUsersInGroups.Tab()
 	for _, c := range pl.changes {
 		i, found := uig.Find(pl.env, c.change.Key...)
 		keep, ok := pl.keeps[i]
@@ -339,10 +339,10 @@ func (pl *planner) conflicts() {
 
 // absent says what of a membership to remove no longer exists.
 func (pl *planner) absent(user, group string) string {
-	_, userOK := artifacts.Tabs[artifacts.TabUsers].Find(pl.env, user)
-	_, groupOK := artifacts.Tabs[artifacts.TabGroups].Find(pl.env, group)
+	_, userOK := artifacts.TabUsers.Tab().Find(pl.env, user)
+	_, groupOK := artifacts.TabGroups.Tab().Find(pl.env, group)
 	if !groupOK {
-		_, groupOK = artifacts.Tabs[artifacts.TabExGroup].Find(pl.env, group)
+		_, groupOK = artifacts.TabExGroup.Tab().Find(pl.env, group)
 	}
 	switch {
 	case !userOK && !groupOK:

@@ -138,7 +138,7 @@ func Rows(env *artifacts.Environment, scope Scope) iter.Seq[Row] {
 // group brings.
 func rows(env *artifacts.Environment, b *bringer, scope Scope) iter.Seq2[Row, *brought] {
 	return func(yield func(Row, *brought) bool) {
-		users := artifacts.Tabs[artifacts.TabUsers]
+		users := artifacts.TabUsers.Tab()
 		owned := scope.owned(env)
 		for _, m := range env.UsersInGroups {
 			if !scope.Users.Match(m.User) || !scope.Groups.Match(m.ParentGroup) || (owned != nil && !owned[artifacts.Fold(m.ParentGroup)]) {

@@ -16,7 +16,7 @@ func TestGenerateIsValidAndDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatalf("generated environment does not load: %v", err)
 	}
-	for _, tab := range artifacts.Tabs {
+	for _, tab := range artifacts.AllTabs() {
 		if tab.Len(env) == 0 {
 			t.Errorf("tab %s is empty", tab.Name)
 		}

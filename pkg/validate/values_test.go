@@ -7,7 +7,7 @@ import (
 )
 
 func col(tab artifacts.TabID, name string) *artifacts.Column {
-	t := artifacts.Tabs[tab]
+	t := tab.Tab()
 	return &t.Columns[t.Column(name)]
 }
 
@@ -53,7 +53,7 @@ func TestCheckValue(t *testing.T) {
 			code = p.Code
 		}
 		if got != c.canon || code != c.code {
-			t.Errorf("%s.%s %q: %q %q, want %q %q", artifacts.Tabs[c.tab].Name, c.column, c.in, got, code, c.canon, c.code)
+			t.Errorf("%s.%s %q: %q %q, want %q %q", c.tab.Tab().Name, c.column, c.in, got, code, c.canon, c.code)
 		}
 	}
 }

@@ -103,7 +103,7 @@ func TestAnnotateListedFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab := artifacts.Tabs[artifacts.TabUsersInGroups]
+	tab := artifacts.TabUsersInGroups.Tab()
 	if err := w.StartTab(tab); err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func writeWithBase(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab := artifacts.Tabs[artifacts.TabUsers]
+	tab := artifacts.TabUsers.Tab()
 	if err := w.StartTab(tab); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestNoBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.StartTab(artifacts.Tabs[artifacts.TabUsers]); err != nil {
+	if err := w.StartTab(artifacts.TabUsers.Tab()); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {

@@ -47,7 +47,7 @@ func benchRow(tab artifacts.TabID, i int, vals []string) {
 }
 
 func writeBench(b *testing.B, path string, sh benchShape) {
-	tab := artifacts.Tabs[sh.tab]
+	tab := sh.tab.Tab()
 	w, err := Create(path, WriteOptions{Replace: true})
 	if err != nil {
 		b.Fatal(err)

@@ -33,7 +33,7 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	for _, id := range []artifacts.TabID{artifacts.TabGroups, artifacts.TabUsersInExGroups} {
-		tab := artifacts.Tabs[id]
+		tab := id.Tab()
 		if err := w.StartTab(tab); err != nil {
 			f.Fatal(err)
 		}

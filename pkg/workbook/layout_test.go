@@ -37,7 +37,7 @@ func TestWriteLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	users := artifacts.Tabs[artifacts.TabUsers]
+	users := artifacts.TabUsers.Tab()
 	if err := w.StartTab(users); err != nil { // to compare the header styles
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestWriteLayoutRefuses(t *testing.T) {
 			func(w *Writer) error { return w.WriteRow([]string{"x"}) }}, "tab L: 1 values for 2 columns"},
 		{"a name twice", []func(*Writer) error{layout("Notes", LayoutColumn{Name: "A"}),
 			func(w *Writer) error { return w.AddTextSheet("NOTES", 80, nil) }}, "the NOTES tab is written twice"},
-		{"a security tab's name", []func(*Writer) error{func(w *Writer) error { return w.StartTab(artifacts.Tabs[artifacts.TabUsers]) },
+		{"a security tab's name", []func(*Writer) error{func(w *Writer) error { return w.StartTab(artifacts.TabUsers.Tab()) },
 			layout("Users", LayoutColumn{Name: "A"})}, "the Users tab is written twice"},
 		{"the Lists tab's name", []func(*Writer) error{layout("lists", LayoutColumn{Name: "A"})}, "lists is the name of the tab of drop-down lists"},
 		{"a cell too long", []func(*Writer) error{func(w *Writer) error {

@@ -17,7 +17,7 @@ func TestReadProgress(t *testing.T) {
 	for i := range 2500 {
 		rows = append(rows, []string{"User " + strconv.Itoa(i), "Sales", "", ""})
 	}
-	writeTabs(t, path, false, []*artifacts.Tab{artifacts.Tabs[artifacts.TabUsersInGroups], artifacts.Tabs[artifacts.TabGroups]},
+	writeTabs(t, path, false, []*artifacts.Tab{artifacts.TabUsersInGroups.Tab(), artifacts.TabGroups.Tab()},
 		map[string][][]string{"UsersInGroups": rows, "Groups": {{"Sales", "", "", ""}}})
 
 	var got []ReadProgress

@@ -25,7 +25,7 @@ func findingLines(fs validate.Findings) []string {
 // usersHeader is the full Users header in export order.
 func usersHeader() []any {
 	var h []any
-	for _, c := range artifacts.Tabs[artifacts.TabUsers].Columns {
+	for _, c := range artifacts.TabUsers.Tab().Columns {
 		h = append(h, c.Name)
 	}
 	return h
@@ -197,7 +197,7 @@ func TestSheetRefs(t *testing.T) {
 }
 
 func TestReadRows(t *testing.T) {
-	users := artifacts.Tabs[artifacts.TabUsers]
+	users := artifacts.TabUsers.Tab()
 	col := func(name string) int { return users.Column(name) }
 	vals := func(kv ...string) []string {
 		v := make([]string, len(users.Columns))

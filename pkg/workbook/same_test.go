@@ -20,7 +20,7 @@ func TestWriteIsDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, tab := range []*artifacts.Tab{artifacts.Tabs[artifacts.TabUsers], artifacts.Tabs[artifacts.TabGroups]} {
+		for _, tab := range []*artifacts.Tab{artifacts.TabUsers.Tab(), artifacts.TabGroups.Tab()} {
 			w.StartTab(tab)
 			row := make([]string, len(tab.Columns))
 			row[0] = "a"

@@ -47,7 +47,7 @@ func TestWriteDropDowns(t *testing.T) {
 	}
 	defer w.Abort()
 	write := func(id artifacts.TabID, rows ...[]string) {
-		if err := w.StartTab(artifacts.Tabs[id]); err != nil {
+		if err := w.StartTab(id.Tab()); err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range rows {
@@ -128,7 +128,7 @@ func TestWriteDropDowns(t *testing.T) {
 // on every page, and each header carries a note on what the column holds.
 func TestWriteHeader(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "header.xlsx")
-	tab := artifacts.Tabs[artifacts.TabUsers]
+	tab := artifacts.TabUsers.Tab()
 	row := make([]string, len(tab.Columns))
 	row[0], row[2], row[3], row[9] = "Ann", "View", "True", "30"
 	writeTabs(t, path, false, []*artifacts.Tab{tab}, map[string][][]string{"Users": {row, row, row}})
@@ -206,7 +206,7 @@ func TestWriteHeader(t *testing.T) {
 // TestWriteValidationCostIsPerColumn: a tab of many rows has the same
 // data validations as a tab of one, and no data cell carries a style.
 func TestWriteValidationCostIsPerColumn(t *testing.T) {
-	tab := artifacts.Tabs[artifacts.TabUsersInExGroups]
+	tab := artifacts.TabUsersInExGroups.Tab()
 	count := func(rows int) (int, string) {
 		path := filepath.Join(t.TempDir(), "n.xlsx")
 		var data [][]string

@@ -44,8 +44,8 @@ func (w *Workbook) reportUnknownTabs(unknown []string, anySecurityTab bool) {
 			found += " (" + strings.Join(guesses, " ") + ")"
 		}
 	}
-	names := make([]string, len(artifacts.Tabs))
-	for i, t := range artifacts.Tabs {
+	names := make([]string, len(artifacts.AllTabs()))
+	for i, t := range artifacts.AllTabs() {
 		names[i] = t.Name
 	}
 	w.add(validate.Finding{Severity: validate.Error, Code: validate.CodeNoSecurityTab,
@@ -58,7 +58,7 @@ func (w *Workbook) reportUnknownTabs(unknown []string, anySecurityTab bool) {
 // word ("User List", "Sheet Users"; the longest such tab wins).
 func nearTab(name string) string {
 	var names []string
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		names = append(names, t.Name)
 		names = append(names, t.Aliases...)
 	}

@@ -64,7 +64,7 @@ func zipPart(t *testing.T, path, part string) string {
 }
 
 func TestWriteFormulaLookingText(t *testing.T) {
-	groups := artifacts.Tabs[artifacts.TabGroups]
+	groups := artifacts.TabGroups.Tab()
 	texts := []string{"=1+1", "+A1", "-5", "@SUM(A1:A2)", `=HYPERLINK("http://x","y")`, "=cmd|' /C calc'!A0"}
 	var rows [][]string
 	for i, s := range texts {
@@ -92,7 +92,7 @@ func TestWriteFormulaLookingText(t *testing.T) {
 }
 
 func TestWriteRefusesExistingFile(t *testing.T) {
-	groups := artifacts.Tabs[artifacts.TabGroups]
+	groups := artifacts.TabGroups.Tab()
 	path := filepath.Join(t.TempDir(), "SecurityExtract.101500.xlsx")
 	if err := os.WriteFile(path, []byte("precious"), 0o644); err != nil {
 		t.Fatal(err)
@@ -120,7 +120,7 @@ func TestWriteRefusesExistingFile(t *testing.T) {
 func TestWriteModeAndAbort(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "new.xlsx")
-	writeTabs(t, path, false, []*artifacts.Tab{artifacts.Tabs[artifacts.TabCube]}, nil)
+	writeTabs(t, path, false, []*artifacts.Tab{artifacts.TabCube.Tab()}, nil)
 	st, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +134,7 @@ func TestWriteModeAndAbort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.StartTab(artifacts.Tabs[artifacts.TabCube]); err != nil {
+	if err := w.StartTab(artifacts.TabCube.Tab()); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.WriteRow([]string{"c", strings.Repeat("x", 40_000), ""}); err == nil || !strings.Contains(err.Error(), "AccessGroup value is 40000 characters long") {
@@ -169,11 +169,11 @@ func TestWriteRoundTrip(t *testing.T) {
 		},
 		"UsersInGroups":      {{"Jessica Documentation", "Documentation LegalA", "", ""}},
 		"UsersInExGroups":    {{"Jessica Documentation", "NoHouston", "0", "False", "", ""}, {"X", "NoHouston", "12", "True", "", ""}},
-		"CubeDataCellAccess": {append([]string{"GolfStream", "Data Cell Access Security", "3", "", "Nobody", "Skip Item And Continue", "Skip Item And Continue", "Skip Item And Continue", "No Access", "Read Only", "All Access", "E#Houston.Base"}, make([]string, len(artifacts.Tabs[artifacts.TabCubeDataCellAccess].Columns)-12)...)},
+		"CubeDataCellAccess": {append([]string{"GolfStream", "Data Cell Access Security", "3", "", "Nobody", "Skip Item And Continue", "Skip Item And Continue", "Skip Item And Continue", "No Access", "Read Only", "All Access", "E#Houston.Base"}, make([]string, len(artifacts.TabCubeDataCellAccess.Tab().Columns)-12)...)},
 		"Workflow":           {{"Houston.Import", "Everyone", "Administrators", "Nobody", "Ünïcødé 😀"}},
 	}
 	var tabs []*artifacts.Tab
-	for _, t := range artifacts.Tabs {
+	for _, t := range artifacts.AllTabs() {
 		tabs = append(tabs, t)
 	}
 	path := filepath.Join(t.TempDir(), "all.xlsx")
@@ -187,8 +187,8 @@ func TestWriteRoundTrip(t *testing.T) {
 		t.Fatalf("%d sheets read back, want %d", len(wb.Sheets), artifacts.NumTabs)
 	}
 	for i, s := range wb.Sheets {
-		if s.Name != artifacts.Tabs[i].Name {
-			t.Errorf("sheet %d is %q, want %q", i, s.Name, artifacts.Tabs[i].Name)
+		if s.Name != artifacts.TabID(i).Tab().Name {
+			t.Errorf("sheet %d is %q, want %q", i, s.Name, artifacts.TabID(i).Tab().Name)
 		}
 		for ci, p := range s.Present {
 			if !p {
