@@ -1,8 +1,10 @@
-// Package textfmt formats counts for messages: thousands separators and
-// plurals, written once for every package that reports a number.
+// Package textfmt formats counts and lists for messages: thousands
+// separators, plurals and the first few of a long list, written once for
+// every package that reports them.
 package textfmt
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -35,4 +37,18 @@ func Plural(n int, one, many string) string {
 		many = one + "s"
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// First describes the first most items and, when there are more, adds
+// "and N more": the way a message lists what may be a long list.
+func First[T any](items []T, most int, describe func(T) string) []string {
+	out := make([]string, 0, min(len(items), most+1))
+	for i, x := range items {
+		if i == most {
+			out = append(out, fmt.Sprintf("and %d more", len(items)-most))
+			break
+		}
+		out = append(out, describe(x))
+	}
+	return out
 }

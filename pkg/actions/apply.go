@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/plans"
 )
@@ -633,16 +634,10 @@ func (e *engine) remove(t *artifacts.Tab, c *plans.Change) error {
 
 // describeRefs lists where cells are, the first few in full.
 func (e *engine) describeRefs(refs []ref) string {
-	const show = 5
-	var parts []string
-	for k, r := range refs {
-		if k == show {
-			parts = append(parts, fmt.Sprintf("and %d more", len(refs)-show))
-			break
-		}
+	parts := textfmt.First(refs, 5, func(r ref) string {
 		t := artifacts.TabID(r.tab).Tab()
-		parts = append(parts, fmt.Sprintf("%s %s %s", t.Name, quoteKey(t.KeyOf(e.env, int(r.row))), t.Columns[r.col].Name))
-	}
+		return fmt.Sprintf("%s %s %s", t.Name, quoteKey(t.KeyOf(e.env, int(r.row))), t.Columns[r.col].Name)
+	})
 	return strings.Join(parts, "; ")
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/plans"
 	"secmgr/pkg/validate"
@@ -579,14 +580,9 @@ func (p *planner) checkRemovedGroupsInUse() {
 			}
 			continue
 		}
-		var where []string
-		for i, u := range list {
-			if i == 10 {
-				where = append(where, fmt.Sprintf("and %d more", len(list)-10))
-				break
-			}
-			where = append(where, fmt.Sprintf("%s '%s' %s", u.tab.Name, strings.Join(u.key, " / "), u.tab.Columns[u.col].Name))
-		}
+		where := textfmt.First(list, 10, func(u use) string {
+			return fmt.Sprintf("%s '%s' %s", u.tab.Name, strings.Join(u.key, " / "), u.tab.Columns[u.col].Name)
+		})
 		f := e.sheet.Finding(validate.Error, validate.CodeGroupInUse, e.sheet.Tab.Column("ActionType"), e.row,
 			fmt.Sprintf("%s '%s' cannot be removed while it is used by %s; point those at another group first, or pass --cascade to set them to Nobody", e.kind, e.name, strings.Join(where, ", ")))
 		p.addFinding(f)

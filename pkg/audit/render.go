@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 	"strings"
 )
@@ -36,14 +37,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(bw, "\n  %s  %s\n", f.Rule, f.Title)
 			fmt.Fprintf(bw, "    %s\n", f.Message)
 			if len(f.Artifacts) > 0 {
-				var arts []string
-				for i, a := range f.Artifacts {
-					if i == most {
-						arts = append(arts, fmt.Sprintf("and %d more", len(f.Artifacts)-most))
-						break
-					}
-					arts = append(arts, a.String())
-				}
+				arts := textfmt.First(f.Artifacts, most, ArtifactRef.String)
 				fmt.Fprintf(bw, "    artifacts: %s\n", strings.Join(arts, "; "))
 			}
 			fmt.Fprintf(bw, "    what to do: %s\n", f.Remedy)

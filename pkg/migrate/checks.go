@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/plans"
 )
@@ -161,12 +162,7 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 		if len(list) == 0 {
 			continue
 		}
-		var where []string
-		for k, u := range list {
-			if k == 5 {
-				where = append(where, fmt.Sprintf("and %d more", len(list)-5))
-				break
-			}
+		where := textfmt.First(list, 5, func(u use) string {
 			compared := ""
 			if !c.sel[u.t.ID] {
 				compared = " (not compared)"
@@ -175,8 +171,8 @@ func (c *comparer) keepRemovals(entries []*entry) (users, groups map[string]bool
 					compared = " (only in the destination)"
 				}
 			}
-			where = append(where, fmt.Sprintf("%s %s %s%s", u.t.Name, quote(u.key), u.t.Columns[u.col].Name, compared))
-		}
+			return fmt.Sprintf("%s %s %s%s", u.t.Name, quote(u.key), u.t.Columns[u.col].Name, compared)
+		})
 		c.report(e.t, e.c.Key, -1, CodeGroupInUse, "%s '%s' exists only in the destination but is not removed: %s still use it; point them at another group, or compare their areas too",
 			e.t.Artifact, e.c.Key[0], strings.Join(where, ", "))
 		e.drop = true

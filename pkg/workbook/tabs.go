@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"secmgr/internal/textfmt"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
 )
@@ -25,15 +26,8 @@ func (w *Workbook) reportUnknownTabs(unknown []string, anySecurityTab bool) {
 	}
 	found := "it has no tabs"
 	if len(unknown) > 0 {
-		shown := make([]string, 0, len(unknown))
 		var guesses []string
-		for i, name := range unknown {
-			if i == 12 {
-				shown = append(shown, fmt.Sprintf("and %d more", len(unknown)-i))
-				break
-			}
-			shown = append(shown, "'"+validate.Shown(name)+"'")
-		}
+		shown := textfmt.First(unknown, 12, func(name string) string { return "'" + validate.Shown(name) + "'" })
 		for _, name := range unknown {
 			if near := nearTab(name); near != "" && len(guesses) < 12 {
 				guesses = append(guesses, fmt.Sprintf("did you mean %s for '%s'?", near, validate.Shown(name)))
