@@ -1,6 +1,7 @@
 // Package jsonx holds the JSON encoding secmgr writes by hand where
 // encoding/json's reflection and indentation are too slow for large
-// documents (environment files, effective-access answers).
+// documents (environment files, effective-access answers), and the small
+// scanning help that locating a decoded value in its file needs.
 package jsonx
 
 import "unicode/utf8"
@@ -57,4 +58,19 @@ func AppendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// SkipSpace returns the offset of the first byte at or after off that is
+// neither white space nor the comma between two array elements: where
+// the next value starts after a json.Decoder's InputOffset.
+func SkipSpace[N int | int64](data []byte, off N) N {
+	for off < N(len(data)) {
+		switch data[off] {
+		case ' ', '\t', '\r', '\n', ',':
+			off++
+			continue
+		}
+		break
+	}
+	return off
 }

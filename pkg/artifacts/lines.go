@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"secmgr/internal/jsonx"
 )
 
 // LineRange is where one artifact's entry stands in an environment file:
@@ -56,7 +57,7 @@ func IndexEntryLines(data []byte) (*EntryLines, error) {
 			return nil, err
 		}
 		for dec.More() {
-			start := skipSpace(data, int(dec.InputOffset()))
+			start := jsonx.SkipSpace(data, int(dec.InputOffset()))
 			var obj map[string]any
 			if err := dec.Decode(&obj); err != nil {
 				return nil, err
@@ -73,20 +74,6 @@ func IndexEntryLines(data []byte) (*EntryLines, error) {
 		}
 	}
 	return l, nil
-}
-
-// skipSpace returns the offset of the first byte at or after i that is
-// neither white space nor the comma between two array elements.
-func skipSpace(data []byte, i int) int {
-	for i < len(data) {
-		switch data[i] {
-		case ' ', '\t', '\r', '\n', ',':
-			i++
-			continue
-		}
-		break
-	}
-	return i
 }
 
 // lineCounter turns increasing byte offsets into line numbers in one pass.

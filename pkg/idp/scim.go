@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"secmgr/internal/jsonx"
 	"secmgr/internal/oserr"
 	"strings"
 	"unicode/utf8"
@@ -194,7 +195,7 @@ func (r *reader) readSCIM(path string, body io.Reader) error {
 				return errorf(path, lineAt(data, dec.InputOffset()), "Resources is not a list")
 			}
 			for dec.More() {
-				base := skipSpace(data, dec.InputOffset())
+				base := jsonx.SkipSpace(data, dec.InputOffset())
 				var res scimResource
 				if err := dec.Decode(&res); err != nil {
 					return jsonErr(err, base)
@@ -485,16 +486,4 @@ func (c *lineCounter) at(off int64) int {
 	c.line += bytes.Count(c.data[c.off:off], []byte{'\n'})
 	c.off = off
 	return c.line
-}
-
-func skipSpace(data []byte, off int64) int64 {
-	for off < int64(len(data)) {
-		switch data[off] {
-		case ' ', '\t', '\r', '\n', ',':
-			off++
-			continue
-		}
-		break
-	}
-	return off
 }
