@@ -539,12 +539,8 @@ func (e *engine) rename(t *artifacts.Tab, c *plans.Change) error {
 	if len(c.NewKey) != len(t.Key) {
 		return fmt.Errorf("a rename needs %d new key value(s), not %d", len(t.Key), len(c.NewKey))
 	}
-	i, ok := e.find(t, c.Key)
-	if !ok {
-		return fmt.Errorf("%s %s does not exist", t.Artifact, quoteKey(c.Key))
-	}
-	old := t.KeyOf(e.env, i)
-	if err := e.builtin(t, old, "renamed"); err != nil {
+	i, old, err := e.target(t, c.Key, "renamed")
+	if err != nil {
 		return err
 	}
 	if err := checkKey(t, c.NewKey); err != nil {
@@ -594,12 +590,8 @@ func (e *engine) remove(t *artifacts.Tab, c *plans.Change) error {
 	if !t.MayAdd {
 		return fmt.Errorf("%s rows cannot be removed: the %s tab is edit only", t.Artifact, t.Name)
 	}
-	i, ok := e.find(t, c.Key)
-	if !ok {
-		return fmt.Errorf("%s %s does not exist", t.Artifact, quoteKey(c.Key))
-	}
-	key := t.KeyOf(e.env, i)
-	if err := e.builtin(t, key, "removed"); err != nil {
+	i, key, err := e.target(t, c.Key, "removed")
+	if err != nil {
 		return err
 	}
 	kinds := namedKinds(t.ID)
@@ -633,6 +625,20 @@ func (e *engine) remove(t *artifacts.Tab, c *plans.Change) error {
 }
 
 // describeRefs lists where cells are, the first few in full.
+// target finds the row a rename or a removal names, and its key as
+// stored; a built-in group cannot be one.
+func (e *engine) target(t *artifacts.Tab, key []string, what string) (int, []string, error) {
+	i, ok := e.find(t, key)
+	if !ok {
+		return 0, nil, fmt.Errorf("%s %s does not exist", t.Artifact, quoteKey(key))
+	}
+	stored := t.KeyOf(e.env, i)
+	if err := e.builtin(t, stored, what); err != nil {
+		return 0, nil, err
+	}
+	return i, stored, nil
+}
+
 func (e *engine) describeRefs(refs []ref) string {
 	parts := textfmt.First(refs, 5, func(r ref) string {
 		t := artifacts.TabID(r.tab).Tab()
