@@ -213,7 +213,6 @@ func (ix *Index) group(name string) (int32, bool) { return ix.groupTable.find(na
 func (ix *Index) carries(parent int32) bool { return parent != ix.everyone && parent != ix.nobody }
 
 func (ix *Index) indexMemberships() {
-	env := ix.env
 	ng, nu := len(ix.groups), len(ix.users)
 	ix.rowUsers = make([][]int32, ng)
 	ix.rowGroups = make([][]int32, ng)
@@ -225,58 +224,36 @@ func (ix *Index) indexMemberships() {
 	ix.exByUser = make([][]int32, nu)
 	ix.exByGroup = make([][]int32, ng)
 
-	for i, r := range env.UsersInGroups {
-		u, ok1 := ix.user(r.User)
-		p, ok2 := ix.group(r.ParentGroup)
-		if !ok1 || !ok2 {
-			continue
-		}
-		ix.rowUsers[p] = append(ix.rowUsers[p], u)
+	ix.eachMembershipRow(func(e entry, p int32) {
 		switch {
-		case !ix.carries(p):
-		case ix.isEx[p]:
-			ix.entries[p] = append(ix.entries[p], entry{user: u, group: -1, allow: true, direct: true, tab: artifacts.TabUsersInGroups, row: int32(i)})
-			ix.exByUser[u] = append(ix.exByUser[u], p)
+		case !e.direct: // an entry of UsersInExGroups or GroupsInExGroups
+			if ix.isEx[p] {
+				ix.addEntry(p, e)
+			}
+		case e.user >= 0:
+			u := e.user
+			ix.rowUsers[p] = append(ix.rowUsers[p], u)
+			switch {
+			case !ix.carries(p):
+			case ix.isEx[p]:
+				ix.addEntry(p, e)
+			default:
+				ix.userGroups[u] = append(ix.userGroups[u], p)
+			}
 		default:
-			ix.userGroups[u] = append(ix.userGroups[u], p)
+			c := e.group
+			ix.rowGroups[p] = append(ix.rowGroups[p], c)
+			ix.rowParents[c] = append(ix.rowParents[c], p)
+			switch {
+			case !ix.carries(p) || c == ix.nobody || c == p:
+			case ix.isEx[p]:
+				ix.addEntry(p, e)
+			default:
+				ix.parents[c] = append(ix.parents[c], p)
+				ix.children[p] = append(ix.children[p], c)
+			}
 		}
-	}
-	for i, r := range env.GroupsInGroups {
-		c, ok1 := ix.group(r.Group)
-		p, ok2 := ix.group(r.ParentGroup)
-		if !ok1 || !ok2 {
-			continue
-		}
-		ix.rowGroups[p] = append(ix.rowGroups[p], c)
-		ix.rowParents[c] = append(ix.rowParents[c], p)
-		switch {
-		case !ix.carries(p) || c == ix.nobody || c == p:
-		case ix.isEx[p]:
-			ix.entries[p] = append(ix.entries[p], entry{user: -1, group: c, allow: true, direct: true, tab: artifacts.TabGroupsInGroups, row: int32(i)})
-			ix.exByGroup[c] = append(ix.exByGroup[c], p)
-		default:
-			ix.parents[c] = append(ix.parents[c], p)
-			ix.children[p] = append(ix.children[p], c)
-		}
-	}
-	for i, r := range env.UsersInExGroups {
-		u, ok1 := ix.user(r.User)
-		x, ok2 := ix.group(r.ExGroup)
-		if !ok1 || !ok2 || !ix.isEx[x] {
-			continue
-		}
-		ix.entries[x] = append(ix.entries[x], entry{user: u, group: -1, order: r.ProcessingOrder, allow: r.AllowAccess, tab: artifacts.TabUsersInExGroups, row: int32(i)})
-		ix.exByUser[u] = append(ix.exByUser[u], x)
-	}
-	for i, r := range env.GroupsInExGroups {
-		g, ok1 := ix.group(r.Group)
-		x, ok2 := ix.group(r.ExGroup)
-		if !ok1 || !ok2 || !ix.isEx[x] {
-			continue
-		}
-		ix.entries[x] = append(ix.entries[x], entry{user: -1, group: g, order: r.ProcessingOrder, allow: r.AllowAccess, tab: artifacts.TabGroupsInExGroups, row: int32(i)})
-		ix.exByGroup[g] = append(ix.exByGroup[g], x)
-	}
+	})
 
 	for _, l := range [][][]int32{ix.rowUsers, ix.rowGroups, ix.rowParents, ix.userGroups, ix.parents, ix.children, ix.exByUser, ix.exByGroup} {
 		for i := range l {
@@ -285,6 +262,50 @@ func (ix *Index) indexMemberships() {
 	}
 	for x := range ix.entries {
 		slices.SortStableFunc(ix.entries[x], compareEntries)
+	}
+}
+
+// eachMembershipRow calls f, tab by tab, for every row of UsersInGroups,
+// GroupsInGroups, UsersInExGroups and GroupsInExGroups whose member and
+// parent (or exclusion) group exist. The row comes as an entry of its
+// parent p: rows of the first two tabs are direct allowing entries.
+func (ix *Index) eachMembershipRow(f func(e entry, p int32)) {
+	row := func(tab artifacts.TabID, i int, member, parent string, order int, allow bool) {
+		e := entry{user: -1, group: -1, order: order, allow: allow, tab: tab, row: int32(i),
+			direct: tab == artifacts.TabUsersInGroups || tab == artifacts.TabGroupsInGroups}
+		var ok bool
+		if tab == artifacts.TabUsersInGroups || tab == artifacts.TabUsersInExGroups {
+			e.user, ok = ix.user(member)
+		} else {
+			e.group, ok = ix.group(member)
+		}
+		if p, found := ix.group(parent); ok && found {
+			f(e, p)
+		}
+	}
+	env := ix.env
+	for i, r := range env.UsersInGroups {
+		row(artifacts.TabUsersInGroups, i, r.User, r.ParentGroup, 0, true)
+	}
+	for i, r := range env.GroupsInGroups {
+		row(artifacts.TabGroupsInGroups, i, r.Group, r.ParentGroup, 0, true)
+	}
+	for i, r := range env.UsersInExGroups {
+		row(artifacts.TabUsersInExGroups, i, r.User, r.ExGroup, r.ProcessingOrder, r.AllowAccess)
+	}
+	for i, r := range env.GroupsInExGroups {
+		row(artifacts.TabGroupsInExGroups, i, r.Group, r.ExGroup, r.ProcessingOrder, r.AllowAccess)
+	}
+}
+
+// addEntry adds e to exclusion group x's entries and indexes x under the
+// user or group e names.
+func (ix *Index) addEntry(x int32, e entry) {
+	ix.entries[x] = append(ix.entries[x], e)
+	if e.user >= 0 {
+		ix.exByUser[e.user] = append(ix.exByUser[e.user], x)
+	} else {
+		ix.exByGroup[e.group] = append(ix.exByGroup[e.group], x)
 	}
 }
 

@@ -108,58 +108,64 @@ func (j *jsonWriter) list(n int, elem func(i int)) {
 	j.raw("\n  ]")
 }
 
-func (j *jsonWriter) userAccess(ua *UserAccess) {
+// values writes field key as a list of values, one per line.
+func values[T any](j *jsonWriter, key string, list []T) {
+	j.field(key)
+	j.list(len(list), func(i int) { j.value(list[i]) })
+}
+
+// reached writes a user or group with the path that reaches it:
+// {"<key>":name,"path":[…]}.
+func (j *jsonWriter) reached(key, name string, path []string) {
+	j.raw(`{"`)
+	j.raw(key)
+	j.raw(`":`)
+	j.str(name)
+	j.raw(`,"path":`)
+	j.strs(path)
+	j.raw("}")
+}
+
+// document writes a top-level object whose first field, key, names what
+// it describes; fields writes the rest.
+func (j *jsonWriter) document(key, name string, fields func()) {
 	j.first = true
-	j.field("user")
-	j.str(ua.User)
-	j.field("enabled")
-	j.value(ua.Enabled)
-	j.field("administrator")
-	j.value(ua.Administrator)
-	j.field("groups")
-	j.list(len(ua.Groups), func(i int) {
-		j.raw(`{"name":`)
-		j.str(ua.Groups[i].Name)
-		j.raw(`,"path":`)
-		j.strs(ua.Groups[i].Path)
-		j.raw("}")
-	})
-	j.field("exclusionGroups")
-	j.list(len(ua.ExclusionGroups), func(i int) { j.value(ua.ExclusionGroups[i]) })
-	j.field("roles")
-	j.list(len(ua.Roles), func(i int) { j.value(ua.Roles[i]) })
-	j.field("rights")
-	j.list(len(ua.Rights), func(i int) { j.value(ua.Rights[i]) })
-	j.field("sliceRules")
-	j.list(len(ua.SliceRules), func(i int) { j.value(ua.SliceRules[i]) })
+	j.field(key)
+	j.str(name)
+	fields()
 	j.raw("\n}\n")
 }
 
-func (j *jsonWriter) groupAccess(ga *GroupAccess) {
-	j.first = true
-	j.field("group")
-	j.str(ga.Group)
-	j.field("members")
-	j.list(len(ga.Members), func(i int) {
-		j.raw(`{"user":`)
-		j.str(ga.Members[i].User)
-		j.raw(`,"path":`)
-		j.strs(ga.Members[i].Path)
-		j.raw("}")
+func (j *jsonWriter) userAccess(ua *UserAccess) {
+	j.document("user", ua.User, func() {
+		j.field("enabled")
+		j.value(ua.Enabled)
+		j.field("administrator")
+		j.value(ua.Administrator)
+		j.field("groups")
+		j.list(len(ua.Groups), func(i int) { j.reached("name", ua.Groups[i].Name, ua.Groups[i].Path) })
+		values(j, "exclusionGroups", ua.ExclusionGroups)
+		values(j, "roles", ua.Roles)
+		values(j, "rights", ua.Rights)
+		values(j, "sliceRules", ua.SliceRules)
 	})
-	j.field("directMembers")
-	j.raw(`{"users":`)
-	j.strs(ga.DirectMembers.Users)
-	j.raw(`,"groups":`)
-	j.strs(ga.DirectMembers.Groups)
-	j.raw("}")
-	j.field("parents")
-	j.strs(ga.Parents)
-	j.field("usedBy")
-	j.list(len(ga.UsedBy), func(i int) { j.value(ga.UsedBy[i]) })
-	if ga.ExclusionEntries != nil {
-		j.field("exclusionEntries")
-		j.list(len(ga.ExclusionEntries), func(i int) { j.value(ga.ExclusionEntries[i]) })
-	}
-	j.raw("\n}\n")
+}
+
+func (j *jsonWriter) groupAccess(ga *GroupAccess) {
+	j.document("group", ga.Group, func() {
+		j.field("members")
+		j.list(len(ga.Members), func(i int) { j.reached("user", ga.Members[i].User, ga.Members[i].Path) })
+		j.field("directMembers")
+		j.raw(`{"users":`)
+		j.strs(ga.DirectMembers.Users)
+		j.raw(`,"groups":`)
+		j.strs(ga.DirectMembers.Groups)
+		j.raw("}")
+		j.field("parents")
+		j.strs(ga.Parents)
+		values(j, "usedBy", ga.UsedBy)
+		if ga.ExclusionEntries != nil {
+			values(j, "exclusionEntries", ga.ExclusionEntries)
+		}
+	})
 }
