@@ -66,27 +66,47 @@ func (ix *Index) IsExclusionGroup(name string) bool {
 func (ix *Index) GroupNames() []string { return slices.Clone(ix.groups) }
 
 func (ix *Index) lookupGroup(name string) (int32, error) {
-	g, ok := ix.group(name)
-	if !ok {
-		e := &NotFoundError{Kind: "group", Name: name, Suggestion: validate.Closest(name, ix.groups)}
-		if _, isUser := ix.user(name); isUser {
-			e.OtherKind = "user"
-		}
-		return 0, e
+	return lookup(name, "group", ix.groupTable, "user", ix.userTable)
+}
+
+func (ix *Index) lookupUser(name string) (int32, error) {
+	return lookup(name, "user", ix.userTable, "group", ix.groupTable)
+}
+
+// lookup finds name in the table of its kind. An unknown name gives a
+// *NotFoundError with the closest name of that kind, saying so when the
+// name is one of the other kind.
+func lookup(name, kind string, in nameTable, otherKind string, other nameTable) (int32, error) {
+	if id, ok := in.find(name); ok {
+		return id, nil
 	}
-	return g, nil
+	e := &NotFoundError{Kind: kind, Name: name, Suggestion: validate.Closest(name, in.names)}
+	if _, ok := other.find(name); ok {
+		e.OtherKind = otherKind
+	}
+	return 0, e
+}
+
+// query finds name with lookup and answers q about it with ix.mu held.
+func query[T any](ix *Index, lookup func(string) (int32, error), name string, q func(id int32) T) (T, error) {
+	id, err := lookup(name)
+	if err != nil {
+		var none T
+		return none, err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return q(id), nil
 }
 
 // Group returns the members and uses of the named group or exclusion
 // group (matched case-insensitively). An unknown name gives a
 // *NotFoundError.
 func (ix *Index) Group(name string) (*GroupAccess, error) {
-	g, err := ix.lookupGroup(name)
-	if err != nil {
-		return nil, err
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
+	return query(ix, ix.lookupGroup, name, ix.groupAccess)
+}
+
+func (ix *Index) groupAccess(g int32) *GroupAccess {
 	ga := &GroupAccess{
 		Group:     ix.groups[g],
 		Exclusion: ix.isEx[g],
@@ -115,21 +135,17 @@ func (ix *Index) Group(name string) (*GroupAccess, error) {
 			}
 		}
 	}
-	return ga, nil
+	return ga
 }
 
 // Members returns the users the named group holds, sorted by name.
 func (ix *Index) Members(name string) ([]string, error) {
-	g, err := ix.lookupGroup(name)
-	if err != nil {
-		return nil, err
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ids := []int32{}
-	ix.eachMember(g, func(u int32, _ uint64) bool { ids = append(ids, u); return true })
-	slices.Sort(ids)
-	return ix.userNames(ids), nil
+	return query(ix, ix.lookupGroup, name, func(g int32) []string {
+		ids := []int32{}
+		ix.eachMember(g, func(u int32, _ uint64) bool { ids = append(ids, u); return true })
+		slices.Sort(ids)
+		return ix.userNames(ids)
+	})
 }
 
 // HoldsAnyone reports whether the named group holds at least one user
@@ -162,13 +178,7 @@ func (ix *Index) IsMember(user, group string) bool {
 // GroupsOf returns the groups (and exclusion groups) the user belongs to,
 // Everyone included, sorted by name.
 func (ix *Index) GroupsOf(user string) ([]string, error) {
-	u, ok := ix.user(user)
-	if !ok {
-		return nil, &NotFoundError{Kind: "user", Name: user, Suggestion: validate.Closest(user, ix.users)}
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return ix.groupNames(ix.closureOf(u).groups), nil
+	return query(ix, ix.lookupUser, user, func(u int32) []string { return ix.groupNames(ix.closureOf(u).groups) })
 }
 
 // eachMember calls fn for every user group g holds, until fn returns
@@ -281,21 +291,18 @@ func sortBy[T any](list []T, ids []int32) {
 	copy(list, sorted)
 }
 
-func (ix *Index) userNames(ids []int32) []string {
+// namesOf returns the names of ids in names (ix.users or ix.groups).
+func namesOf(names []string, ids []int32) []string {
 	out := make([]string, len(ids))
-	for i, u := range ids {
-		out[i] = ix.users[u]
+	for i, id := range ids {
+		out[i] = names[id]
 	}
 	return out
 }
 
-func (ix *Index) groupNames(ids []int32) []string {
-	out := make([]string, len(ids))
-	for i, g := range ids {
-		out[i] = ix.groups[g]
-	}
-	return out
-}
+func (ix *Index) userNames(ids []int32) []string { return namesOf(ix.users, ids) }
+
+func (ix *Index) groupNames(ids []int32) []string { return namesOf(ix.groups, ids) }
 
 // Used reports whether any cell outside the membership tabs names the
 // group (a role, an artifact column, an exclusion-group entry, a slice

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"secmgr/pkg/artifacts"
-	"secmgr/pkg/validate"
 )
 
 // UserAccess is the effective access of one user: the document
@@ -117,16 +116,10 @@ func (ix *Index) UserName(name string) (string, bool) {
 // User returns the effective access of the named user (matched
 // case-insensitively). An unknown name gives a *NotFoundError.
 func (ix *Index) User(name string) (*UserAccess, error) {
-	u, ok := ix.user(name)
-	if !ok {
-		e := &NotFoundError{Kind: "user", Name: name, Suggestion: validate.Closest(name, ix.users)}
-		if _, isGroup := ix.group(name); isGroup {
-			e.OtherKind = "group"
-		}
-		return nil, e
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
+	return query(ix, ix.lookupUser, name, ix.userAccess)
+}
+
+func (ix *Index) userAccess(u int32) *UserAccess {
 	c := ix.closureOf(u)
 	ix.shortestPaths(u, ix.restore(c), -1)
 
@@ -134,7 +127,6 @@ func (ix *Index) User(name string) (*UserAccess, error) {
 		User:            ix.users[u],
 		Groups:          make([]Membership, 0, len(c.groups)),
 		ExclusionGroups: make([]ExclusionDecision, 0, len(c.decisions)),
-		Roles:           []RoleGrant{},
 		Rights:          []RightGrant{},
 		SliceRules:      []SliceRuleRef{},
 		Administrator:   c.has(ix.administrators),
@@ -151,7 +143,7 @@ func (ix *Index) User(name string) (*UserAccess, error) {
 		ua.ExclusionGroups = append(ua.ExclusionGroups, ExclusionDecision{Name: ix.groups[d.ex], In: d.in, DecidedBy: ix.entryRef(d.ex, d.entry)})
 	}
 	ix.grantsTo(c.groups, ua)
-	return ua, nil
+	return ua
 }
 
 // entryRef describes entry i of exclusion group x, or nil for i < 0.
@@ -184,11 +176,6 @@ func (ix *Index) grantsTo(groups []int32, ua *UserAccess) {
 	}
 	var rights []sorted
 	seen := make(map[rightKey]bool)
-	type roleRef struct {
-		tab artifacts.TabID
-		row int32
-		via int32
-	}
 	var roles, sliceRefs []roleRef
 	for _, g := range groups {
 		for _, us := range ix.uses[g] {
@@ -209,18 +196,12 @@ func (ix *Index) grantsTo(groups []int32, ua *UserAccess) {
 			}
 		}
 	}
-	byRow := func(a, b roleRef) int {
-		return cmp.Or(cmp.Compare(a.tab, b.tab), cmp.Compare(a.row, b.row), cmp.Compare(a.via, b.via))
-	}
-	slices.SortFunc(roles, byRow)
-	slices.SortFunc(sliceRefs, byRow)
+	slices.SortFunc(sliceRefs, compareRefs)
 	slices.SortFunc(rights, func(a, b sorted) int {
 		return cmp.Or(cmp.Compare(a.tab, b.tab), cmp.Compare(a.row, b.row),
 			cmp.Compare(rightOrder[a.right], rightOrder[b.right]), cmp.Compare(a.via, b.via))
 	})
-	for _, r := range roles {
-		ua.Roles = append(ua.Roles, RoleGrant{Tab: r.tab.Tab().Name, Role: r.tab.Tab().KeyOf(ix.env, int(r.row))[0], Via: ix.groups[r.via]})
-	}
+	ua.Roles = ix.roleGrants(roles)
 	for _, r := range sliceRefs {
 		rule := &ix.env.CubeDataCellAccess[r.row]
 		ua.SliceRules = append(ua.SliceRules, SliceRuleRef{Cube: rule.Cube, Type: rule.Type, ProcessingOrder: rule.ProcessingOrder, Via: ix.groups[r.via]})
@@ -234,31 +215,39 @@ func (ix *Index) grantsTo(groups []int32, ua *UserAccess) {
 // RolesOf returns the roles the named user holds, each with the group it
 // holds it through, without the rest of User's answer.
 func (ix *Index) RolesOf(name string) ([]RoleGrant, error) {
-	u, ok := ix.user(name)
-	if !ok {
-		return nil, &NotFoundError{Kind: "user", Name: name, Suggestion: validate.Closest(name, ix.users)}
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	type roleRef struct {
-		tab artifacts.TabID
-		row int32
-		via int32
-	}
-	var refs []roleRef
-	for _, g := range ix.closureOf(u).groups {
-		for _, us := range ix.uses[g] {
-			if us.tab == artifacts.TabAppRoles || us.tab == artifacts.TabSystemRoles {
-				refs = append(refs, roleRef{us.tab, us.row, g})
+	return query(ix, ix.lookupUser, name, func(u int32) []RoleGrant {
+		var refs []roleRef
+		for _, g := range ix.closureOf(u).groups {
+			for _, us := range ix.uses[g] {
+				if us.tab == artifacts.TabAppRoles || us.tab == artifacts.TabSystemRoles {
+					refs = append(refs, roleRef{us.tab, us.row, g})
+				}
 			}
 		}
-	}
-	slices.SortFunc(refs, func(a, b roleRef) int {
-		return cmp.Or(cmp.Compare(a.tab, b.tab), cmp.Compare(a.row, b.row), cmp.Compare(a.via, b.via))
+		return ix.roleGrants(refs)
 	})
+}
+
+// roleRef is a row of a tab that names a group, and the group (via) that
+// holds the user there.
+type roleRef struct {
+	tab artifacts.TabID
+	row int32
+	via int32
+}
+
+func compareRefs(a, b roleRef) int {
+	return cmp.Or(cmp.Compare(a.tab, b.tab), cmp.Compare(a.row, b.row), cmp.Compare(a.via, b.via))
+}
+
+// roleGrants sorts refs to rows of AppRoles and SystemRoles and names
+// them; the result is never nil.
+func (ix *Index) roleGrants(refs []roleRef) []RoleGrant {
+	slices.SortFunc(refs, compareRefs)
 	out := make([]RoleGrant, 0, len(refs))
 	for _, r := range refs {
-		out = append(out, RoleGrant{Tab: r.tab.Tab().Name, Role: r.tab.Tab().KeyOf(ix.env, int(r.row))[0], Via: ix.groups[r.via]})
+		t := r.tab.Tab()
+		out = append(out, RoleGrant{Tab: t.Name, Role: t.KeyOf(ix.env, int(r.row))[0], Via: ix.groups[r.via]})
 	}
-	return out, nil
+	return out
 }
