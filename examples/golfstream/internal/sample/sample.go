@@ -376,14 +376,12 @@ func addCubes(env *artifacts.Environment) {
 	// group but not in the filter, not in the group but in the filter.
 	type caseRule struct{ behavior, level string }
 	skip := caseRule{"Skip Item And Continue", "No Access"}
-	rule := func(cube, typ string, order int, desc, group string, in, inNot, notIn caseRule, filters func(*artifacts.SliceRule)) {
-		r := artifacts.SliceRule{
-			Cube: cube, Type: typ, ProcessingOrder: order, Description: desc, AccessGroup: group,
-			BehaviorInGrpInFilter: in.behavior, AccessLevelInGrpInFilter: in.level,
-			BehaviorInGrpNotInFilter: inNot.behavior, AccessLevelInGrpNotInFilter: inNot.level,
-			BehaviorNotInGrpInFilter: notIn.behavior, AccessLevelNotInGrpInFilter: notIn.level,
-		}
-		filters(&r)
+	// rule completes r, which holds the rule's member filters.
+	rule := func(cube, typ string, order int, desc, group string, in, inNot, notIn caseRule, r artifacts.SliceRule) {
+		r.Cube, r.Type, r.ProcessingOrder, r.Description, r.AccessGroup = cube, typ, order, desc, group
+		r.BehaviorInGrpInFilter, r.AccessLevelInGrpInFilter = in.behavior, in.level
+		r.BehaviorInGrpNotInFilter, r.AccessLevelInGrpNotInFilter = inNot.behavior, inNot.level
+		r.BehaviorNotInGrpInFilter, r.AccessLevelNotInGrpInFilter = notIn.behavior, notIn.level
 		env.CubeDataCellAccess = append(env.CubeDataCellAccess, r)
 	}
 	const (
@@ -393,57 +391,29 @@ func addCubes(env *artifacts.Environment) {
 	)
 	rule("GolfStream", cellAccess, 0, "Houston team: full access to Houston income statement detail", "Houston Team",
 		caseRule{"Apply Access And Continue", "All Access"}, skip, caseRule{"Decrease Access And Continue", "Read Only"},
-		func(r *artifacts.SliceRule) {
-			r.EntityMemberFilter = "E#Houston.Base"
-			r.AccountMemberFilter = "A#IncomeStatement.Base"
-		})
+		artifacts.SliceRule{EntityMemberFilter: "E#Houston.Base", AccountMemberFilter: "A#IncomeStatement.Base"})
 	rule("GolfStream", cellAccess, 1, "Budget preparers: product detail in Budget and Forecast", "Budget Preparers",
 		caseRule{"Increase Access And Continue", "All Access"}, skip, skip,
-		func(r *artifacts.SliceRule) {
-			r.ScenarioMemberFilter = "S#Budget, S#Forecast"
-			r.UD1MemberFilter = "U1#Top.Base"
-		})
+		artifacts.SliceRule{ScenarioMemberFilter: "S#Budget, S#Forecast", UD1MemberFilter: "U1#Top.Base"})
 	rule("GolfStream", cellAccess, 2, "Contractors never see payroll", "Contractors",
 		caseRule{"Decrease Access And Stop", "No Access"}, skip, skip,
-		func(r *artifacts.SliceRule) {
-			r.AccountMemberFilter = "A#Salaries.Base, A#Benefits.Base"
-			r.UD2MemberFilter = "U2#Payroll.Base"
-		})
+		artifacts.SliceRule{AccountMemberFilter: "A#Salaries.Base, A#Benefits.Base", UD2MemberFilter: "U2#Payroll.Base"})
 	rule("GolfStream", conditional, 0, "Actuals are loaded, not typed: no input to Import origin", artifacts.Everyone,
 		caseRule{"Decrease Access And Continue", "Read Only"}, skip, caseRule{"Decrease Access And Continue", "Read Only"},
-		func(r *artifacts.SliceRule) {
-			r.ScenarioMemberFilter = "S#Actual"
-			r.OriginMemberFilter = "O#Import"
-		})
+		artifacts.SliceRule{ScenarioMemberFilter: "S#Actual", OriginMemberFilter: "O#Import"})
 	rule("GolfStream", conditional, 1, "Closed periods of the prior year are read only", "Corporate Finance",
 		caseRule{"Skip Item And Continue", "All Access"}, skip, caseRule{"Decrease Access And Stop", "Read Only"},
-		func(r *artifacts.SliceRule) {
-			r.TimeMemberFilter = "T#2024.Base"
-			r.FlowMemberFilter = "F#EndBal.Base"
-			r.ConsMemberFilter = "C#Local"
-		})
+		artifacts.SliceRule{TimeMemberFilter: "T#2024.Base", FlowMemberFilter: "F#EndBal.Base", ConsMemberFilter: "C#Local"})
 	rule("GolfStream", dataMgmt, 0, "Corporate Finance runs data management on every entity", "Corporate Finance",
 		caseRule{"Increase Access And Stop", "All Access"}, skip, caseRule{"Apply Access And Continue", "No Access"},
-		func(r *artifacts.SliceRule) {
-			r.EntityMemberFilter = "E#GolfStream.Base"
-			r.ViewMemberFilter = "V#YTD, V#Periodic"
-		})
+		artifacts.SliceRule{EntityMemberFilter: "E#GolfStream.Base", ViewMemberFilter: "V#YTD, V#Periodic"})
 	rule("HoustonPlan", cellAccess, 0, "Houston writers plan Houston products by channel", "Houston_Mod",
 		caseRule{"Apply Access And Continue", "All Access"}, caseRule{"Skip Item And Continue", "Read Only"}, skip,
-		func(r *artifacts.SliceRule) {
-			r.EntityMemberFilter = "E#Houston.Base"
-			r.ScenarioMemberFilter = "S#Budget"
-			r.UD1MemberFilter = "U1#Top.Base"
-			r.UD3MemberFilter = "U3#AllChannels.Base"
-			r.ICMemberFilter = "I#None"
-			r.ParentMemberFilter = "E#Houston"
-		})
+		artifacts.SliceRule{EntityMemberFilter: "E#Houston.Base", ScenarioMemberFilter: "S#Budget", UD1MemberFilter: "U1#Top.Base",
+			UD3MemberFilter: "U3#AllChannels.Base", ICMemberFilter: "I#None", ParentMemberFilter: "E#Houston"})
 	rule("GolfStreamDrivers", dataMgmt, 0, "Budget preparers seed driver data", "Budget Preparers",
 		caseRule{"Increase Access And Continue", "All Access"}, skip, skip,
-		func(r *artifacts.SliceRule) {
-			r.AccountMemberFilter = "A#Drivers.Base"
-			r.UD4MemberFilter = "U4#None"
-		})
+		artifacts.SliceRule{AccountMemberFilter: "A#Drivers.Base", UD4MemberFilter: "U4#None"})
 }
 
 func addEntitiesAndScenarios(env *artifacts.Environment) {
