@@ -3,6 +3,7 @@ package audit
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -28,9 +29,10 @@ func (e exEntry) String() string {
 	return fmt.Sprintf("%s %s at order %d", verb, e.what, e.order)
 }
 
-// exEntries returns every exclusion group's entries in processing order
-// (ties in the order the environment lists them), keyed by folded name.
-func (c *checker) exEntries() map[string][]exEntry {
+// exGroups yields every exclusion group, as the environment lists them,
+// with its entries in processing order (ties in the order the environment
+// lists them, users before groups).
+func (c *checker) exGroups() iter.Seq2[string, []exEntry] {
 	by := map[string][]exEntry{}
 	for _, e := range c.env.UsersInExGroups {
 		k := artifacts.Fold(e.ExGroup)
@@ -43,7 +45,13 @@ func (c *checker) exEntries() map[string][]exEntry {
 	for _, es := range by {
 		slices.SortStableFunc(es, func(a, b exEntry) int { return cmp.Compare(a.order, b.order) })
 	}
-	return by
+	return func(yield func(string, []exEntry) bool) {
+		for _, x := range c.env.ExGroup {
+			if !yield(x.ExGroup, by[artifacts.Fold(x.ExGroup)]) {
+				return
+			}
+		}
+	}
 }
 
 // checkUndecidingEntries is SM-011: an exclusion-group entry that decides
@@ -51,10 +59,8 @@ func (c *checker) exEntries() map[string][]exEntry {
 // entry (the last matching entry decides). Entries that match no user at
 // all are left alone: they may be waiting for members.
 func checkUndecidingEntries(c *checker, r *Rule) []Finding {
-	entries := c.exEntries()
 	var out []Finding
-	for _, x := range c.env.ExGroup {
-		es := entries[artifacts.Fold(x.ExGroup)]
+	for x, es := range c.exGroups() {
 		if len(es) < 2 {
 			continue
 		}
@@ -100,7 +106,7 @@ func checkUndecidingEntries(c *checker, r *Rule) []Finding {
 				why = "a later entry allows the same people again"
 			}
 			out = append(out, r.finding(fmt.Sprintf("exclusion group %s: the entry %s never decides — %s: every one of its %s is decided by %s.",
-				x.ExGroup, e, why, textfmt.Plural(len(matched[i]), "user", "users"), strings.Join(by, " or ")), arts...))
+				x, e, why, textfmt.Plural(len(matched[i]), "user", "users"), strings.Join(by, " or ")), arts...))
 		}
 	}
 	return out
