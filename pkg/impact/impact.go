@@ -265,28 +265,20 @@ func affectedUsers(env *artifacts.Environment, r *renames, s *seeds) map[string]
 		}
 		return users
 	}
-	// Rows name groups in their stored casing almost always: try the exact
-	// name before folding.
-	exact := make(map[string]bool, len(reach))
+	in := newNameSet(reach, len(env.Groups)+len(env.ExGroup))
 	for _, g := range env.Groups {
-		exact[g.Group] = reach[artifacts.Fold(g.Group)]
+		in.learn(g.Group)
 	}
 	for _, g := range env.ExGroup {
-		exact[g.ExGroup] = reach[artifacts.Fold(g.ExGroup)]
-	}
-	in := func(g string) bool {
-		if v, ok := exact[g]; ok {
-			return v
-		}
-		return reach[artifacts.Fold(g)]
+		in.learn(g.ExGroup)
 	}
 	for _, m := range env.UsersInGroups {
-		if in(m.ParentGroup) {
+		if in.has(m.ParentGroup) {
 			users[artifacts.Fold(m.User)] = true
 		}
 	}
 	for _, m := range env.UsersInExGroups {
-		if in(m.ExGroup) {
+		if in.has(m.ExGroup) {
 			users[artifacts.Fold(m.User)] = true
 		}
 	}
@@ -302,33 +294,52 @@ func restrict(env *artifacts.Environment, users map[string]bool) *artifacts.Envi
 		GroupsInGroups: env.GroupsInGroups, GroupsInExGroups: env.GroupsInExGroups,
 		AppRoles: env.AppRoles, SystemRoles: env.SystemRoles,
 	}
-	// Rows name users in their stored casing almost always: look the
-	// exact name up before folding (folding a million names costs more
-	// than the rest of the work).
-	exact := make(map[string]bool, len(env.Users))
+	in := newNameSet(users, len(env.Users))
 	for _, u := range env.Users {
-		if exact[u.User] = users[artifacts.Fold(u.User)]; exact[u.User] {
+		if in.learn(u.User) {
 			out.Users = append(out.Users, u)
 		}
 	}
-	in := func(u string) bool {
-		if v, ok := exact[u]; ok {
-			return v
-		}
-		return users[artifacts.Fold(u)]
-	}
 	for _, m := range env.UsersInGroups {
-		if in(m.User) {
+		if in.has(m.User) {
 			out.UsersInGroups = append(out.UsersInGroups, m)
 		}
 	}
 	for _, m := range env.UsersInExGroups {
-		if in(m.User) {
+		if in.has(m.User) {
 			out.UsersInExGroups = append(out.UsersInExGroups, m)
 		}
 	}
 	// Apply works on a copy; the shared slices are not changed.
 	return out
+}
+
+// nameSet answers whether a name is in a set of folded names. Rows name
+// users and groups in their stored casing almost always, so the stored
+// names it has learnt are looked up as they are, before folding (folding
+// a million names costs more than the rest of the work).
+type nameSet struct {
+	folded map[string]bool
+	exact  map[string]bool // stored name → in folded
+}
+
+func newNameSet(folded map[string]bool, names int) *nameSet {
+	return &nameSet{folded: folded, exact: make(map[string]bool, names)}
+}
+
+// learn notes a stored name and reports whether it is in the set.
+func (s *nameSet) learn(name string) bool {
+	in := s.folded[artifacts.Fold(name)]
+	s.exact[name] = in
+	return in
+}
+
+// has reports whether name is in the set, in any casing.
+func (s *nameSet) has(name string) bool {
+	if in, ok := s.exact[name]; ok {
+		return in
+	}
+	return s.folded[artifacts.Fold(name)]
 }
 
 // compare diffs each affected user's access before and after.
@@ -441,41 +452,35 @@ func diffUser(user string, was, is *access.UserAccess, r *renames) []plans.Conse
 	case wasAdmin != nil && isAdmin == nil:
 		out = append(out, plans.Consequence{User: user, Change: plans.ChangeLoses, Administrator: true, Via: wasAdmin.via()})
 	}
-	var groups []plans.Consequence
-	for k, g := range isGroups {
-		if _, ok := wasGroups[k]; !ok {
-			groups = append(groups, plans.Consequence{User: user, Change: plans.ChangeGains, Group: g.name, Via: g.via()})
-		}
-	}
-	for k, g := range wasGroups {
-		if _, ok := isGroups[k]; !ok {
-			groups = append(groups, plans.Consequence{User: user, Change: plans.ChangeLoses, Group: g.name, Via: g.via()})
-		}
-	}
-	slices.SortFunc(groups, func(a, b plans.Consequence) int {
-		return cmp.Or(compareNames(a.Group, b.Group), cmp.Compare(a.Change, b.Change))
-	})
-	var roles []plans.Consequence
-	for k, g := range isRoles {
-		if _, ok := wasRoles[k]; !ok {
-			roles = append(roles, plans.Consequence{User: user, Change: plans.ChangeGains, Role: g.name, Via: g.via()})
-		}
-	}
-	for k, g := range wasRoles {
-		if _, ok := isRoles[k]; !ok {
-			roles = append(roles, plans.Consequence{User: user, Change: plans.ChangeLoses, Role: g.name, Via: g.via()})
-		}
-	}
-	slices.SortFunc(roles, func(a, b plans.Consequence) int {
-		return cmp.Or(compareNames(a.Role, b.Role), cmp.Compare(a.Change, b.Change))
-	})
-	out = append(out, groups...)
+	out = append(out, changes(user, wasGroups, isGroups, func(c *plans.Consequence) *string { return &c.Group })...)
 	if wasAdmin != nil || isAdmin != nil {
 		// An administrator can do everything: the administrator line
 		// says all there is to say about roles.
 		return out
 	}
-	return append(out, roles...)
+	return append(out, changes(user, wasRoles, isRoles, func(c *plans.Consequence) *string { return &c.Role })...)
+}
+
+// changes lists what a user gains (in is, not in was) and loses (in was,
+// not in is), the grant's name set in the field name points to, sorted by
+// that name and then gains before losses.
+func changes(user string, was, is map[string]grant, name func(*plans.Consequence) *string) []plans.Consequence {
+	var out []plans.Consequence
+	add := func(change string, from, other map[string]grant) {
+		for k, g := range from {
+			if _, ok := other[k]; !ok {
+				c := plans.Consequence{User: user, Change: change, Via: g.via()}
+				*name(&c) = g.name
+				out = append(out, c)
+			}
+		}
+	}
+	add(plans.ChangeGains, is, was)
+	add(plans.ChangeLoses, was, is)
+	slices.SortFunc(out, func(a, b plans.Consequence) int {
+		return cmp.Or(compareNames(*name(&a), *name(&b)), cmp.Compare(a.Change, b.Change))
+	})
+	return out
 }
 
 // holdings lists what ua holds: groups (but Everyone and Administrators)
