@@ -440,6 +440,17 @@ func (g *grant) via() string {
 	return strings.Join(g.path[1:], " → ")
 }
 
+// consequence is the gain or loss (change) of g by user.
+func (g *grant) consequence(user, change string) plans.Consequence {
+	c := plans.Consequence{User: user, Change: change, Via: g.via()}
+	if g.role {
+		c.Role = g.name
+	} else {
+		c.Group = g.name
+	}
+	return c
+}
+
 // diffUser compares one user's access before (was, nil for a user the
 // plan adds) and after (is, nil for one it removes).
 func diffUser(user string, was, is *access.UserAccess, r *renames) []plans.Consequence {
@@ -452,33 +463,32 @@ func diffUser(user string, was, is *access.UserAccess, r *renames) []plans.Conse
 	case wasAdmin != nil && isAdmin == nil:
 		out = append(out, plans.Consequence{User: user, Change: plans.ChangeLoses, Administrator: true, Via: wasAdmin.via()})
 	}
-	out = append(out, changes(user, wasGroups, isGroups, func(c *plans.Consequence) *string { return &c.Group })...)
+	out = append(out, changes(user, wasGroups, isGroups)...)
 	if wasAdmin != nil || isAdmin != nil {
 		// An administrator can do everything: the administrator line
 		// says all there is to say about roles.
 		return out
 	}
-	return append(out, changes(user, wasRoles, isRoles, func(c *plans.Consequence) *string { return &c.Role })...)
+	return append(out, changes(user, wasRoles, isRoles)...)
 }
 
-// changes lists what a user gains (in is, not in was) and loses (in was,
-// not in is), the grant's name set in the field name points to, sorted by
-// that name and then gains before losses.
-func changes(user string, was, is map[string]grant, name func(*plans.Consequence) *string) []plans.Consequence {
+// changes lists the grants a user gains (in is, not in was) and loses (in
+// was, not in is), sorted by name and then gains before losses.
+func changes(user string, was, is map[string]grant) []plans.Consequence {
 	var out []plans.Consequence
-	add := func(change string, from, other map[string]grant) {
-		for k, g := range from {
-			if _, ok := other[k]; !ok {
-				c := plans.Consequence{User: user, Change: change, Via: g.via()}
-				*name(&c) = g.name
-				out = append(out, c)
+	for _, d := range [...]struct {
+		change    string
+		from, not map[string]grant
+	}{{plans.ChangeGains, is, was}, {plans.ChangeLoses, was, is}} {
+		for k, g := range d.from {
+			if _, ok := d.not[k]; !ok {
+				out = append(out, g.consequence(user, d.change))
 			}
 		}
 	}
-	add(plans.ChangeGains, is, was)
-	add(plans.ChangeLoses, was, is)
 	slices.SortFunc(out, func(a, b plans.Consequence) int {
-		return cmp.Or(compareNames(*name(&a), *name(&b)), cmp.Compare(a.Change, b.Change))
+		// One of Group and Role is set.
+		return cmp.Or(compareNames(cmp.Or(a.Group, a.Role), cmp.Or(b.Group, b.Role)), cmp.Compare(a.Change, b.Change))
 	})
 	return out
 }
