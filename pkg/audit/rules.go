@@ -22,7 +22,8 @@ type checker struct {
 	// nested in: setting any of them grants every user.
 	everyoneLike map[string]bool
 	notChecked   []NotChecked
-	idp          *IdPAccounts // SM-013's data, when given
+	idp          *IdPAccounts         // SM-013's data, when given
+	exEntries    map[string][]exEntry // folded exclusion group → its entries (exGroups)
 }
 
 func newChecker(env *artifacts.Environment, ix *access.Index) *checker {

@@ -31,23 +31,27 @@ func (e exEntry) String() string {
 
 // exGroups yields every exclusion group, as the environment lists them,
 // with its entries in processing order (ties in the order the environment
-// lists them, users before groups).
+// lists them, users before groups). The entries are gathered once for
+// every rule that reads them.
 func (c *checker) exGroups() iter.Seq2[string, []exEntry] {
-	by := map[string][]exEntry{}
-	for _, e := range c.env.UsersInExGroups {
-		k := artifacts.Fold(e.ExGroup)
-		by[k] = append(by[k], exEntry{ref(artifacts.TabUsersInExGroups, e.User, e.ExGroup), "user " + e.User, e.ProcessingOrder, e.AllowAccess, e.User, ""})
-	}
-	for _, e := range c.env.GroupsInExGroups {
-		k := artifacts.Fold(e.ExGroup)
-		by[k] = append(by[k], exEntry{ref(artifacts.TabGroupsInExGroups, e.Group, e.ExGroup), "group " + e.Group, e.ProcessingOrder, e.AllowAccess, "", e.Group})
-	}
-	for _, es := range by {
-		slices.SortStableFunc(es, func(a, b exEntry) int { return cmp.Compare(a.order, b.order) })
+	if c.exEntries == nil {
+		by := map[string][]exEntry{}
+		for _, e := range c.env.UsersInExGroups {
+			k := artifacts.Fold(e.ExGroup)
+			by[k] = append(by[k], exEntry{ref(artifacts.TabUsersInExGroups, e.User, e.ExGroup), "user " + e.User, e.ProcessingOrder, e.AllowAccess, e.User, ""})
+		}
+		for _, e := range c.env.GroupsInExGroups {
+			k := artifacts.Fold(e.ExGroup)
+			by[k] = append(by[k], exEntry{ref(artifacts.TabGroupsInExGroups, e.Group, e.ExGroup), "group " + e.Group, e.ProcessingOrder, e.AllowAccess, "", e.Group})
+		}
+		for _, es := range by {
+			slices.SortStableFunc(es, func(a, b exEntry) int { return cmp.Compare(a.order, b.order) })
+		}
+		c.exEntries = by
 	}
 	return func(yield func(string, []exEntry) bool) {
 		for _, x := range c.env.ExGroup {
-			if !yield(x.ExGroup, by[artifacts.Fold(x.ExGroup)]) {
+			if !yield(x.ExGroup, c.exEntries[artifacts.Fold(x.ExGroup)]) {
 				return
 			}
 		}
