@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"secmgr/internal/cellref"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/export"
 )
@@ -111,7 +112,7 @@ func appendRow(b []byte, r int, values []string, numeric []bool, cells *int) []b
 		}
 		*cells++
 		b = append(b, `<c r="`...)
-		b = appendColumn(b, ci+1)
+		b = cellref.AppendColumn(b, ci+1)
 		b = strconv.AppendInt(b, int64(r), 10)
 		if numeric != nil && numeric[ci] {
 			if _, err := strconv.ParseInt(v, 10, 64); err == nil {
@@ -126,19 +127,6 @@ func appendRow(b []byte, r int, values []string, numeric []bool, cells *int) []b
 		b = append(b, `</t></is></c>`...)
 	}
 	return append(b, `</row>`...)
-}
-
-// appendColumn appends the letters of 1-based column col (A, …, Z, AA …).
-func appendColumn(b []byte, col int) []byte {
-	var buf [4]byte
-	i := len(buf)
-	for col > 0 {
-		col--
-		i--
-		buf[i] = byte('A' + col%26)
-		col /= 26
-	}
-	return append(b, buf[i:]...)
 }
 
 // appendEscaped appends s escaped as XML character data.

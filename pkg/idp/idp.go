@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"secmgr/internal/limits"
 	"secmgr/internal/oserr"
 	"strings"
 	"unicode/utf8"
@@ -100,18 +101,10 @@ const (
 )
 
 func (l Limits) withDefaults() Limits {
-	if l.MaxFileBytes <= 0 {
-		l.MaxFileBytes = DefaultMaxFileBytes
-	}
-	if l.MaxAccounts <= 0 {
-		l.MaxAccounts = DefaultMaxAccounts
-	}
-	if l.MaxLineBytes <= 0 {
-		l.MaxLineBytes = DefaultMaxLineBytes
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultMaxDepth
-	}
+	l.MaxFileBytes = limits.OrDefault(l.MaxFileBytes, DefaultMaxFileBytes)
+	l.MaxAccounts = limits.OrDefault(l.MaxAccounts, DefaultMaxAccounts)
+	l.MaxLineBytes = limits.OrDefault(l.MaxLineBytes, DefaultMaxLineBytes)
+	l.MaxDepth = limits.OrDefault(l.MaxDepth, DefaultMaxDepth)
 	return l
 }
 

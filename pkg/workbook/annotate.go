@@ -131,14 +131,9 @@ func (a *annotator) fail(err error) error {
 }
 
 func openAnnotator(in string, opt Options) (*annotator, error) {
-	xr, err := xlsxread.Open(in, xlsxread.Limits{
-		MaxUncompressedBytes: orDefault(opt.MaxUncompressedBytes, DefaultMaxUncompressedBytes),
-		MaxRows:              orDefault(opt.MaxRows, DefaultMaxRows) + 1,
-		MaxColumns:           orDefault(opt.MaxColumns, DefaultMaxColumns),
-		MaxCellChars:         orDefault(opt.MaxCellChars, DefaultMaxCellChars),
-	})
+	xr, err := openXLSX(in, opt)
 	if err != nil {
-		return nil, readError(in, err)
+		return nil, err
 	}
 	a := &annotator{in: in, xr: xr, files: map[string]*zip.File{}, notes: map[*sheetJob]*sheetNotes{},
 		jobPart: map[string]*sheetJob{}, deferred: map[string]bool{}}

@@ -42,14 +42,9 @@ var ErrStopReading = errors.New("stop reading")
 // file that is not a readable .xlsx workbook, or one beyond opt's limits;
 // its message names the file (it is an *Error, as Open's).
 func OpenRaw(path string, opt Options) (*RawWorkbook, error) {
-	xr, err := xlsxread.Open(path, xlsxread.Limits{
-		MaxUncompressedBytes: orDefault(opt.MaxUncompressedBytes, DefaultMaxUncompressedBytes),
-		MaxRows:              orDefault(opt.MaxRows, DefaultMaxRows) + 1, // the header row counts there
-		MaxColumns:           orDefault(opt.MaxColumns, DefaultMaxColumns),
-		MaxCellChars:         orDefault(opt.MaxCellChars, DefaultMaxCellChars),
-	})
+	xr, err := openXLSX(path, opt)
 	if err != nil {
-		return nil, readError(path, err)
+		return nil, err
 	}
 	return &RawWorkbook{Path: path, xr: xr, opt: opt}, nil
 }

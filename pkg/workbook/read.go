@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"secmgr/internal/limits"
 	"secmgr/internal/oserr"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/validate"
@@ -79,15 +80,9 @@ func (e *Error) Unwrap() error { return e.err }
 // records what it finds wrong in Findings. The error is for a file that
 // is not a readable .xlsx workbook; its message names the file.
 func Open(path string, opt Options) (*Workbook, error) {
-	lim := xlsxread.Limits{
-		MaxUncompressedBytes: orDefault(opt.MaxUncompressedBytes, DefaultMaxUncompressedBytes),
-		MaxRows:              orDefault(opt.MaxRows, DefaultMaxRows) + 1, // the header row counts there
-		MaxColumns:           orDefault(opt.MaxColumns, DefaultMaxColumns),
-		MaxCellChars:         orDefault(opt.MaxCellChars, DefaultMaxCellChars),
-	}
-	xr, err := xlsxread.Open(path, lim)
+	xr, err := openXLSX(path, opt)
 	if err != nil {
-		return nil, readError(path, err)
+		return nil, err
 	}
 	w := &Workbook{Path: path, xr: xr, omitted: validate.Omitted{Max: opt.MaxFindings}}
 	seen := make(map[artifacts.TabID]string)
@@ -137,11 +132,19 @@ func (w *Workbook) Sheet(id artifacts.TabID) *Sheet {
 	return nil
 }
 
-func orDefault[T int | int64](v, def T) T {
-	if v <= 0 {
-		return def
+// openXLSX opens the workbook at path with the bounded reader, within
+// opt's limits. The error is an *Error naming the file.
+func openXLSX(path string, opt Options) (*xlsxread.Workbook, error) {
+	xr, err := xlsxread.Open(path, xlsxread.Limits{
+		MaxUncompressedBytes: limits.OrDefault(opt.MaxUncompressedBytes, DefaultMaxUncompressedBytes),
+		MaxRows:              limits.OrDefault(opt.MaxRows, DefaultMaxRows) + 1, // the header row counts there
+		MaxColumns:           limits.OrDefault(opt.MaxColumns, DefaultMaxColumns),
+		MaxCellChars:         limits.OrDefault(opt.MaxCellChars, DefaultMaxCellChars),
+	})
+	if err != nil {
+		return nil, readError(path, err)
 	}
-	return v
+	return xr, nil
 }
 
 // readHeader reads row 1 of s and fills Present, Headers and the column

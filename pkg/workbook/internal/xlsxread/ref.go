@@ -2,25 +2,13 @@ package xlsxread
 
 import (
 	"math"
+	"secmgr/internal/cellref"
 	"strconv"
 )
 
 // ColumnName returns the letters of a 1-based column index: 1 -> "A",
 // 26 -> "Z", 27 -> "AA", 16384 -> "XFD". It returns "" for col < 1.
-func ColumnName(col int) string {
-	if col < 1 {
-		return ""
-	}
-	var b [16]byte
-	i := len(b)
-	for col > 0 {
-		col--
-		i--
-		b[i] = byte('A' + col%26)
-		col /= 26
-	}
-	return string(b[i:])
-}
+func ColumnName(col int) string { return string(cellref.AppendColumn(nil, col)) }
 
 // CellRef returns the A1-style reference of a cell: (3, 7) -> "C7".
 func CellRef(col, row int) string {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"secmgr/internal/limits"
 	"secmgr/internal/textfmt"
 	"strings"
 	"sync/atomic"
@@ -46,21 +47,11 @@ const (
 )
 
 func (l Limits) withDefaults() Limits {
-	if l.MaxUncompressedBytes <= 0 {
-		l.MaxUncompressedBytes = DefaultMaxUncompressedBytes
-	}
-	if l.MaxRows <= 0 {
-		l.MaxRows = DefaultMaxRows
-	}
-	if l.MaxColumns <= 0 {
-		l.MaxColumns = DefaultMaxColumns
-	}
-	if l.MaxCellChars <= 0 {
-		l.MaxCellChars = DefaultMaxCellChars
-	}
-	if l.MaxSharedStrings <= 0 {
-		l.MaxSharedStrings = DefaultMaxSharedStrings
-	}
+	l.MaxUncompressedBytes = limits.OrDefault(l.MaxUncompressedBytes, DefaultMaxUncompressedBytes)
+	l.MaxRows = limits.OrDefault(l.MaxRows, DefaultMaxRows)
+	l.MaxColumns = limits.OrDefault(l.MaxColumns, DefaultMaxColumns)
+	l.MaxCellChars = limits.OrDefault(l.MaxCellChars, DefaultMaxCellChars)
+	l.MaxSharedStrings = limits.OrDefault(l.MaxSharedStrings, DefaultMaxSharedStrings)
 	return l
 }
 
