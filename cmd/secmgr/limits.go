@@ -62,15 +62,19 @@ func limitHint(err error) string {
 // describes, or "" for a fixed one. The hostile-input tests hold every
 // message to its flag.
 func limitFlag(msg string) string {
-	switch {
-	case strings.Contains(msg, "limit on uncompressed data"):
-		return "--max-workbook-bytes"
-	case strings.Contains(msg, "rows (the limit)"):
-		return "--max-rows"
-	case strings.Contains(msg, "the last column allowed"):
-		return "--max-columns"
-	case strings.Contains(msg, "characters"):
-		return "--max-cell-chars"
+	for _, l := range raisable {
+		if strings.Contains(msg, l.phrase) {
+			return l.flag
+		}
 	}
 	return ""
+}
+
+// raisable pairs the phrase of a reader's message on a limit with the
+// flag that raises that limit.
+var raisable = []struct{ phrase, flag string }{
+	{"limit on uncompressed data", "--max-workbook-bytes"},
+	{"rows (the limit)", "--max-rows"},
+	{"the last column allowed", "--max-columns"},
+	{"characters", "--max-cell-chars"},
 }

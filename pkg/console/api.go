@@ -44,16 +44,36 @@ func writePlan(w http.ResponseWriter, status int, p *plans.Plan) {
 	w.Write(b)
 }
 
-// apiCount counts the rows an export with the same query would hold.
-func (s *Server) apiCount(w http.ResponseWriter, r *http.Request) {
+// loadJSON returns the environment (see envCache), or answers with a
+// JSON error why it cannot: load's counterpart for the API.
+func (s *Server) loadJSON(w http.ResponseWriter) (*loaded, bool) {
 	l, err := s.env.get()
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, err)
-		return
+		return nil, false
+	}
+	return l, true
+}
+
+// loadQuery returns the environment and the export query of r, or
+// answers with a JSON error why it cannot.
+func (s *Server) loadQuery(w http.ResponseWriter, r *http.Request) (*loaded, query, bool) {
+	l, ok := s.loadJSON(w)
+	if !ok {
+		return nil, query{}, false
 	}
 	q, err := parseQuery(r)
 	if err != nil {
 		jsonError(w, http.StatusBadRequest, err)
+		return nil, query{}, false
+	}
+	return l, q, true
+}
+
+// apiCount counts the rows an export with the same query would hold.
+func (s *Server) apiCount(w http.ResponseWriter, r *http.Request) {
+	l, q, ok := s.loadQuery(w, r)
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"rows": countRows(l.env, q.Selection)})
@@ -174,14 +194,14 @@ func (s *Server) apiUndo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
-	l, err := s.env.get()
-	if err != nil {
-		jsonError(w, http.StatusInternalServerError, err)
+	l, ok := s.loadJSON(w)
+	if !ok {
 		return
 	}
 	ix := l.index()
 	q := r.URL.Query()
 	var doc any
+	var err error
 	switch {
 	case q.Get("user") != "":
 		doc, err = ix.User(q.Get("user"))
@@ -200,9 +220,8 @@ func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	l, err := s.env.get()
-	if err != nil {
-		jsonError(w, http.StatusInternalServerError, err)
+	l, ok := s.loadJSON(w)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -146,14 +146,8 @@ func (s *Server) exportPage(w http.ResponseWriter, r *http.Request) {
 // and sends it as SecurityExtract.HHMMSS.xlsx. Passwords are never
 // exported here.
 func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
-	l, err := s.env.get()
-	if err != nil {
-		jsonError(w, http.StatusInternalServerError, err)
-		return
-	}
-	q, err := parseQuery(r)
-	if err != nil {
-		jsonError(w, http.StatusBadRequest, err)
+	l, q, ok := s.loadQuery(w, r)
+	if !ok {
 		return
 	}
 	dir, err := os.MkdirTemp(s.uploads, "export-")

@@ -552,7 +552,7 @@ func (a *annotator) write(w io.Writer) error {
 			}
 		case a.deferred[k]:
 		default:
-			if err := copyEntry(zw, f); err != nil {
+			if err := copyRaw(zw, f, entryName(f.Name)); err != nil {
 				return err
 			}
 			written[k] = true
@@ -564,29 +564,13 @@ func (a *annotator) write(w io.Writer) error {
 	// Deferred parts nothing rewrote are copied as they were.
 	for _, f := range a.zr.File {
 		if k := partKey(f.Name); a.deferred[k] && !written[k] {
-			if err := copyEntry(zw, f); err != nil {
+			if err := copyRaw(zw, f, entryName(f.Name)); err != nil {
 				return err
 			}
 			written[k] = true
 		}
 	}
 	return zw.Close()
-}
-
-// copyEntry copies a zip entry without recompressing it.
-func copyEntry(zw *zip.Writer, f *zip.File) error {
-	r, err := f.OpenRaw()
-	if err != nil {
-		return err
-	}
-	h := f.FileHeader
-	h.Name = entryName(h.Name)
-	w, err := zw.CreateRaw(&h)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(w, r)
-	return err
 }
 
 func (a *annotator) writeContentTypes(w io.Writer) error {
@@ -819,14 +803,9 @@ func (a *annotator) writeSharedStrings(create func(*zip.File, string) (io.Writer
 // dropSharedStrings copies the shared strings part, emptying the strings
 // whose index is in drop.
 func dropSharedStrings(w io.Writer, r io.Reader, drop map[int]bool) error {
-	tz := newXMLTokens(r)
 	i := -1
 	skipping := false
-	for {
-		tok, err := tz.next()
-		if err == io.EOF {
-			return nil
-		}
+	for tok, err := range xmlTokensIn(r) {
 		if err != nil {
 			return err
 		}
@@ -854,6 +833,7 @@ func dropSharedStrings(w io.Writer, r io.Reader, drop map[int]bool) error {
 			return err
 		}
 	}
+	return nil
 }
 
 // locate returns the sheet and cell a finding is marked on, or "" when its

@@ -44,7 +44,6 @@ const relsNS = "http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 // one, is set to newVMLRID. It holds one token at a time.
 func rewriteSheet(w io.Writer, r io.Reader, job *sheetJob, styles *styleSheet, usable func(rid string) bool, newVMLRID string) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	tz := newXMLTokens(r)
 	const (
 		before = iota
 		inData
@@ -121,11 +120,7 @@ func rewriteSheet(w io.Writer, r io.Reader, job *sheetJob, styles *styleSheet, u
 		return fmt.Sprintf(`<%s xmlns:r="%s" r:id="%s"/>`, qname(prefix, "legacyDrawing"), relsNS, newVMLRID)
 	}
 
-	for {
-		tok, err := tz.next()
-		if err == io.EOF {
-			break
-		}
+	for tok, err := range xmlTokensIn(r) {
 		if err != nil {
 			return err
 		}
@@ -385,16 +380,11 @@ func rowStyleOf(tok []byte) int {
 // scanSharedStrings calls keep for the shared string of every cell of the
 // sheet XML in r that is not a password cell of job (nil: none).
 func scanSharedStrings(r io.Reader, pwCols []int, keep func(int)) error {
-	tz := newXMLTokens(r)
 	row, col := 0, 0
 	typ := ""
 	inV, password := false, false
 	var value []byte
-	for {
-		tok, err := tz.next()
-		if err == io.EOF {
-			return nil
-		}
+	for tok, err := range xmlTokensIn(r) {
 		if err != nil {
 			return err
 		}
@@ -429,6 +419,7 @@ func scanSharedStrings(r io.Reader, pwCols []int, keep func(int)) error {
 			}
 		}
 	}
+	return nil
 }
 
 // refColumn returns the column of a cell reference such as "AB12".

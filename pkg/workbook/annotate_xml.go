@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"iter"
+	"slices"
 	"strings"
 )
 
@@ -30,6 +32,28 @@ type xmlTokens struct {
 
 func newXMLTokens(r io.Reader) *xmlTokens {
 	return &xmlTokens{r: r, buf: make([]byte, 64<<10)}
+}
+
+// xmlTokensIn yields the tokens of the XML in r (see next), each valid
+// until the loop goes on; it ends with the input, or after yielding an
+// error.
+func xmlTokensIn(r io.Reader) iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		t := newXMLTokens(r)
+		for {
+			tok, err := t.next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(tok, nil) {
+				return
+			}
+		}
+	}
 }
 
 // fill reads more input, keeping buf[pos:end]; it grows buf when it is
@@ -117,28 +141,11 @@ func markupEnd(b []byte, eof bool) int {
 		return find(9, "]]>")
 	case bytes.HasPrefix(b, []byte("<?")):
 		return find(2, "?>")
-	case bytes.HasPrefix(b, []byte("<!")): // a declaration, with an internal subset in [...]
-		depth := 0
-		var quote byte
-		for i := 2; i < len(b); i++ {
-			c := b[i]
-			switch {
-			case quote != 0:
-				if c == quote {
-					quote = 0
-				}
-			case c == '"' || c == '\'':
-				quote = c
-			case c == '[':
-				depth++
-			case c == ']':
-				depth--
-			case c == '>' && depth <= 0:
-				return i + 1
-			}
-		}
-		return 0
 	}
+	// A tag ends at the first '>' outside quotes; a declaration's at the
+	// first one outside quotes and its internal subset in [...].
+	decl := len(b) > 1 && b[1] == '!'
+	depth := 0
 	var quote byte
 	for i := 1; i < len(b); i++ {
 		c := b[i]
@@ -149,7 +156,11 @@ func markupEnd(b []byte, eof bool) int {
 			}
 		case c == '"' || c == '\'':
 			quote = c
-		case c == '>':
+		case decl && c == '[':
+			depth++
+		case decl && c == ']':
+			depth--
+		case c == '>' && depth <= 0:
 			return i + 1
 		}
 	}
@@ -162,24 +173,39 @@ type tagInfo struct {
 	end, self     bool
 }
 
+// tagName returns the name of the tag tok as written (with any prefix)
+// and whether it is an end tag; ok is false for markup that is not a tag
+// (a comment, CDATA, a processing instruction).
+func tagName(tok []byte) (name []byte, end, ok bool) {
+	if len(tok) < 3 || tok[0] != '<' {
+		return nil, false, false
+	}
+	i := 1
+	switch tok[1] {
+	case '/':
+		end, i = true, 2
+	case '!', '?':
+		return nil, false, false
+	}
+	return tok[i:nameEnd(tok, i)], end, true
+}
+
+// nameEnd returns where the name that starts at tok[i] ends.
+func nameEnd(tok []byte, i int) int {
+	for i < len(tok) && !isSpace(tok[i]) && tok[i] != '>' && tok[i] != '/' {
+		i++
+	}
+	return i
+}
+
 // parseTag returns the name of the tag tok; ok is false for markup that
 // is not a tag (a comment, CDATA, a processing instruction).
 func parseTag(tok []byte) (ti tagInfo, ok bool) {
-	if len(tok) < 3 || tok[0] != '<' {
+	name, end, ok := tagName(tok)
+	if !ok {
 		return ti, false
 	}
-	i := 1
-	if tok[1] == '/' {
-		ti.end = true
-		i = 2
-	} else if tok[1] == '!' || tok[1] == '?' {
-		return ti, false
-	}
-	j := i
-	for j < len(tok) && !isSpace(tok[j]) && tok[j] != '>' && tok[j] != '/' {
-		j++
-	}
-	name := tok[i:j]
+	ti.end = end
 	if k := bytes.IndexByte(name, ':'); k >= 0 {
 		ti.prefix, ti.local = string(name[:k]), string(name[k+1:])
 	} else {
@@ -190,25 +216,12 @@ func parseTag(tok []byte) (ti tagInfo, ok bool) {
 }
 
 // isTag reports whether tok is a tag with the local name local (any
-// prefix), without allocating.
+// prefix), an end tag when end, without allocating.
 func isTag(tok []byte, local string, end bool) bool {
-	i := 1
-	if len(tok) < 3 || tok[0] != '<' {
+	name, isEnd, ok := tagName(tok)
+	if !ok || isEnd != end {
 		return false
 	}
-	if tok[1] == '/' {
-		if !end {
-			return false
-		}
-		i = 2
-	} else if end || tok[1] == '!' || tok[1] == '?' {
-		return false
-	}
-	j := i
-	for j < len(tok) && !isSpace(tok[j]) && tok[j] != '>' && tok[j] != '/' {
-		j++
-	}
-	name := tok[i:j]
 	if k := bytes.IndexByte(name, ':'); k >= 0 {
 		name = name[k+1:]
 	}
@@ -218,32 +231,35 @@ func isTag(tok []byte, local string, end bool) bool {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // xmlAttr is one attribute of a tag: tok[start:end] is the whole
-// attribute (name="value"), Value its raw value.
+// attribute (name="value"), Name its name as written (with any prefix),
+// Value its raw value.
 type xmlAttr struct {
-	Name       string // as written, with any prefix
-	Value      []byte // raw, entities not decoded
-	start, end int
+	Name, Value []byte
+	start, end  int
 }
 
-// tagAttrs lists the attributes of the tag tok.
-func tagAttrs(tok []byte) []xmlAttr {
-	var out []xmlAttr
-	i := 1
-	for i < len(tok) && !isSpace(tok[i]) && tok[i] != '>' && tok[i] != '/' {
-		i++
-	}
+// attrScanner walks the well-formed attributes of a tag without
+// allocating: rewriting a sheet reads the attributes of every cell.
+type attrScanner struct {
+	tok []byte
+	i   int
+}
+
+func scanAttrs(tok []byte) attrScanner { return attrScanner{tok: tok, i: nameEnd(tok, 1)} }
+
+// next returns the next attribute; ok is false at the end of the tag,
+// and at an unterminated value (nothing after it can be read).
+func (s *attrScanner) next() (a xmlAttr, ok bool) {
+	tok, i := s.tok, s.i
 	for i < len(tok) {
 		for i < len(tok) && (isSpace(tok[i]) || tok[i] == '/' || tok[i] == '>') {
 			i++
-		}
-		if i >= len(tok) {
-			break
 		}
 		start := i
 		for i < len(tok) && tok[i] != '=' && !isSpace(tok[i]) && tok[i] != '>' {
 			i++
 		}
-		name := string(tok[start:i])
+		name := tok[start:i]
 		for i < len(tok) && isSpace(tok[i]) {
 			i++
 		}
@@ -262,86 +278,59 @@ func tagAttrs(tok []byte) []xmlAttr {
 		if k < 0 {
 			break
 		}
-		out = append(out, xmlAttr{Name: name, Value: tok[i+1 : i+1+k], start: start, end: i + 2 + k})
-		i += k + 2
+		s.i = i + k + 2
+		return xmlAttr{Name: name, Value: tok[i+1 : i+1+k], start: start, end: i + 2 + k}, true
 	}
-	return out
+	s.i = len(tok)
+	return xmlAttr{}, false
 }
 
 // attrRaw returns the raw value of the unprefixed attribute name of the
 // tag tok, without allocating: the hot path of rewriting a sheet.
 func attrRaw(tok []byte, name string) ([]byte, bool) {
-	i := 1
-	for i < len(tok) && !isSpace(tok[i]) && tok[i] != '>' && tok[i] != '/' {
-		i++
-	}
-	for i < len(tok) {
-		for i < len(tok) && (isSpace(tok[i]) || tok[i] == '/' || tok[i] == '>') {
-			i++
-		}
-		start := i
-		for i < len(tok) && tok[i] != '=' && !isSpace(tok[i]) && tok[i] != '>' {
-			i++
-		}
-		key := tok[start:i]
-		for i < len(tok) && isSpace(tok[i]) {
-			i++
-		}
-		if i >= len(tok) || tok[i] != '=' {
-			if i == start {
-				i++
-			}
-			continue
-		}
-		i++
-		for i < len(tok) && isSpace(tok[i]) {
-			i++
-		}
-		if i >= len(tok) || tok[i] != '"' && tok[i] != '\'' {
-			continue
-		}
-		q := tok[i]
-		k := bytes.IndexByte(tok[i+1:], q)
-		if k < 0 {
+	for s := scanAttrs(tok); ; {
+		a, ok := s.next()
+		if !ok {
 			return nil, false
 		}
-		if string(key) == name {
-			return tok[i+1 : i+1+k], true
+		if string(a.Name) == name {
+			return a.Value, true
 		}
-		i += k + 2
 	}
-	return nil, false
 }
 
 // attrValue returns the decoded value of the attribute whose local name
 // is local (any prefix when anyPrefix, else none).
 func attrValue(tok []byte, local string, anyPrefix bool) (string, bool) {
-	for _, a := range tagAttrs(tok) {
+	for s := scanAttrs(tok); ; {
+		a, ok := s.next()
+		if !ok {
+			return "", false
+		}
 		name := a.Name
-		if k := strings.IndexByte(name, ':'); k >= 0 {
-			if !anyPrefix || name[:k] == "xmlns" {
+		if k := bytes.IndexByte(name, ':'); k >= 0 {
+			if !anyPrefix || string(name[:k]) == "xmlns" {
 				continue
 			}
 			name = name[k+1:]
 		}
-		if name == local {
+		if string(name) == local {
 			return xmlUnescape(a.Value), true
 		}
 	}
-	return "", false
 }
 
 // withAttr returns tok with the attribute name set to value (escaped by
 // the caller) and the attributes in drop removed.
 func withAttr(dst, tok []byte, name, value string, drop ...string) []byte {
-	attrs := tagAttrs(tok)
-	i := 1
-	for i < len(tok) && !isSpace(tok[i]) && tok[i] != '>' && tok[i] != '/' {
-		i++
-	}
+	i := nameEnd(tok, 1)
 	dst = append(dst, tok[:i]...)
-	for _, a := range attrs {
-		if a.Name == name || contains(drop, a.Name) {
+	for s := scanAttrs(tok); ; {
+		a, ok := s.next()
+		if !ok {
+			break
+		}
+		if string(a.Name) == name || slices.Contains(drop, string(a.Name)) {
 			continue
 		}
 		dst = append(dst, ' ')
@@ -358,15 +347,6 @@ func withAttr(dst, tok []byte, name, value string, drop ...string) []byte {
 		return append(dst, "/>"...)
 	}
 	return append(dst, '>')
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // selfClosed returns the start tag tok as an empty-element tag.

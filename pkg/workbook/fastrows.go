@@ -168,7 +168,7 @@ func splice(template string, out io.Writer, spools map[string]*rowSpool) error {
 	for _, f := range files {
 		spool, ok := spools[f.Name]
 		if !ok {
-			if err := copyRaw(zw, f); err != nil {
+			if err := copyRaw(zw, f, f.Name); err != nil {
 				return err
 			}
 			continue
@@ -180,12 +180,14 @@ func splice(template string, out io.Writer, spools map[string]*rowSpool) error {
 	return zw.Close()
 }
 
-func copyRaw(zw *zip.Writer, f *zip.File) error {
+// copyRaw copies the zip entry f to zw as name, without recompressing it.
+func copyRaw(zw *zip.Writer, f *zip.File, name string) error {
 	r, err := f.OpenRaw()
 	if err != nil {
 		return err
 	}
 	h := f.FileHeader
+	h.Name = name
 	w, err := zw.CreateRaw(&h)
 	if err != nil {
 		return err

@@ -1,6 +1,11 @@
 package workbook
 
-import "archive/zip"
+import (
+	"archive/zip"
+	"io"
+
+	"secmgr/pkg/workbook/internal/xlsxread"
+)
 
 // ReadProgress is what Options.Progress is told while a workbook is read.
 type ReadProgress struct {
@@ -68,4 +73,28 @@ func (p *readProgress) end(s *Sheet, n int) {
 		p.done += p.size[s]
 	}
 	p.fn(ReadProgress{Sheet: s.Name, Rows: n, Done: p.done, Total: p.total})
+}
+
+// readRows streams the rows sr reads of sheet s to fn and returns how
+// many it read, telling p as it goes (but not the end: the caller may
+// stop early). An error of fn is returned as is; one of reading is an
+// *Error naming the file at path.
+func (p *readProgress) readRows(path string, s *Sheet, sr *xlsxread.SheetReader, fn func(num int, cells []xlsxread.Cell) error) (int, error) {
+	p.row(s, 0)
+	rows := 0
+	for {
+		num, cells, err := sr.Next()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return rows, readError(path, err)
+		}
+		if rows++; rows%progressEvery == 0 {
+			p.row(s, rows)
+		}
+		if err := fn(num, cells); err != nil {
+			return rows, err
+		}
+	}
 }

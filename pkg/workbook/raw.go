@@ -3,7 +3,6 @@ package workbook
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"secmgr/pkg/workbook/internal/xlsxread"
@@ -102,30 +101,19 @@ func (w *RawWorkbook) ReadSheet(name string, fn func(row int, cells []RawCell) e
 	// Progress is reported as for Read, with the sheet standing for a tab.
 	s := &Sheet{Name: w.xr.Sheets()[i].Name, index: i}
 	progress := newReadProgress(w.Path, w.opt.Progress, []*Sheet{s}, func(*Sheet) string { return w.xr.Sheets()[i].Part })
-	progress.row(s, 0)
 	var out []RawCell
-	rows := 0
-	for {
-		num, cells, err := sr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return readError(w.Path, err)
-		}
-		if rows++; rows%progressEvery == 0 {
-			progress.row(s, rows)
-		}
+	rows, err := progress.readRows(w.Path, s, sr, func(num int, cells []xlsxread.Cell) error {
 		out = out[:0]
 		for _, c := range cells {
 			out = append(out, RawCell{Col: c.Col, Value: c.Value, Formula: c.Formula})
 		}
-		if err := fn(num, out); err != nil {
-			if errors.Is(err, ErrStopReading) {
-				return nil
-			}
-			return err
-		}
+		return fn(num, out)
+	})
+	if errors.Is(err, ErrStopReading) {
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	progress.end(s, rows)
 	return nil

@@ -312,21 +312,9 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 		isError bool
 	}
 	var unread []unreadable
-	rows := 0 // rows of the sheet read, for progress
-	w.progress.row(s, 0)
-	for {
-		num, cells, err := sr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return readError(w.Path, err)
-		}
-		if rows++; rows%progressEvery == 0 {
-			w.progress.row(s, rows)
-		}
+	rows, err := w.progress.readRows(w.Path, s, sr, func(num int, cells []xlsxread.Cell) error {
 		if num < 2 {
-			continue // the header
+			return nil // the header
 		}
 		if len(row.Values) != n { // fn replaced the slice
 			row.Values = make([]string, n)
@@ -375,7 +363,7 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 						"the cell holds a formula that was never calculated; open and save the workbook in Excel or LibreOffice, or type the value"))
 				}
 			}
-			continue
+			return nil
 		}
 		data, act := false, -1
 		for ci, v := range vals {
@@ -396,7 +384,7 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 					fmt.Sprintf("row %d has only an %s (%s) and no %s; write the %s it applies to, or clear the row",
 						num, tab.Columns[act].Name, vals[act], keyNames(tab), tab.Artifact)))
 			}
-			continue // blank
+			return nil // blank
 		}
 		for _, tr := range trims {
 			w.add(s.Finding(validate.Warning, validate.CodeWhitespace, tr.col, num,
@@ -411,9 +399,10 @@ func (w *Workbook) Read(s *Sheet, fn func(*Row) error) error {
 			}
 		}
 		row.Number = num
-		if err := fn(row); err != nil {
-			return err
-		}
+		return fn(row)
+	})
+	if err != nil {
+		return err
 	}
 	w.checkMerged(s, colMap, sr.MergedRanges())
 	w.progress.end(s, rows)

@@ -316,18 +316,8 @@ func (s *scanner) tag() (int, error) {
 		s.isEnd = true
 		i = 2
 	}
-	start, local := i, i
-	for ; i < len(b); i++ {
-		c := tagClass[b[i]]
-		if c == clName {
-			continue
-		}
-		if c == clColon {
-			local = i + 1
-			continue
-		}
-		break
-	}
+	start := i
+	i, local := scanName(b, i)
 	if i == len(b) {
 		return 0, nil
 	}
@@ -336,9 +326,7 @@ func (s *scanner) tag() (int, error) {
 	}
 	s.name = b[local:i]
 	if s.isEnd {
-		for i < len(b) && tagClass[b[i]] == clSpace {
-			i++
-		}
+		i = skipSpace(b, i)
 		if i == len(b) {
 			return 0, nil
 		}
@@ -349,9 +337,7 @@ func (s *scanner) tag() (int, error) {
 	}
 	base := int32(s.pos)
 	for {
-		for i < len(b) && tagClass[b[i]] == clSpace {
-			i++
-		}
+		i = skipSpace(b, i)
 		if i == len(b) {
 			return 0, nil
 		}
@@ -368,38 +354,23 @@ func (s *scanner) tag() (int, error) {
 			s.self = true
 			return i + 2, nil
 		}
-		ns, ls := i, i
-		for ; i < len(b); i++ {
-			c := tagClass[b[i]]
-			if c == clName {
-				continue
-			}
-			if c == clColon {
-				ls = i + 1
-				continue
-			}
-			break
-		}
-		ne := i
+		ns := i
+		ne, ls := scanName(b, i)
+		i = ne
 		if i == len(b) {
 			return 0, nil
 		}
 		if ne == ns || ls == ne {
 			return 0, s.badTag(b)
 		}
-		for i < len(b) && tagClass[b[i]] == clSpace {
-			i++
-		}
+		i = skipSpace(b, i)
 		if i == len(b) {
 			return 0, nil
 		}
 		if b[i] != '=' {
 			return 0, s.badTag(b)
 		}
-		i++
-		for i < len(b) && tagClass[b[i]] == clSpace {
-			i++
-		}
+		i = skipSpace(b, i+1)
 		if i == len(b) {
 			return 0, nil
 		}
@@ -422,6 +393,31 @@ func (s *scanner) tag() (int, error) {
 			return 0, s.badTag(b)
 		}
 	}
+}
+
+// scanName scans the qualified name that starts at b[i]: it returns
+// where the name ends and where its local part starts (after the colon).
+func scanName(b []byte, i int) (end, local int) {
+	local = i
+	for ; i < len(b); i++ {
+		switch tagClass[b[i]] {
+		case clName:
+		case clColon:
+			local = i + 1
+		default:
+			return i, local
+		}
+	}
+	return i, local
+}
+
+// skipSpace returns the index of the first byte from b[i] on that is not
+// XML white space.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && tagClass[b[i]] == clSpace {
+		i++
+	}
+	return i
 }
 
 func (s *scanner) badTag(b []byte) *Error {

@@ -157,29 +157,23 @@ func (s *SheetReader) next() (int, []Cell, error) {
 		switch s.state {
 		case stDone:
 			return 0, nil, io.EOF
-		case stBefore:
+		case stBefore, stAfter:
+			// Outside sheetData: before it, look for it; after it, for
+			// the merged ranges.
 			k, err := sc.next()
 			if err != nil {
 				return 0, nil, err
 			}
 			switch {
 			case k == tokEOF:
-				s.state = stDone // no sheetData: a chart sheet, say
-			case k == tokStart && string(sc.name) == "sheetData":
+				s.state = stDone // with no sheetData before it: a chart sheet, say
+			case k != tokStart:
+			case s.state == stBefore && string(sc.name) == "sheetData":
 				s.state = stIn
 				if sc.self {
 					s.state = stAfter
 				}
-			}
-		case stAfter:
-			k, err := sc.next()
-			if err != nil {
-				return 0, nil, err
-			}
-			switch {
-			case k == tokEOF:
-				s.state = stDone
-			case k == tokStart && string(sc.name) == "mergeCell":
+			case s.state == stAfter && string(sc.name) == "mergeCell":
 				if v, ok := sc.attr("ref"); ok {
 					if len(s.merged) >= maxMergedRanges {
 						return 0, nil, newErr(ErrLimit, s.part, "the sheet has more than %s merged ranges", textfmt.Count(maxMergedRanges))
