@@ -12,3 +12,21 @@ func TestOrDefault(t *testing.T) {
 		t.Errorf("OrDefault(int64(-5), 1<<30) = %d", got)
 	}
 }
+
+func TestFill(t *testing.T) {
+	type lim struct {
+		Bytes  int64
+		Rows   int
+		Name   string
+		hidden int
+	}
+	def := lim{Bytes: 1 << 30, Rows: 100, Name: "default", hidden: 5}
+	got := Fill(lim{Bytes: -1, Rows: 7, hidden: 0}, def)
+	want := lim{Bytes: 1 << 30, Rows: 7, Name: "", hidden: 0}
+	if got != want {
+		t.Errorf("Fill = %+v, want %+v", got, want)
+	}
+	if got := Fill(lim{}, def); got.Bytes != def.Bytes || got.Rows != def.Rows {
+		t.Errorf("Fill(zero) = %+v", got)
+	}
+}

@@ -100,13 +100,10 @@ const (
 	DefaultMaxDepth     = 64
 )
 
-func (l Limits) withDefaults() Limits {
-	l.MaxFileBytes = limits.OrDefault(l.MaxFileBytes, DefaultMaxFileBytes)
-	l.MaxAccounts = limits.OrDefault(l.MaxAccounts, DefaultMaxAccounts)
-	l.MaxLineBytes = limits.OrDefault(l.MaxLineBytes, DefaultMaxLineBytes)
-	l.MaxDepth = limits.OrDefault(l.MaxDepth, DefaultMaxDepth)
-	return l
-}
+// defaultLimits are the limits a zero field takes.
+var defaultLimits = Limits{MaxFileBytes: DefaultMaxFileBytes, MaxAccounts: DefaultMaxAccounts, MaxLineBytes: DefaultMaxLineBytes, MaxDepth: DefaultMaxDepth}
+
+func (l Limits) withDefaults() Limits { return limits.Fill(l, defaultLimits) }
 
 // CSVColumns names the columns of a generic CSV. UserName is required;
 // the others are optional. Without Enabled every account is enabled (an

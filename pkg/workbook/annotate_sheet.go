@@ -134,194 +134,180 @@ func rewriteSheet(w io.Writer, r io.Reader, job *sheetJob, styles *styleSheet, u
 				depth++
 			}
 		}
-		switch state {
-		case copyRow:
-			if isMarkup && tok[1] == '/' && isTag(tok, "row", true) {
-				state = inData
-			}
-		case skipCell:
-			switch {
-			case !isMarkup:
-				if inV {
-					value = append(value, tok...)
-				}
-			case isTag(tok, "v", false):
-				inV, value = true, value[:0]
-			case isTag(tok, "v", true):
-				inV = false
-			case isTag(tok, "c", true):
-				state = editRow
-				if cellType == "s" {
-					if i, err := strconv.Atoi(strings.TrimSpace(string(value))); err == nil && i >= 0 {
-						job.cleared = append(job.cleared, i)
-					}
-				}
-			}
-			continue // the password cell's content is dropped
-		case before:
-			if !isMarkup {
-				break
-			}
-			switch {
-			case isTag(tok, "col", false):
-				if c, ok := parseColStyle(tok); ok {
-					colStyles = append(colStyles, c)
-				}
-			case isTag(tok, "sheetData", false):
-				ti, _ := parseTag(tok)
-				prefix = ti.prefix
-				if !ti.self {
+		// Text is copied as it was, but a password cell's.
+		if isMarkup || state == skipCell {
+			switch state {
+			case copyRow:
+				if tok[1] == '/' && isTag(tok, "row", true) {
 					state = inData
-					break
 				}
-				if _, err := bw.Write(opened(scratch[:0], tok)); err != nil {
-					return err
-				}
-				if err := insertRows(math.MaxInt); err != nil {
-					return err
-				}
-				fmt.Fprintf(bw, `</%s>`, qname(prefix, "sheetData"))
-				state = after
-				continue
-			case d == 1 && isMarkup && tok[1] == '/':
-				if len(job.marks) > 0 {
-					return fmt.Errorf("the sheet has no sheetData element")
-				}
-			}
-		case inData:
-			if !isMarkup {
-				break
-			}
-			switch {
-			case isTag(tok, "row", false):
-				r := rowNum + 1
-				if v, ok := attrRaw(tok, "r"); ok {
-					n, ok := xlsxread.ParseRowNumber(v)
-					if !ok || n < 1 || n > 1<<21 {
-						return fmt.Errorf("a row has the number %q", v)
-					}
-					r = n
-				}
-				if r <= rowNum {
-					return fmt.Errorf("row %d comes after row %d; save the workbook again from Excel or LibreOffice", r, rowNum)
-				}
-				if err := insertRows(r); err != nil {
-					return err
-				}
-				rowNum, colNum = r, 0
-				marked := mi < len(job.marks) && job.marks[mi].row == r
-				clear := len(job.pwCols) > 0 && r > 1
-				self := tok[len(tok)-2] == '/'
+			case skipCell:
 				switch {
-				case !marked && !clear:
-					if !self {
-						state = copyRow
+				case !isMarkup:
+					if inV {
+						value = append(value, tok...)
 					}
-				case self && marked:
-					rowStyle = rowStyleOf(tok)
+				case isTag(tok, "v", false):
+					inV, value = true, value[:0]
+				case isTag(tok, "v", true):
+					inV = false
+				case isTag(tok, "c", true):
+					state = editRow
+					if cellType == "s" {
+						if i, err := strconv.Atoi(strings.TrimSpace(string(value))); err == nil && i >= 0 {
+							job.cleared = append(job.cleared, i)
+						}
+					}
+				}
+				continue // the password cell's content is dropped
+			case before:
+				switch {
+				case isTag(tok, "col", false):
+					if c, ok := parseColStyle(tok); ok {
+						colStyles = append(colStyles, c)
+					}
+				case isTag(tok, "sheetData", false):
+					ti, _ := parseTag(tok)
+					prefix = ti.prefix
+					if !ti.self {
+						state = inData
+						break
+					}
 					if _, err := bw.Write(opened(scratch[:0], tok)); err != nil {
 						return err
 					}
-					if err := insertCells(r, math.MaxInt); err != nil {
+					if err := insertRows(math.MaxInt); err != nil {
 						return err
 					}
-					fmt.Fprintf(bw, `</%s>`, qname(prefix, "row"))
+					fmt.Fprintf(bw, `</%s>`, qname(prefix, "sheetData"))
+					state = after
 					continue
-				case !self:
-					rowStyle = rowStyleOf(tok)
-					state = editRow
+				case d == 1 && tok[1] == '/':
+					if len(job.marks) > 0 {
+						return fmt.Errorf("the sheet has no sheetData element")
+					}
 				}
-			case isTag(tok, "sheetData", true):
-				if err := insertRows(math.MaxInt); err != nil {
-					return err
+			case inData:
+				switch {
+				case isTag(tok, "row", false):
+					r, v, ok := position(tok, rowNum, refRow)
+					if !ok {
+						return fmt.Errorf("a row has the number %q", v)
+					}
+					if r <= rowNum {
+						return fmt.Errorf("row %d comes after row %d; save the workbook again from Excel or LibreOffice", r, rowNum)
+					}
+					if err := insertRows(r); err != nil {
+						return err
+					}
+					rowNum, colNum = r, 0
+					marked := mi < len(job.marks) && job.marks[mi].row == r
+					clear := len(job.pwCols) > 0 && r > 1
+					self := tok[len(tok)-2] == '/'
+					switch {
+					case !marked && !clear:
+						if !self {
+							state = copyRow
+						}
+					case self && marked:
+						rowStyle = rowStyleOf(tok)
+						if _, err := bw.Write(opened(scratch[:0], tok)); err != nil {
+							return err
+						}
+						if err := insertCells(r, math.MaxInt); err != nil {
+							return err
+						}
+						fmt.Fprintf(bw, `</%s>`, qname(prefix, "row"))
+						continue
+					case !self:
+						rowStyle = rowStyleOf(tok)
+						state = editRow
+					}
+				case isTag(tok, "sheetData", true):
+					if err := insertRows(math.MaxInt); err != nil {
+						return err
+					}
+					state = after
 				}
-				state = after
-			}
-		case editRow:
-			if !isMarkup {
-				break
-			}
-			switch {
-			case isTag(tok, "c", false):
-				c := colNum + 1
-				if v, ok := attrRaw(tok, "r"); ok {
-					col, ok := refColumn(v)
+			case editRow:
+				switch {
+				case isTag(tok, "c", false):
+					c, v, ok := position(tok, colNum, refColumn)
 					if !ok {
 						return fmt.Errorf("row %d has a cell named %q", rowNum, v)
 					}
-					c = col
-				}
-				if c <= colNum {
-					return fmt.Errorf("cell %s comes after column %s; save the workbook again from Excel or LibreOffice", xlsxread.CellRef(c, rowNum), xlsxread.ColumnName(colNum))
-				}
-				colNum = c
-				if err := insertCells(rowNum, c); err != nil {
-					return err
-				}
-				var m *noteMark
-				if mi < len(job.marks) && job.marks[mi].row == rowNum && job.marks[mi].col == c {
-					m = job.marks[mi]
-					mi++
-				}
-				password := rowNum > 1 && slices.Contains(job.pwCols, c)
-				if m == nil && !password {
-					break
-				}
-				out := tok
-				if m != nil {
-					m.style = 0
-					if v, ok := attrValue(tok, "s", false); ok {
-						m.style, _ = strconv.Atoi(strings.TrimSpace(v))
+					if c <= colNum {
+						return fmt.Errorf("cell %s comes after column %s; save the workbook again from Excel or LibreOffice", xlsxread.CellRef(c, rowNum), xlsxread.ColumnName(colNum))
 					}
-					id, err := styles.derive(m.style, m.isError)
-					if err != nil {
+					colNum = c
+					if err := insertCells(rowNum, c); err != nil {
 						return err
 					}
-					out = withAttr(nil, tok, "s", strconv.Itoa(id))
-				}
-				if password {
-					cellType, _ = attrValue(tok, "t", false)
-					out = selfClosed(nil, withAttr(nil, out, "", "", "t"))
-					if tok[len(tok)-2] != '/' {
-						state, inV, value = skipCell, false, value[:0]
+					var m *noteMark
+					if mi < len(job.marks) && job.marks[mi].row == rowNum && job.marks[mi].col == c {
+						m = job.marks[mi]
+						mi++
 					}
+					password := rowNum > 1 && slices.Contains(job.pwCols, c)
+					if m == nil && !password {
+						break
+					}
+					out := tok
+					if m != nil {
+						m.style = 0
+						if v, ok := attrValue(tok, "s", false); ok {
+							m.style, _ = strconv.Atoi(strings.TrimSpace(v))
+						}
+						id, err := styles.derive(m.style, m.isError)
+						if err != nil {
+							return err
+						}
+						out = withAttr(nil, tok, "s", strconv.Itoa(id))
+					}
+					if password {
+						cellType, _ = attrValue(tok, "t", false)
+						out = selfClosed(nil, withAttr(nil, out, "", "", "t"))
+						if tok[len(tok)-2] != '/' {
+							state, inV, value = skipCell, false, value[:0]
+						}
+					}
+					if _, err := bw.Write(out); err != nil {
+						return err
+					}
+					continue
+				case isTag(tok, "row", true):
+					if err := insertCells(rowNum, math.MaxInt); err != nil {
+						return err
+					}
+					state = inData
 				}
-				if _, err := bw.Write(out); err != nil {
-					return err
-				}
-				continue
-			case isTag(tok, "row", true):
-				if err := insertCells(rowNum, math.MaxInt); err != nil {
-					return err
-				}
-				state = inData
-			}
-		case after:
-			if !isMarkup || len(job.marks) == 0 || legacySeen {
-				break
-			}
-			if d == 1 && isTag(tok, "legacyDrawing", false) {
-				legacySeen = true
-				rid, _ := attrValue(tok, "id", true)
-				if usable(rid) {
-					job.legacyRID = rid
+			case after:
+				if len(job.marks) == 0 || legacySeen {
 					break
 				}
-				job.legacyRID = newVMLRID
-				if _, err := io.WriteString(bw, legacyDrawing()); err != nil {
-					return err
+				if d == 1 && isTag(tok, "legacyDrawing", false) {
+					legacySeen = true
+					rid, _ := attrValue(tok, "id", true)
+					if usable(rid) {
+						job.legacyRID = rid
+						break
+					}
+					job.legacyRID = newVMLRID
+					if _, err := io.WriteString(bw, legacyDrawing()); err != nil {
+						return err
+					}
+					if tok[len(tok)-2] != '/' {
+						return fmt.Errorf("the sheet's legacyDrawing element is not empty")
+					}
+					continue
 				}
-				if tok[len(tok)-2] != '/' {
-					return fmt.Errorf("the sheet's legacyDrawing element is not empty")
-				}
-				continue
-			}
-			ti, ok := parseTag(tok)
-			if ok && (d == 1 && slices.Contains(afterLegacyDrawing, ti.local) || ti.end && d == 1) {
-				legacySeen = true
-				job.legacyRID = newVMLRID
-				if _, err := io.WriteString(bw, legacyDrawing()); err != nil {
-					return err
+				ti, ok := parseTag(tok)
+				if ok && (d == 1 && slices.Contains(afterLegacyDrawing, ti.local) || ti.end && d == 1) {
+					legacySeen = true
+					job.legacyRID = newVMLRID
+					if _, err := io.WriteString(bw, legacyDrawing()); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -420,6 +406,24 @@ func scanSharedStrings(r io.Reader, pwCols []int, keep func(int)) error {
 		}
 	}
 	return nil
+}
+
+// position returns the place a row or cell tag tok gives itself in its
+// r attribute, read by parse, or the one after prev when it has none; ok
+// is false when parse cannot read r, which is returned for a message.
+func position(tok []byte, prev int, parse func([]byte) (int, bool)) (n int, r []byte, ok bool) {
+	r, has := attrRaw(tok, "r")
+	if !has {
+		return prev + 1, nil, true
+	}
+	n, ok = parse(r)
+	return n, r, ok
+}
+
+// refRow returns the row number of a row's r attribute.
+func refRow(b []byte) (int, bool) {
+	n, ok := xlsxread.ParseRowNumber(b)
+	return n, ok && n >= 1 && n <= 1<<21
 }
 
 // refColumn returns the column of a cell reference such as "AB12".

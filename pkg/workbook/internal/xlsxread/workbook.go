@@ -46,14 +46,10 @@ const (
 	DefaultMaxSharedStrings     = 5_000_000
 )
 
-func (l Limits) withDefaults() Limits {
-	l.MaxUncompressedBytes = limits.OrDefault(l.MaxUncompressedBytes, DefaultMaxUncompressedBytes)
-	l.MaxRows = limits.OrDefault(l.MaxRows, DefaultMaxRows)
-	l.MaxColumns = limits.OrDefault(l.MaxColumns, DefaultMaxColumns)
-	l.MaxCellChars = limits.OrDefault(l.MaxCellChars, DefaultMaxCellChars)
-	l.MaxSharedStrings = limits.OrDefault(l.MaxSharedStrings, DefaultMaxSharedStrings)
-	return l
-}
+// defaultLimits are the limits a zero field takes.
+var defaultLimits = Limits{MaxUncompressedBytes: DefaultMaxUncompressedBytes, MaxRows: DefaultMaxRows, MaxColumns: DefaultMaxColumns, MaxCellChars: DefaultMaxCellChars, MaxSharedStrings: DefaultMaxSharedStrings}
+
+func (l Limits) withDefaults() Limits { return limits.Fill(l, defaultLimits) }
 
 // maxRawText bounds the raw XML bytes read for one value: a character of
 // the value can take up to 7 bytes of XML ("_xHHHH_") and a little slack
