@@ -8,7 +8,10 @@ import (
 
 // ColumnName returns the letters of a 1-based column index: 1 -> "A",
 // 26 -> "Z", 27 -> "AA", 16384 -> "XFD". It returns "" for col < 1.
-func ColumnName(col int) string { return string(cellref.AppendColumn(nil, col)) }
+func ColumnName(col int) string {
+	var b [16]byte // on the stack: the string is the one allocation
+	return string(cellref.AppendColumn(b[:0], col))
+}
 
 // CellRef returns the A1-style reference of a cell: (3, 7) -> "C7".
 func CellRef(col, row int) string {
