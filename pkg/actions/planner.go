@@ -617,7 +617,11 @@ func (p *planner) action(s *workbook.Sheet, r *workbook.Row) (string, string, bo
 		value = r.Values[av]
 	}
 	if p.snap != nil {
-		return "", "", p.snap.noAction(p, s, r)
+		// The row still records its artifact, so that one stray action
+		// does not make every reference to it unknown; the error finding
+		// keeps the snapshot from being written.
+		p.snap.noAction(p, s, r)
+		return "", "", true
 	}
 	if action == "" {
 		if value != "" {

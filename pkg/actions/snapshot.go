@@ -195,18 +195,14 @@ func (r *snapshotRules) reads(id artifacts.TabID) bool {
 	return r.selected[id] || id == artifacts.TabUsers || id == artifacts.TabGroups || id == artifacts.TabExGroup
 }
 
-// noAction reports ActionType and ActionValue cells that are not empty;
-// it returns false when there is one.
-func (r *snapshotRules) noAction(p *planner, s *workbook.Sheet, row *workbook.Row) bool {
-	ok := true
+// noAction reports ActionType and ActionValue cells that are not empty.
+func (r *snapshotRules) noAction(p *planner, s *workbook.Sheet, row *workbook.Row) {
 	for ci := range s.Tab.Columns {
 		if c := &s.Tab.Columns[ci]; c.IsAction() && row.Values[ci] != "" {
 			p.report(s, validate.Error, validate.CodeActionType, ci, row.Number,
 				"%s must be empty in a snapshot (found '%s'); a snapshot records security as it is, it is not an import", c.Name, row.Values[ci])
-			ok = false
 		}
 	}
-	return ok
 }
 
 // nameTab is the tab a reference of kind k is checked against.

@@ -292,7 +292,10 @@ func TestSnapshotFindings(t *testing.T) {
 			data: func(data map[artifacts.TabID][][]string) {
 				data[artifacts.TabGroups][1][2] = "Remove"
 			},
+			// One finding: the group is still recorded, so the cells that
+			// name it are no unknown group.
 			want: []string{"Groups!C3: error: ActionType must be empty in a snapshot (found 'Remove'); a snapshot records security as it is, it is not an import [invalid-action]"},
+			only: true,
 		},
 		{
 			name: "a repeated row is ignored, a differing one refused",
