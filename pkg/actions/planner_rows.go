@@ -266,6 +266,9 @@ func (p *planner) reference(s *workbook.Sheet, row, col int, name string) (strin
 			p.report(s, validate.Error, validate.CodeRemovedWithOwner, col, row, "user '%s' is removed by %s", final, e.cell)
 			return "", false
 		}
+		if p.snap.leftOut(p, s, row, col, kindUser, st) {
+			return "", false
+		}
 		return final, true
 	}
 	final, kind, st := p.groups.resolve(name)
@@ -289,6 +292,9 @@ func (p *planner) reference(s *workbook.Sheet, row, col int, name string) (strin
 		p.report(s, validate.Error, validate.CodeUnknownExGroup, col, row, "'%s' is a group, not an exclusion group%s", final, p.suggest(p.groups, name, kindExGroup))
 		return "", false
 	}
+	if p.snap.leftOut(p, s, row, col, kind, st) {
+		return "", false
+	}
 	return final, true
 }
 
@@ -309,6 +315,7 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 	}
 	// Resolve both sides.
 	removedSide := ""
+	leftOut := false
 	for j, ci := range t.Key {
 		c := &t.Columns[ci]
 		var st nameState
@@ -324,6 +331,9 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 			removedSide = fmt.Sprintf("%s '%s'", kind, final)
 			key[j] = final
 			continue
+		case stateAdded:
+			// Both sides are told: the user may need two areas added.
+			leftOut = p.snap.leftOut(p, s, r.Number, ci, kind, st) || leftOut
 		case stateUnknown:
 			if p.opt.NamesMayBeGone && action == artifacts.ActionRemove {
 				what := "group"
@@ -355,6 +365,9 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 			return
 		}
 		key[j] = final
+	}
+	if leftOut {
+		return
 	}
 	if removedSide != "" {
 		p.report(s, validate.Warning, validate.CodeRemovedWithOwner, t.Key[0], r.Number, "%s is removed by this workbook; its relationships go with it, so this row changes nothing", removedSide)

@@ -242,6 +242,27 @@ func (r *snapshotRules) unchecked(p *planner, s *workbook.Sheet, row, col int) b
 	return true
 }
 
+// leftOut reports whether a name a row refers to comes from a name tab
+// the selected areas leave out: the environment would hold the reference
+// but not the name, which Load refuses. It says so once per referring tab
+// and name tab, at the first such cell. It is false outside a snapshot
+// and for the built-in groups.
+func (r *snapshotRules) leftOut(p *planner, s *workbook.Sheet, row, col int, kind nameKind, st nameState) bool {
+	if r == nil || st != stateAdded || r.selected[kind.tab()] {
+		return false
+	}
+	home := kind.tab()
+	k := [2]artifacts.TabID{s.Tab.ID, home}
+	if !r.noNameTab[k] {
+		r.noNameTab[k] = true
+		ht := home.Tab()
+		p.report(s, validate.Error, validate.CodeMissingTab, col, row,
+			"the %s tab names %ss of the %s tab, which the selected areas leave out; an environment file holds every %s its rows name — add the %s area (--areas)",
+			s.Tab.Name, kind, ht.Name, kind, ht.Area)
+	}
+	return true
+}
+
 // where completes "does not exist" in a snapshot, where names can only
 // come from the workbook itself.
 func (r *snapshotRules) where(k artifacts.Kind) string {

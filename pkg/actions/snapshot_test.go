@@ -347,6 +347,18 @@ func TestSnapshotFindings(t *testing.T) {
 			want: []string{"ExGroup!A3: error: 'documentation legala' is also added as a group at Groups!A3; groups and exclusion groups share one namespace [conflicting-rows]"},
 		},
 		{
+			// The environment file would hold the references but not the
+			// names, which Load refuses: say which area to add, once.
+			name: "names of an area left out",
+			tabs: []artifacts.TabID{artifacts.TabUsersInGroups, artifacts.TabWorkflow},
+			want: []string{
+				"UsersInGroups!A2: error: the UsersInGroups tab names users of the Users tab, which the selected areas leave out; an environment file holds every user its rows name — add the users area (--areas) [missing-tab]",
+				"UsersInGroups!B2: error: the UsersInGroups tab names groups of the Groups tab, which the selected areas leave out; an environment file holds every group its rows name — add the groups area (--areas) [missing-tab]",
+				"Workflow!D2: error: the Workflow tab names groups of the Groups tab, which the selected areas leave out; an environment file holds every group its rows name — add the groups area (--areas) [missing-tab]",
+			},
+			only: true,
+		},
+		{
 			name: "references need their name tab",
 			tabs: []artifacts.TabID{artifacts.TabUsersInGroups},
 			sheets: func(sheets *[]sheet) {
