@@ -133,15 +133,14 @@ type seenRow struct {
 }
 
 type exEntry struct {
-	member   string // final member name
-	isGroup  bool
-	order    int
-	remove   bool
-	cell     string // ProcessingOrder cell
-	row      int
-	exgroup  string
-	fromWB   bool
-	rowLabel string
+	member  string // final member name
+	isGroup bool
+	order   int
+	remove  bool
+	cell    string // ProcessingOrder cell
+	row     int
+	exgroup string
+	fromWB  bool
 }
 
 type edge struct {

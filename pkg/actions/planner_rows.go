@@ -401,7 +401,7 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 		if !ok {
 			return
 		}
-		p.recordEntry(s, r, stored, false)
+		p.recordEntry(s, r, stored)
 		if len(fields) > 0 {
 			p.add(stageRelAdd, t.ID, r.Number, plans.Change{Op: plans.OpEdit, Tab: t.Name, Key: stored, Fields: fields, Cells: fieldCells(s, r.Number, fields)})
 		}
@@ -412,7 +412,7 @@ func (p *planner) planRelationship(s *workbook.Sheet, r *workbook.Row) {
 		return
 	}
 	if exTab {
-		p.recordEntry(s, r, key, true)
+		p.recordEntry(s, r, key)
 	}
 	if t.ID == artifacts.TabGroupsInGroups {
 		p.edgeAdds = append(p.edgeAdds, edge{child: key[0], parent: key[1], cell: s.Ref(t.Key[0], r.Number), tab: t.Name, row: r.Number, column: s.Headers[t.Key[0]]})
@@ -426,7 +426,7 @@ func describeKey(key []string) string {
 
 // recordEntry notes an exclusion-group entry the workbook sets, for the
 // ProcessingOrder check.
-func (p *planner) recordEntry(s *workbook.Sheet, r *workbook.Row, key []string, added bool) {
+func (p *planner) recordEntry(s *workbook.Sheet, r *workbook.Row, key []string) {
 	t := s.Tab
 	po := t.Column("ProcessingOrder")
 	if !s.Present[po] {
@@ -438,9 +438,7 @@ func (p *planner) recordEntry(s *workbook.Sheet, r *workbook.Row, key []string, 
 	}
 	f := artifacts.Fold(key[1])
 	p.exEntries[f] = append(p.exEntries[f], exEntry{member: key[0], isGroup: t.ID == artifacts.TabGroupsInExGroups, order: n,
-		cell: s.Ref(po, r.Number), row: r.Number, exgroup: key[1], fromWB: true,
-		rowLabel: fmt.Sprintf("%s row %d", s.Name, r.Number)})
-	_ = added
+		cell: s.Ref(po, r.Number), row: r.Number, exgroup: key[1], fromWB: true})
 }
 
 // planArtifact plans a row of a roles or artifact tab: an edit of an

@@ -16,7 +16,7 @@
 //
 //	env, err := artifacts.Load("prod.json")
 //	if err != nil { … }
-//	t := artifacts.AllTabs()[artifacts.TabEntity]
+//	t := artifacts.TabEntity.Tab()
 //	if i, ok := t.Find(env, "houston"); ok {
 //		fmt.Println(t.Cell(env, i, t.Column("ReadWriteGroup")))
 //	}

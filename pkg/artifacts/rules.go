@@ -79,13 +79,10 @@ func GroupCycles(kept, added []GroupEdge) []Cycle {
 	var out []Cycle
 	for _, i := range suspects {
 		a := adds[i]
-		path := graph.ShortestPath(adj, a.parent, a.child, nil)
-		if path == nil && a.child != a.parent {
+		path := graph.ShortestPath(adj, a.parent, a.child, nil) // [a] for a group in itself
+		if path == nil {
 			adj[a.child] = append(adj[a.child], a.parent)
 			continue
-		}
-		if a.child == a.parent {
-			path = []int{a.parent}
 		}
 		c := Cycle{Added: i}
 		for _, n := range path {

@@ -38,7 +38,7 @@ func (w *Workbook) reportUnknownTabs(unknown []string, anySecurityTab bool) {
 			found += " (" + strings.Join(guesses, " ") + ")"
 		}
 	}
-	names := make([]string, len(artifacts.AllTabs()))
+	names := make([]string, artifacts.NumTabs)
 	for i, t := range artifacts.AllTabs() {
 		names[i] = t.Name
 	}

@@ -80,7 +80,7 @@ func utf16Len(s string) int {
 //	w, err := workbook.Create("SecurityExtract.101500.xlsx", workbook.WriteOptions{})
 //	if err != nil { … }
 //	defer w.Abort()                       // a no-op after a successful Close
-//	w.StartTab(artifacts.AllTabs()[artifacts.TabUsers])
+//	w.StartTab(artifacts.TabUsers.Tab())
 //	w.WriteRow(values)                    // one value per tab column
 //	…
 //	err = w.Close()
