@@ -1,7 +1,7 @@
 // Package testtools holds what tests of several packages share: golden
-// files compared, or rewritten with -update (Golden), and the outside
-// programs that interoperability tests run: a Python with openpyxl, and
-// LibreOffice. A test that needs one skips with a message when it is
+// files compared, or rewritten with -update (Golden), the peak heap a
+// benchmark reports (PeakHeap), and the outside programs that
+// interoperability tests run: a Python with openpyxl, and LibreOffice. A test that needs one skips with a message when it is
 // missing — except under CI (CI=true) for openpyxl, which .ci/run
 // installs, so that a broken install cannot pass silently.
 package testtools

@@ -3,10 +3,9 @@ package export
 import (
 	"fmt"
 	"runtime"
-	"sync"
 	"testing"
-	"time"
 
+	"secmgr/internal/testtools"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/synthetic"
@@ -34,44 +33,6 @@ func largeEnv(users, groups, perUser int) *artifacts.Environment {
 	return env
 }
 
-// peakHeap samples the heap in use until stop is called and returns the
-// highest value seen.
-func peakHeap() (stop func() uint64) {
-	var (
-		mu   sync.Mutex
-		peak uint64
-		done = make(chan struct{})
-		wg   sync.WaitGroup
-	)
-	sample := func() {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		mu.Lock()
-		peak = max(peak, ms.HeapInuse)
-		mu.Unlock()
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		sample()
-		return peak
-	}
-}
-
 // BenchmarkWriteWorkbookLarge exports 20,000 users in 200,000 group
 // memberships and reports the peak heap in use during the export, on top
 // of the environment itself:
@@ -83,7 +44,7 @@ func BenchmarkWriteWorkbookLarge(b *testing.B) {
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
-	stop := peakHeap()
+	stop := testtools.PeakHeap()
 	rows := 0
 	for b.Loop() {
 		res, err := WriteWorkbook(env, Selection{}, dir, exportTime, Options{Replace: true})

@@ -5,12 +5,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"secmgr/internal/testtools"
 	"secmgr/pkg/access"
 	"secmgr/pkg/artifacts"
 	"secmgr/pkg/synthetic"
@@ -78,7 +77,7 @@ func measure(b *testing.B, rows int, fn func()) {
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
-	stop := peakHeap()
+	stop := testtools.PeakHeap()
 	for b.Loop() {
 		fn()
 	}
@@ -117,43 +116,5 @@ func writeReviewed(b *testing.B, env *artifacts.Environment, path string) {
 	}
 	if err := f.SaveAs(path); err != nil {
 		b.Fatal(err)
-	}
-}
-
-// peakHeap samples the heap in use until stop is called and returns the
-// highest value seen.
-func peakHeap() (stop func() uint64) {
-	var (
-		mu   sync.Mutex
-		peak uint64
-		done = make(chan struct{})
-		wg   sync.WaitGroup
-	)
-	sample := func() {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		mu.Lock()
-		peak = max(peak, ms.HeapInuse)
-		mu.Unlock()
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		sample()
-		return peak
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"secmgr/internal/testtools"
 	"secmgr/pkg/actions"
 	"secmgr/pkg/export"
 	"secmgr/pkg/synthetic"
@@ -46,7 +47,7 @@ func BenchmarkAnnotate(b *testing.B) {
 			runtime.GC()
 			b.ReportAllocs()
 			b.ResetTimer()
-			stop := workbook.PeakHeap()
+			stop := testtools.PeakHeap()
 			cpu := cpuTime()
 			for range b.N {
 				fn(b)

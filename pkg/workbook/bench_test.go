@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strconv"
-	"sync/atomic"
 	"testing"
-	"time"
 
+	"secmgr/internal/testtools"
 	"secmgr/pkg/artifacts"
 )
 
@@ -67,40 +65,6 @@ func writeBench(b *testing.B, path string, sh benchShape) {
 	}
 }
 
-// peakHeap samples the heap until stop is called and returns the largest
-// size seen, in bytes.
-func peakHeap() (stop func() uint64) {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() {
-		metrics.Read(sample)
-		if v := sample[0].Value.Uint64(); v > peak.Load() {
-			peak.Store(v)
-		}
-	}
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				read()
-			}
-		}
-	}()
-	return func() uint64 {
-		read()
-		close(done)
-		<-finished
-		return peak.Load()
-	}
-}
-
 func report(b *testing.B, rows int, peak uint64) {
 	total := float64(rows) * float64(b.N)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/row")
@@ -115,7 +79,7 @@ func BenchmarkWrite(b *testing.B) {
 			runtime.GC()
 			b.ReportAllocs()
 			b.ResetTimer()
-			stop := peakHeap()
+			stop := testtools.PeakHeap()
 			for range b.N {
 				writeBench(b, path, sh)
 			}
@@ -133,7 +97,7 @@ func BenchmarkRead(b *testing.B) {
 			runtime.GC()
 			b.ReportAllocs()
 			b.ResetTimer()
-			stop := peakHeap()
+			stop := testtools.PeakHeap()
 			for range b.N {
 				wb, err := Open(path, Options{})
 				if err != nil {
@@ -157,6 +121,3 @@ func BenchmarkRead(b *testing.B) {
 		})
 	}
 }
-
-// PeakHeap is peakHeap for the benchmarks of package workbook_test.
-var PeakHeap = peakHeap
